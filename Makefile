@@ -1,0 +1,57 @@
+# ccmsync: the two quick-start targets (README) and the developer targets.
+#   make demo   install missing packages, build, run `ccmsync demo`
+#   make test   install missing packages, build with gcc (-Werror) and run every
+#               test, then again with clang under ASan+UBSan
+#   make bench  the benchmarks in bench/ (not part of make test)
+#   make format apply .clang-format;  make fuzz  short libFuzzer runs
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+BUILD ?= build
+SAN_BUILD ?= build-asan
+
+.PHONY: all setup build demo test test-gcc test-asan bench format check-format fuzz clean
+
+all: build
+
+setup:
+	@scripts/setup
+
+$(BUILD)/Makefile: CMakeLists.txt
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=gcc >/dev/null
+
+build: setup $(BUILD)/Makefile
+	cmake --build $(BUILD) -j $(JOBS)
+
+demo: build
+	./$(BUILD)/ccmsync demo
+
+test: setup check-format test-gcc test-asan
+
+test-gcc: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+test-asan: setup
+	cmake -S . -B $(SAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_COMPILER=clang \
+	      -DCCM_SANITIZE=ON >/dev/null
+	cmake --build $(SAN_BUILD) -j $(JOBS)
+	cd $(SAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	    ctest --output-on-failure -j $(JOBS)
+
+bench: build
+	bench/run.sh $(BUILD)/ccmsync
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+check-format:
+	@bad=$$(for f in $$(git ls-files '*.c' '*.h'); do \
+	    clang-format --dry-run -Werror "$$f" >/dev/null 2>&1 || echo "$$f"; done); \
+	if [ -n "$$bad" ]; then echo "not clang-formatted: $$bad" >&2; exit 1; fi
+
+fuzz: setup
+	cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang -DCCM_FUZZ=ON -DCCM_SANITIZE=ON >/dev/null
+	cmake --build build-fuzz -j $(JOBS)
+	tests/fuzz/run.sh build-fuzz
+
+clean:
+	rm -rf $(BUILD) $(SAN_BUILD) build-fuzz

@@ -1,0 +1,5 @@
+/* placeholder, replaced by the command table */
+int main(void)
+{
+    return 0;
+}

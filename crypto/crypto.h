@@ -1,0 +1,216 @@
+/*
+ * crypto.h - the bottom layer of ccmsync: error reporting shared by every
+ * module, member identities, passphrase-protected secret keys, group keys
+ * and their epochs, the record envelope (AEAD), and commit signatures in
+ * git's SSH signature format (SSHSIG).
+ *
+ * libsodium only; no I/O beyond the buffers a caller hands in. Every secret
+ * lives in sodium_malloc'ed memory and is wiped when freed. Nothing here
+ * prints or exits.
+ */
+#ifndef CCM_CRYPTO_H
+#define CCM_CRYPTO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- errors (shared by all modules) ------------------------------------ */
+
+/* Return codes: 0 ok, named negative codes for expected failures. The CLI
+ * maps them to the exit statuses of the spec (see cli/exit.c). */
+enum {
+    CCM_OK = 0,
+    CCM_ERROR = -1,       /* runtime failure (exit 1) */
+    CCM_EINVALID = -2,    /* usage or validation error (exit 2) */
+    CCM_EDENIED = -3,     /* not permitted: no key, wrong role (exit 3) */
+    CCM_EVERIFY = -4,     /* signature/integrity failure, tampering (exit 4) */
+    CCM_EUNREACHABLE = -5, /* remote unreachable (exit 5) */
+    CCM_ENOTFOUND = -6,   /* no such record/store (exit 1) */
+    CCM_EPASSPHRASE = -7, /* wrong passphrase (exit 3) */
+    CCM_ELOCKED = -8,     /* store busy past the bounded wait (exit 1) */
+};
+
+/* Records the last error: a code and a one-line, lowercase message without a
+ * trailing period (git's style). Returns `code` so callers can write
+ * `return ccm_error_set(CCM_EINVALID, "unknown field '%s'", f);`. */
+int ccm_error_set(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* The message of the last error set in this thread ("" if none). Valid until
+ * the next ccm_error_set/ccm_error_clear. */
+const char *ccm_error_last(void);
+
+/* The code of the last error (CCM_OK if none). */
+int ccm_error_code(void);
+
+void ccm_error_clear(void);
+
+/* ---- setup and helpers ----------------------------------------------- */
+
+/* Initialises libsodium. Safe to call more than once. */
+int ccm_crypto_init(void);
+
+/* Fills `out` with 2*nbytes lowercase hex digits of fresh randomness and a
+ * terminating NUL; `out` must hold 2*nbytes+1 bytes. */
+void ccm_crypto_random_hex(char *out, size_t nbytes);
+
+/* Standard base64 (with padding) of `len` bytes; caller frees. NULL on OOM. */
+char *ccm_base64_encode(const uint8_t *buf, size_t len);
+
+/* Decodes standard base64 into `out` (at most `cap` bytes); returns the number
+ * of bytes decoded, or -1 if `text` is not valid base64 or does not fit. */
+long ccm_base64_decode(uint8_t *out, size_t cap, const char *text, size_t text_len);
+
+#define CCM_SIGN_PK_BYTES 32
+#define CCM_BOX_PK_BYTES 32
+#define CCM_KEY_BYTES 32
+
+/* ---- identities -------------------------------------------------------- */
+
+/* A member's key pairs: Ed25519 for signing commits and requests, X25519 for
+ * receiving sealed keys. The secret halves live in sodium_malloc'ed memory. */
+typedef struct ccm_identity ccm_identity;
+
+int ccm_identity_generate(ccm_identity **out);
+void ccm_identity_free(ccm_identity *id); /* NULL-safe; wipes secrets */
+
+/* Borrowed pointers to the 32-byte public keys, valid while `id` lives. */
+const uint8_t *ccm_identity_sign_pk(const ccm_identity *id);
+const uint8_t *ccm_identity_box_pk(const ccm_identity *id);
+
+/* Serialises the secret keys for storage at rest. With a passphrase
+ * (pass != NULL, pass_len > 0) they are encrypted with XChaCha20-Poly1305
+ * under a key derived by Argon2id (libsodium's INTERACTIVE limits, parameters
+ * stored in the file). With pass == NULL the keys are stored unencrypted
+ * ("--no-passphrase": the store is protected by other means). Caller frees
+ * *out with free(). */
+int ccm_identity_lock(uint8_t **out, size_t *out_len, const ccm_identity *id, const char *pass,
+                      size_t pass_len);
+
+/* Reverses ccm_identity_lock. CCM_EPASSPHRASE if the passphrase is wrong (or
+ * missing for a protected file), CCM_EINVALID if `buf` is not an identity
+ * file. */
+int ccm_identity_unlock(ccm_identity **out, const uint8_t *buf, size_t len, const char *pass,
+                        size_t pass_len);
+
+/* 1 if the serialised identity needs a passphrase, 0 if not, CCM_EINVALID if
+ * `buf` is not an identity file. */
+int ccm_identity_needs_passphrase(const uint8_t *buf, size_t len);
+
+/* Detached Ed25519 signature of `msg` (64 bytes into sig). */
+void ccm_identity_sign(uint8_t sig[64], const ccm_identity *id, const uint8_t *msg, size_t len);
+
+/* 0 if `sig` is a valid Ed25519 signature of msg by pk, CCM_EVERIFY if not. */
+int ccm_crypto_verify(const uint8_t sig[64], const uint8_t pk[32], const uint8_t *msg, size_t len);
+
+/* A key derived from the member's secret box key for local-only data (the
+ * cache): 32 bytes into a sodium_malloc'ed buffer the caller frees with
+ * ccm_secret_free. */
+int ccm_identity_local_key(uint8_t **out, const ccm_identity *id, const char *purpose);
+
+/* Frees a sodium_malloc'ed secret buffer (NULL-safe). */
+void ccm_secret_free(void *secret);
+
+/* Generic secret buffer: sodium_malloc(len), locked and guarded. */
+void *ccm_secret_alloc(size_t len);
+
+/* ---- SSH key formats ----------------------------------------------------- */
+
+/* "ssh-ed25519 AAAA..." (OpenSSH public key line, no comment). Caller frees. */
+char *ccm_ssh_pubkey_format(const uint8_t pk[32]);
+
+/* Parses "ssh-ed25519 BASE64 [comment]"; CCM_EINVALID if malformed. */
+int ccm_ssh_pubkey_parse(uint8_t pk[32], const char *text);
+
+/* OpenSSH fingerprint "SHA256:<base64 without padding>" of an Ed25519 public
+ * key; `out` must hold at least 64 bytes. */
+void ccm_ssh_fingerprint(char out[64], const uint8_t pk[32]);
+
+/* ---- SSH signatures (SSHSIG), as git's gpg.format=ssh expects ------------ */
+
+/* Signs `msg` in the SSHSIG format (hash sha512, namespace `ns`, e.g. "git")
+ * and returns the ASCII armour ("-----BEGIN SSH SIGNATURE-----\n...\n-----END
+ * SSH SIGNATURE-----\n", base64 wrapped at 70 columns as ssh-keygen does).
+ * Caller frees *armored. */
+int ccm_sshsig_sign(char **armored, const ccm_identity *id, const char *ns, const uint8_t *msg,
+                    size_t len);
+
+/* Verifies an armoured SSHSIG over `msg` in namespace `ns` and returns the
+ * signer's Ed25519 public key in `signer`. CCM_EVERIFY on any failure
+ * (malformed armour, wrong namespace or algorithm, bad signature). The caller
+ * decides whether the signer is allowed. */
+int ccm_sshsig_verify(uint8_t signer[32], const char *armored, size_t armored_len, const char *ns,
+                      const uint8_t *msg, size_t len);
+
+/* ---- group keys ------------------------------------------------------------ */
+
+/* The group's symmetric key material for one epoch: a 32-byte record key
+ * (rotated by member removal) plus a 32-byte index key that is fixed for the
+ * life of the group (it names records in the tree, so rotating it would
+ * rename every record). Subkeys for encryption, synthetic nonces and paths
+ * are derived with crypto_kdf. */
+typedef struct ccm_groupkey ccm_groupkey;
+
+int ccm_groupkey_generate(ccm_groupkey **out, uint32_t epoch);
+
+/* A new epoch (epoch+1) with a fresh record key and the same index key. */
+int ccm_groupkey_rotate(ccm_groupkey **out, const ccm_groupkey *prev);
+
+uint32_t ccm_groupkey_epoch(const ccm_groupkey *gk);
+void ccm_groupkey_free(ccm_groupkey *gk); /* NULL-safe; wipes */
+
+/* Seals the group key (epoch, record key, index key) to a member's X25519
+ * public key (crypto_box_seal). Caller frees *out with free(). */
+int ccm_groupkey_seal(uint8_t **out, size_t *out_len, const ccm_groupkey *gk,
+                      const uint8_t box_pk[32]);
+
+/* Opens a sealed group key with the member's identity. CCM_EDENIED if it was
+ * not sealed to this member, CCM_EVERIFY if malformed. */
+int ccm_groupkey_open(ccm_groupkey **out, const uint8_t *buf, size_t len, const ccm_identity *id);
+
+/* The tree name of a record: 64 lowercase hex digits of a BLAKE2b-256 keyed
+ * by the index key over "<kind>\0<id>". Reveals neither kind nor id. */
+void ccm_groupkey_record_name(char out[65], const ccm_groupkey *gk, const char *kind,
+                              const char *id);
+
+/* ---- record envelope ------------------------------------------------------- */
+
+/* Envelope layout (all integers big-endian):
+ *   byte    version (1)
+ *   u32     key epoch
+ *   byte[24] nonce
+ *   byte[]  XChaCha20-Poly1305 ciphertext + 16-byte tag
+ * Associated data: "ccmsync-record" NUL version epoch identity, where
+ * `identity` names the record (e.g. "state\0LAO"), so a ciphertext cannot be
+ * moved to another record or replayed under another epoch.
+ * The nonce is synthetic: BLAKE2b keyed by a nonce subkey over identity and
+ * plaintext, so equal (record, plaintext) pairs encrypt identically (replicas
+ * that join to the same record write the same blob) and nothing else
+ * repeats. */
+#define CCM_ENVELOPE_VERSION 1
+#define CCM_ENVELOPE_HEADER 29 /* 1 + 4 + 24 */
+
+int ccm_envelope_seal(uint8_t **out, size_t *out_len, const ccm_groupkey *gk,
+                      const uint8_t *identity, size_t identity_len, const uint8_t *pt,
+                      size_t pt_len);
+
+/* Reads the epoch of an envelope without decrypting it. CCM_EVERIFY if the
+ * buffer is not a version-1 envelope. */
+int ccm_envelope_epoch(uint32_t *epoch, const uint8_t *env, size_t len);
+
+/* Decrypts an envelope. CCM_EVERIFY if it is malformed, tampered with, bound
+ * to another identity, or of another epoch than gk's. Caller frees *pt with
+ * free(); *pt is NUL-terminated for convenience (not counted in pt_len). */
+int ccm_envelope_open(uint8_t **pt, size_t *pt_len, const ccm_groupkey *gk,
+                      const uint8_t *identity, size_t identity_len, const uint8_t *env,
+                      size_t len);
+
+/* ---- local secret files (the cache) ----------------------------------------- */
+
+/* Authenticated encryption of local-only data under a 32-byte local key
+ * (XChaCha20-Poly1305, random nonce, `ad` bound). Caller frees *out. */
+int ccm_local_seal(uint8_t **out, size_t *out_len, const uint8_t key[32], const char *ad,
+                   const uint8_t *pt, size_t pt_len);
+int ccm_local_open(uint8_t **pt, size_t *pt_len, const uint8_t key[32], const char *ad,
+                   const uint8_t *ct, size_t ct_len);
+
+#endif

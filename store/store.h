@@ -1,0 +1,250 @@
+/*
+ * store.h - records as CRDT documents, the schema of spec section 2, and the
+ * encrypted, signed object store in git.
+ *
+ * store owns jansson: records cross this header as json_t. It owns libgit2 for
+ * the local repository too, but no git type appears here. Nothing here prints
+ * or exits; errors are reported through ccm_error_set (crypto/crypto.h).
+ */
+#ifndef CCM_STORE_H
+#define CCM_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <jansson.h>
+
+#include "../crypto/crypto.h"
+
+/* ===== hybrid logical clock ================================================ */
+
+/* A stamp is (unix milliseconds << 16) | logical counter. Per member, stamps
+ * are strictly increasing. */
+#define CCM_STAMP_MS(s) ((s) >> 16)
+
+/* The next stamp after `last` at wall-clock time `now_ms`:
+ * max(now_ms << 16, last + 1). */
+uint64_t ccm_hlc_next(uint64_t last, uint64_t now_ms);
+
+/* Current wall clock in unix milliseconds. */
+uint64_t ccm_clock_now_ms(void);
+
+/* RFC 3339 UTC with milliseconds ("2025-03-06T10:00:00.123Z"); out >= 32 bytes. */
+void ccm_stamp_format(char out[32], uint64_t stamp);
+
+/* ===== records (store/crdt.c: pure, no I/O, no clock, no keys) ============= */
+
+/*
+ * A record document, the plaintext inside one envelope:
+ *
+ *   {"v": 1, "kind": "state"|"activity"|"note", "id": ID,
+ *    "fields": {NAME: ENTRY, ...},
+ *    "rm": REGISTER}                       (optional: tombstone register)
+ *
+ * A scalar field is a multi-value register:
+ *   {"r": [{"v": STRING|null, "s": STAMP, "m": MEMBER, "vv": {MEMBER: STAMP}}, ...]}
+ * An assignment made by MEMBER at STAMP carries a version vector `vv`: the
+ * pointwise maximum of the vectors of every entry it replaced, with
+ * vv[MEMBER] = STAMP. Entry e is superseded by entry f (f != e) when
+ * f.vv[e.m] >= e.s. The join keeps the union of both sides' entries minus
+ * the superseded ones; the winner is the greatest (s, m); the others are the
+ * concurrent losers shown under "conflicts". `null` is a cleared field.
+ * Entries are kept sorted by (s, m) descending.
+ *
+ * A set field is an add-wins observed-remove set:
+ *   {"set": {ELEM: {"a": [[S, M], ...], "r": [[S, M], ...]}}, "u": [S, M]}
+ * ELEM is present when some add tag in "a" is not in "r". Removing moves the
+ * observed add tags into "r". "u" is the greatest (S, M) of any operation on
+ * the set (for meta/blame). Tag arrays are sorted ascending and duplicate-free.
+ *
+ * Every document this module returns is canonical: serialised with
+ * JSON_SORT_KEYS | JSON_COMPACT, equal documents are equal bytes.
+ */
+
+/* A new empty record (new reference). NULL on OOM. */
+json_t *ccm_record_new(const char *kind, const char *id);
+
+/* Assigns a scalar field: `value` is a string, or NULL to clear.
+ * CCM_EINVALID if the field exists as a set. */
+int ccm_record_assign(json_t *rec, const char *field, const char *value, uint64_t stamp,
+                      const char *member);
+
+/* Adds an element to a set field (a fresh tag (stamp, member)). */
+int ccm_record_set_add(json_t *rec, const char *field, const char *elem, uint64_t stamp,
+                       const char *member);
+
+/* Removes an element: every add tag observed here moves to "r". Removing an
+ * absent element is not an error (it only bumps "u"). */
+int ccm_record_set_remove(json_t *rec, const char *field, const char *elem, uint64_t stamp,
+                          const char *member);
+
+/* Marks the record deleted (tombstone register "rm" = "1") or undeleted. */
+int ccm_record_delete(json_t *rec, uint64_t stamp, const char *member);
+
+/* 1 if the record's tombstone register currently holds "1". */
+int ccm_record_is_deleted(const json_t *rec);
+
+/* Checks that `rec` has the document shape above (untrusted input: this runs
+ * on everything decrypted). CCM_EVERIFY with a message naming the bad part. */
+int ccm_record_validate(const json_t *rec);
+
+/* The join of two versions of the same record: commutative, associative and
+ * idempotent. *out is a new reference. CCM_EVERIFY if either is malformed or
+ * they name different records. */
+int ccm_record_join(json_t **out, const json_t *a, const json_t *b);
+
+/* The greatest stamp found anywhere in the record (0 if none). */
+uint64_t ccm_record_max_stamp(const json_t *rec);
+
+/* The record as the spec's JSON shape (new reference):
+ *   {"id", "kind", "fields": {NAME: STRING | [sorted STRING...]},
+ *    "meta": {NAME: {"by", "at"}}, "conflicts": {NAME: [{"value","by","at"}]}}
+ * Cleared scalars and empty sets are absent from fields and meta. */
+json_t *ccm_record_view(const json_t *rec);
+
+/* For blame: {NAME: {"value": V|null, "by", "at"}} for every field ever
+ * assigned, including cleared ones (new reference). */
+json_t *ccm_record_blame(const json_t *rec);
+
+/* Effective value of one field: a string, a sorted array of strings, or NULL
+ * when absent/cleared (new reference or NULL). */
+json_t *ccm_record_field_value(const json_t *rec, const char *field);
+
+/* ===== schema (store/schema.c) ============================================ */
+
+typedef enum {
+    CCM_FT_TEXT = 0,
+    CCM_FT_ENUM,
+    CCM_FT_DATE,
+    CCM_FT_SET,
+} ccm_field_type;
+
+/* 1 if `kind` is "state", "activity" or "note". */
+int ccm_schema_is_kind(const char *kind);
+
+/* CCM_EINVALID unless `name` matches [a-z][a-z0-9_]{0,63}. */
+int ccm_schema_check_field_name(const char *name);
+
+/* The type of a field of a kind; user-defined fields are text. */
+ccm_field_type ccm_schema_field_type(const char *kind, const char *field);
+
+/* Validates a scalar value (enum member, YYYY-MM-DD calendar date, text
+ * without NUL of at most 64 KiB). CCM_EINVALID with a message naming the
+ * field, the value and the accepted values. */
+int ccm_schema_check_value(const char *kind, const char *field, const char *value);
+
+/* Validates one element of a set field (an enum member, an ISO 3166-1
+ * alpha-3 code for activity "states", a member name for "lead"/"by"). */
+int ccm_schema_check_elem(const char *kind, const char *field, const char *elem);
+
+/* CCM_EINVALID unless `name` is a valid member name: [A-Za-z0-9][A-Za-z0-9._-]{0,63}. */
+int ccm_schema_check_member_name(const char *name);
+
+/* CCM_EINVALID unless `code` is an ISO 3166-1 alpha-3 code (upper case). */
+int ccm_schema_check_state_id(const char *code);
+
+/* The ISO 3166-1 name of an alpha-3 code, or NULL. */
+const char *ccm_schema_iso_name(const char *alpha3);
+
+/* Comma-separated accepted values of an enum or enum-set field (static), or
+ * NULL if the field is not an enum. */
+const char *ccm_schema_accepted(const char *kind, const char *field);
+
+/* ===== the store =========================================================== */
+
+typedef struct ccm_store ccm_store;
+
+/* Creates a new store in `dir` (must not exist or be empty) and a new group
+ * whose first admin is `member`: identity, group key epoch 1, roster, first
+ * signed commit. pass == NULL means --no-passphrase. */
+int ccm_store_init(const char *dir, const char *member, const char *pass, size_t pass_len);
+
+/* Opens an existing store (CCM_ENOTFOUND if there is none). Keys stay locked
+ * until ccm_store_unlock. */
+int ccm_store_open(ccm_store **out, const char *dir);
+void ccm_store_free(ccm_store *s); /* NULL-safe */
+
+/* 1 if unlocking needs a passphrase. */
+int ccm_store_needs_passphrase(const ccm_store *s);
+
+/* Unlocks the member's identity and opens the current group key.
+ * CCM_EPASSPHRASE on a wrong passphrase, CCM_EDENIED if no group key is
+ * sealed to this member. */
+int ccm_store_unlock(ccm_store *s, const char *pass, size_t pass_len);
+
+/* The member name of this store (borrowed). */
+const char *ccm_store_member(const ccm_store *s);
+
+/* This member's role in the roster at HEAD ("admin", "editor", "reader") or
+ * NULL if the member is not in the roster (borrowed). */
+const char *ccm_store_role(const ccm_store *s);
+
+/* Borrowed identity (after unlock), NULL before. */
+const ccm_identity *ccm_store_identity(const ccm_store *s);
+
+/* The roster at HEAD as JSON (new reference):
+ *   {"epoch": N, "members": [{"name","role","sign_key","box_key","since"}...]} */
+int ccm_store_roster(json_t **out, ccm_store *s);
+
+/* Reads one record at HEAD (new reference). CCM_ENOTFOUND if absent. */
+int ccm_store_get(json_t **out, ccm_store *s, const char *kind, const char *id);
+
+/* Every record of `kind` at HEAD, sorted by id (new reference: an array of
+ * record documents, tombstoned ones included). Served from the local cache,
+ * brought up to date incrementally when HEAD moved. */
+int ccm_store_list(json_t **out, ccm_store *s, const char *kind);
+
+/* Resolves a unique id prefix of `kind` into the full id (caller frees).
+ * CCM_ENOTFOUND if none matches, CCM_EINVALID if several do. */
+int ccm_store_resolve(char **full, ccm_store *s, const char *kind, const char *prefix);
+
+/* ---- writing: one transaction = one signed commit ------------------------ */
+
+typedef struct ccm_txn ccm_txn;
+
+/* Starts a write: takes the store's write lock (waiting up to
+ * CCMSYNC_LOCK_TIMEOUT seconds, default 30; CCM_ELOCKED past that) and reads
+ * HEAD. Requires an unlocked store. */
+int ccm_txn_begin(ccm_txn **out, ccm_store *s);
+
+/* The next HLC stamp for this member (strictly increasing). */
+uint64_t ccm_txn_stamp(ccm_txn *t);
+
+/* The current version of a record, staged or at HEAD (new reference), or
+ * CCM_ENOTFOUND. */
+int ccm_txn_get(json_t **out, ccm_txn *t, const char *kind, const char *id);
+
+/* Stages a record (takes a new reference of its own; the caller keeps rec). */
+int ccm_txn_put(ccm_txn *t, const json_t *rec);
+
+/* Number of staged records. */
+size_t ccm_txn_count(const ccm_txn *t);
+
+/* Encrypts the staged records, writes the tree and one signed commit, and
+ * moves the branch by compare-and-swap. If nothing changed, writes nothing.
+ * Large transactions are written as one pack. */
+int ccm_txn_commit(ccm_txn *t);
+
+/* Releases the lock; discards what was not committed. NULL-safe. */
+void ccm_txn_free(ccm_txn *t);
+
+/* ---- history ---------------------------------------------------------- */
+
+/* Field-level history, newest first: an array of
+ *   {"commit","member","at","record","field","old","new"}
+ * (old/new are a string, a sorted array or null). `kind`/`id` restrict it to
+ * one record (id NULL: all), `member` to changes made by that member,
+ * `since_ms` to changes at or after that time (0: all). */
+int ccm_store_log(json_t **out, ccm_store *s, const char *kind, const char *id,
+                  const char *member, uint64_t since_ms);
+
+/* Checks every commit reachable from HEAD: signature by a roster member,
+ * envelope integrity. CCM_EVERIFY naming the first bad commit. */
+int ccm_store_verify(ccm_store *s);
+
+/* The commit id at HEAD (41 bytes with NUL) or "" if none. */
+void ccm_store_head(char out[41], ccm_store *s);
+
+/* The path of the store's git repository (borrowed). */
+const char *ccm_store_git_dir(const ccm_store *s);
+
+#endif
