@@ -1,5 +1,9 @@
-/* placeholder, replaced by the command table */
-int main(void)
+/*
+ * main.c - the ccmsync binary: hands the command line to ccm_cli_run.
+ */
+#include "cli.h"
+
+int main(int argc, char **argv)
 {
-    return 0;
+    return ccm_cli_run(argc, argv);
 }

@@ -213,4 +213,16 @@ int ccm_local_seal(uint8_t **out, size_t *out_len, const uint8_t key[32], const 
 int ccm_local_open(uint8_t **pt, size_t *pt_len, const uint8_t key[32], const char *ad,
                    const uint8_t *ct, size_t ct_len);
 
+/* ---- join requests (crypto/request.c) ------------------------------------ */
+
+/* The one-line join request of a member:
+ * "ccmsync-join-1 NAME SIGN_PK BOX_PK SIG" (base64 keys, SIG an Ed25519
+ * signature of the line before it). Caller frees *out. */
+int ccm_request_format(char **out, const ccm_identity *id, const char *name);
+
+/* Parses and checks a join request: CCM_EINVALID if malformed, CCM_EVERIFY
+ * if the signature does not verify. name receives at most 64 bytes + NUL;
+ * the caller validates it as a member name. */
+int ccm_request_parse(char name[65], uint8_t sign_pk[32], uint8_t box_pk[32], const char *line);
+
 #endif

@@ -193,6 +193,10 @@ int ccm_store_get(json_t **out, ccm_store *s, const char *kind, const char *id);
  * brought up to date incrementally when HEAD moved. */
 int ccm_store_list(json_t **out, ccm_store *s, const char *kind);
 
+/* Like ccm_store_list, but only records whose canonical serialisation
+ * contains `needle` (a cheap pre-filter: callers still test each record). */
+int ccm_store_list_matching(json_t **out, ccm_store *s, const char *kind, const char *needle);
+
 /* Resolves a unique id prefix of `kind` into the full id (caller frees).
  * CCM_ENOTFOUND if none matches, CCM_EINVALID if several do. */
 int ccm_store_resolve(char **full, ccm_store *s, const char *kind, const char *prefix);

@@ -1,0 +1,154 @@
+/*
+ * cli.h - what the command handlers of cli/ share: the invocation context,
+ * option parsing helpers, output, and the mapping of error codes to exit
+ * statuses. Only cli/ prints or exits.
+ */
+#ifndef CCM_CLI_H
+#define CCM_CLI_H
+
+#include <stdio.h>
+#include <jansson.h>
+
+#include "../store/store.h"
+
+/* Exit statuses of the spec. */
+enum {
+    CCM_EXIT_OK = 0,
+    CCM_EXIT_RUNTIME = 1,
+    CCM_EXIT_USAGE = 2,
+    CCM_EXIT_DENIED = 3,
+    CCM_EXIT_VERIFY = 4,
+    CCM_EXIT_UNREACHABLE = 5,
+};
+
+/* Command flags. */
+#define CMD_NEEDS_STORE 0x1 /* opens the store */
+#define CMD_NEEDS_KEY 0x2   /* unlocks it (passphrase) */
+#define CMD_WRITES 0x4      /* needs a role that may write */
+
+typedef struct ccm_cli {
+    const char *store_dir; /* -C, $CCMSYNC_STORE, XDG default */
+    const char *pass_file; /* --passphrase-file */
+    int json;              /* --json */
+    ccm_store *store;      /* opened for CMD_NEEDS_STORE */
+    const char *cmd_name;  /* for messages and help */
+} ccm_cli;
+
+typedef int (*ccm_cmd_fn)(ccm_cli *cli, int argc, char **argv);
+
+typedef struct {
+    const char *name;
+    ccm_cmd_fn fn;
+    int flags;
+    const char *usage;   /* "state set ID FIELD..." */
+    const char *summary; /* one line */
+    const char *help;    /* details, may be NULL */
+} ccm_cmd;
+
+/* The command table (sorted by name) and its size. */
+extern const ccm_cmd ccm_commands[];
+extern const size_t ccm_ncommands;
+
+/* Maps a CCM_* code to the exit status. */
+int ccm_exit_status(int code);
+
+/* Sets a usage error naming the command's usage line; returns CCM_EINVALID. */
+int ccm_usage(ccm_cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Prints the help of a command (name like "state set") to stdout. */
+void ccm_print_help(const char *name);
+
+/* Reads the passphrase: $CCMSYNC_PASSPHRASE, else --passphrase-file, else a
+ * prompt on the terminal (twice when `confirm`). The result is in
+ * sodium_malloc'ed memory: free it with ccm_secret_free. *len excludes the
+ * NUL. CCM_EINVALID if none can be had (no terminal). */
+int ccm_passphrase_get(char **out, size_t *len, ccm_cli *cli, int confirm);
+
+/* Opens (and, with `unlock`, unlocks) the store of cli->store_dir. */
+int ccm_cli_open_store(ccm_cli *cli, int unlock);
+
+/* Refuses writes by members whose role is reader (exit 3). */
+int ccm_cli_check_write(ccm_cli *cli);
+
+/* ---- field arguments (cli/fields.c) ----------------------------------- */
+
+typedef enum { FIELD_SET, FIELD_CLEAR, FIELD_ADD, FIELD_REMOVE } ccm_field_op_kind;
+
+typedef struct {
+    ccm_field_op_kind op;
+    char *field;
+    char *value; /* NULL for FIELD_CLEAR */
+} ccm_field_op;
+
+typedef struct {
+    ccm_field_op *ops;
+    size_t n;
+} ccm_field_ops;
+
+/* Parses and validates FIELD arguments for `kind` (nothing is written):
+ * field=value, field=, field+=item, field-=item. For set fields,
+ * field=a,b,c replaces the set. */
+int ccm_field_ops_parse(ccm_field_ops *out, const char *kind, int argc, char **argv);
+void ccm_field_ops_free(ccm_field_ops *ops);
+
+/* Applies parsed operations to a record document with fresh stamps. */
+int ccm_field_ops_apply(json_t *rec, const ccm_field_ops *ops, ccm_txn *txn, const char *member);
+
+/* ---- records (cli/cmd_state.c) ----------------------------------------- */
+
+#define CCM_UPDATE_CREATE 0x1 /* create the record when absent */
+#define CCM_UPDATE_QUIET 0x2  /* print nothing */
+
+/* Applies FIELD arguments to one record in one commit and prints it. */
+int ccm_cli_update_record(ccm_cli *cli, const char *kind, const char *id, int argc, char **argv,
+                          int flags);
+
+/* Resolves a record argument: a state code (any case) or an activity id or
+ * unique prefix. *kind is static; *id is allocated (caller frees). */
+int ccm_cli_record_arg(const char **kind, char **id, ccm_cli *cli, const char *arg);
+
+/* Prints one record (exit 1 if absent or removed). */
+int ccm_cli_show_record(ccm_cli *cli, const char *kind, const char *id);
+
+/* ---- output (cli/output.c) --------------------------------------------- */
+
+/* Prints a JSON document to stdout (indented, newline-terminated). */
+int ccm_print_json(const json_t *doc);
+
+/* The spec's view of a record, with state defaults (name from ISO 3166-1). */
+json_t *ccm_cli_view(const json_t *rec);
+
+/* Prints a record view for people. */
+void ccm_print_record(const json_t *view);
+
+/* Prints a list of record views for people, one line each. */
+void ccm_print_record_list(const json_t *views, const char *kind);
+
+/* Parses YYYY-MM-DD into unix milliseconds at 00:00 UTC. */
+int ccm_parse_date_ms(uint64_t *out, const char *date, const char *what);
+
+/* ---- commands ------------------------------------------------------------ */
+
+int ccm_cmd_init(ccm_cli *cli, int argc, char **argv);
+int ccm_cmd_whoami(ccm_cli *cli, int argc, char **argv);
+int ccm_cmd_member_list(ccm_cli *cli, int argc, char **argv);
+int ccm_cmd_state_set(ccm_cli *cli, int argc, char **argv);
+int ccm_cmd_state_show(ccm_cli *cli, int argc, char **argv);
+int ccm_cmd_state_list(ccm_cli *cli, int argc, char **argv);
+int ccm_cmd_activity_add(ccm_cli *cli, int argc, char **argv);
+int ccm_cmd_activity_set(ccm_cli *cli, int argc, char **argv);
+int ccm_cmd_activity_show(ccm_cli *cli, int argc, char **argv);
+int ccm_cmd_activity_rm(ccm_cli *cli, int argc, char **argv);
+int ccm_cmd_activity_list(ccm_cli *cli, int argc, char **argv);
+int ccm_cmd_log(ccm_cli *cli, int argc, char **argv);
+int ccm_cmd_blame(ccm_cli *cli, int argc, char **argv);
+int ccm_cmd_export(ccm_cli *cli, int argc, char **argv);
+int ccm_cmd_import(ccm_cli *cli, int argc, char **argv);
+int ccm_cmd_verify(ccm_cli *cli, int argc, char **argv);
+int ccm_cmd_demo(ccm_cli *cli, int argc, char **argv);
+
+/* Runs the command line (global options, then a command). Returns the exit
+ * status. Used by main() and by `demo`, which drives the same code paths. */
+int ccm_cli_run(int argc, char **argv);
+
+#endif

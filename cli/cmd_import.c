@@ -1,0 +1,447 @@
+/*
+ * cmd_import.c - bulk load from JSON or CSV as one commit.
+ *
+ * JSON: {"states": [{"id", "fields"}], "activities": [{"id"?, "fields"}]};
+ * other keys (such as "meta", or a record's "meta"/"conflicts") are ignored,
+ * so an export imports. A field value is a string, an array of strings for a
+ * set field (replacing the set), or null (clearing it).
+ *
+ * CSV (RFC 4180, file name ending in .csv or content not starting with '{'):
+ * a header row of field names. With `id` as the first column the rows are
+ * states, otherwise activities. An empty cell leaves the field alone; set
+ * cells list elements separated by ';' or ','.
+ *
+ * Everything is validated before anything is written: one bad value anywhere
+ * rejects the whole file with exit 2, naming where it is.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "csv.h"
+
+typedef struct {
+    const char *kind;
+    char id[24];
+    ccm_field_ops ops;
+    int is_new; /* an activity that needs type and date */
+} item;
+
+typedef struct {
+    item *items;
+    size_t n, cap;
+} batch;
+
+static void batch_free(batch *b)
+{
+    for (size_t i = 0; i < b->n; i++) {
+        ccm_field_ops_free(&b->items[i].ops);
+    }
+    free(b->items);
+}
+
+static item *batch_add(batch *b)
+{
+    if (b->n == b->cap) {
+        size_t cap = b->cap ? b->cap * 2 : 64;
+        item *n = realloc(b->items, cap * sizeof(*n));
+        if (!n) {
+            return NULL;
+        }
+        b->items = n;
+        b->cap = cap;
+    }
+    memset(&b->items[b->n], 0, sizeof(item));
+    return &b->items[b->n++];
+}
+
+/* Re-sets the last error with the location in the file prefixed. */
+static int located(const char *where)
+{
+    char msg[1024];
+    int code = ccm_error_code();
+
+    snprintf(msg, sizeof(msg), "import: %s: %s", where, ccm_error_last());
+    return ccm_error_set(code ? code : CCM_EINVALID, "%s", msg);
+}
+
+/* Builds the argument strings for one field and hands them to the common
+ * parser, so import validates exactly as the command line does. */
+static int field_arg(char **out, const char *name, const json_t *v)
+{
+    size_t len = strlen(name) + 2, i;
+    json_t *e;
+    char *s;
+
+    if (json_is_null(v)) {
+        len += 0;
+    } else if (json_is_string(v)) {
+        len += strlen(json_string_value(v));
+    } else if (json_is_array(v)) {
+        json_array_foreach(v, i, e)
+        {
+            if (!json_is_string(e)) {
+                return ccm_error_set(CCM_EINVALID, "'%s' holds a non-string element", name);
+            }
+            len += strlen(json_string_value(e)) + 1;
+        }
+    } else {
+        return ccm_error_set(CCM_EINVALID, "'%s' must be a string, an array of strings or null",
+                             name);
+    }
+    if (!(s = malloc(len + 1))) {
+        return ccm_error_set(CCM_ERROR, "out of memory");
+    }
+    len = (size_t)sprintf(s, "%s=", name);
+    if (json_is_string(v)) {
+        strcpy(s + len, json_string_value(v));
+    }
+    json_array_foreach(v, i, e)
+    {
+        const char *x = json_string_value(e);
+        if (strchr(x, ',')) {
+            free(s);
+            return ccm_error_set(CCM_EINVALID, "'%s' element '%s' contains a comma", name, x);
+        }
+        len += (size_t)sprintf(s + len, "%s%s", i ? "," : "", x);
+    }
+    *out = s;
+    return CCM_OK;
+}
+
+static int ops_from_object(ccm_field_ops *ops, const char *kind, const json_t *fields)
+{
+    size_t n = json_object_size(fields), k = 0;
+    char **args = calloc(n + 1, sizeof(*args));
+    const char *name;
+    json_t *v;
+    int rc = CCM_OK;
+
+    if (!args) {
+        return ccm_error_set(CCM_ERROR, "out of memory");
+    }
+    json_object_foreach((json_t *)fields, name, v)
+    {
+        if ((rc = ccm_schema_check_field_name(name)) < 0 ||
+            (rc = field_arg(&args[k], name, v)) < 0) {
+            break;
+        }
+        k++;
+    }
+    if (rc == CCM_OK) {
+        rc = ccm_field_ops_parse(ops, kind, (int)k, args);
+    }
+    for (size_t i = 0; i < k; i++) {
+        free(args[i]);
+    }
+    free(args);
+    return rc;
+}
+
+static int has_field(const ccm_field_ops *ops, const char *name)
+{
+    for (size_t i = 0; i < ops->n; i++) {
+        if (strcmp(ops->ops[i].field, name) == 0 && ops->ops[i].op == FIELD_SET) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Validates one record's id into it->id. */
+static int record_id(item *it, const json_t *id)
+{
+    const char *s = json_string_value(id);
+
+    if (strcmp(it->kind, "state") == 0) {
+        if (!s) {
+            return ccm_error_set(CCM_EINVALID, "missing 'id' (an ISO 3166-1 alpha-3 code)");
+        }
+        if (ccm_schema_check_state_id(s) < 0) {
+            return CCM_EINVALID;
+        }
+        strcpy(it->id, s);
+        return CCM_OK;
+    }
+    if (!id || json_is_null(id)) {
+        ccm_crypto_random_hex(it->id, 8);
+        it->is_new = 1;
+        return CCM_OK;
+    }
+    if (!s || strlen(s) != 16 || strspn(s, "0123456789abcdef") != 16) {
+        return ccm_error_set(CCM_EINVALID, "invalid activity id (16 hex digits, or leave it out)");
+    }
+    strcpy(it->id, s);
+    return CCM_OK;
+}
+
+static int load_json_kind(batch *b, const json_t *doc, const char *key, const char *kind)
+{
+    const json_t *arr = json_object_get(doc, key), *rec;
+    char where[64];
+    size_t i;
+
+    if (!arr) {
+        return CCM_OK;
+    }
+    if (!json_is_array(arr)) {
+        return ccm_error_set(CCM_EINVALID, "import: '%s' must be an array", key);
+    }
+    json_array_foreach(arr, i, rec)
+    {
+        item *it = batch_add(b);
+        const json_t *fields = json_object_get(rec, "fields");
+        snprintf(where, sizeof(where), "%s[%zu]", key, i);
+        if (!it) {
+            return ccm_error_set(CCM_ERROR, "out of memory");
+        }
+        it->kind = kind;
+        if (!json_is_object(rec)) {
+            ccm_error_set(CCM_EINVALID, "not an object");
+            return located(where);
+        }
+        if (fields && !json_is_object(fields)) {
+            ccm_error_set(CCM_EINVALID, "'fields' must be an object");
+            return located(where);
+        }
+        if (record_id(it, json_object_get(rec, "id")) < 0 ||
+            ops_from_object(&it->ops, kind, fields ? fields : json_object()) < 0) {
+            return located(where);
+        }
+    }
+    return CCM_OK;
+}
+
+static int load_json(batch *b, const char *text, size_t len)
+{
+    json_error_t jerr;
+    json_t *doc = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+    int rc;
+
+    if (!doc || !json_is_object(doc)) {
+        json_decref(doc);
+        return ccm_error_set(CCM_EINVALID, "import: malformed JSON at line %d: %s", jerr.line,
+                             doc ? "not an object" : jerr.text);
+    }
+    if ((rc = load_json_kind(b, doc, "states", "state")) == CCM_OK) {
+        rc = load_json_kind(b, doc, "activities", "activity");
+    }
+    json_decref(doc);
+    return rc;
+}
+
+static int load_csv(batch *b, const char *text, size_t len)
+{
+    ccm_csv csv;
+    char **header = NULL, **row = NULL, where[64];
+    size_t nh = 0, nr = 0, line = 1;
+    int rc, states;
+
+    ccm_csv_init(&csv, text, len);
+    if ((rc = ccm_csv_row(&csv, &header, &nh)) <= 0) {
+        return rc < 0 ? rc : ccm_error_set(CCM_EINVALID, "import: empty CSV file");
+    }
+    states = strcmp(header[0], "id") == 0;
+    for (size_t i = states ? 1 : 0; i < nh; i++) {
+        if (ccm_schema_check_field_name(header[i]) < 0 || strcmp(header[i], "id") == 0) {
+            snprintf(where, sizeof(where), "header column %zu", i + 1);
+            rc = strcmp(header[i], "id") == 0
+                     ? ccm_error_set(CCM_EINVALID, "'id' must be the first column (states)")
+                     : CCM_EINVALID;
+            rc = located(where);
+            goto done;
+        }
+    }
+    while ((rc = ccm_csv_row(&csv, &row, &nr)) > 0) {
+        json_t *fields = json_object();
+        item *it = batch_add(b);
+        line++;
+        snprintf(where, sizeof(where), "line %zu", line);
+        if (!it || !fields) {
+            json_decref(fields);
+            rc = ccm_error_set(CCM_ERROR, "out of memory");
+            goto done;
+        }
+        it->kind = states ? "state" : "activity";
+        if (nr != nh) {
+            json_decref(fields);
+            ccm_error_set(CCM_EINVALID, "%zu cells, but the header has %zu", nr, nh);
+            rc = located(where);
+            goto done;
+        }
+        for (size_t i = states ? 1 : 0; i < nh; i++) {
+            if (!row[i][0]) {
+                continue;
+            }
+            if (ccm_schema_field_type(it->kind, header[i]) == CCM_FT_SET) {
+                for (char *c = row[i]; *c; c++) {
+                    *c = *c == ';' ? ',' : *c;
+                }
+            }
+            json_object_set_new(fields, header[i], json_string(row[i]));
+        }
+        {
+            json_t *id = states ? json_string(row[0]) : NULL;
+            rc = record_id(it, id);
+            json_decref(id);
+        }
+        if (rc == CCM_OK) {
+            rc = ops_from_object(&it->ops, it->kind, fields);
+        }
+        json_decref(fields);
+        ccm_csv_row_free(row, nr);
+        row = NULL;
+        if (rc < 0) {
+            rc = located(where);
+            goto done;
+        }
+    }
+done:
+    ccm_csv_row_free(header, nh);
+    ccm_csv_row_free(row, nr);
+    return rc < 0 ? rc : CCM_OK;
+}
+
+static int read_input(char **out, size_t *len, const char *path)
+{
+    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+    size_t cap = 1 << 16, n = 0;
+    char *buf;
+
+    *out = NULL;
+    if (!f) {
+        return ccm_error_set(CCM_EINVALID, "cannot read import file '%s'", path);
+    }
+    if (!(buf = malloc(cap))) {
+        if (f != stdin) {
+            fclose(f);
+        }
+        return ccm_error_set(CCM_ERROR, "out of memory");
+    }
+    for (;;) {
+        size_t r = fread(buf + n, 1, cap - n - 1, f);
+        n += r;
+        if (r == 0) {
+            break;
+        }
+        if (n + 1 == cap) {
+            char *g = realloc(buf, cap *= 2);
+            if (!g) {
+                free(buf);
+                if (f != stdin) {
+                    fclose(f);
+                }
+                return ccm_error_set(CCM_ERROR, "out of memory");
+            }
+            buf = g;
+        }
+    }
+    if (ferror(f)) {
+        free(buf);
+        if (f != stdin) {
+            fclose(f);
+        }
+        return ccm_error_set(CCM_EINVALID, "cannot read import file '%s'", path);
+    }
+    if (f != stdin) {
+        fclose(f);
+    }
+    buf[n] = 0;
+    *out = buf;
+    *len = n;
+    return CCM_OK;
+}
+
+static int is_csv(const char *path, const char *text)
+{
+    size_t n = strlen(path);
+
+    if (n > 4 && strcmp(path + n - 4, ".csv") == 0) {
+        return 1;
+    }
+    if (n > 5 && strcmp(path + n - 5, ".json") == 0) {
+        return 0;
+    }
+    text += strspn(text, " \t\r\n");
+    return *text != '{';
+}
+
+/* Writes the batch as one commit. */
+static int write_batch(ccm_cli *cli, batch *b, size_t *nstates, size_t *nacts)
+{
+    ccm_txn *txn = NULL;
+    const char *member = ccm_store_member(cli->store);
+    int rc;
+
+    if ((rc = ccm_txn_begin(&txn, cli->store)) < 0) {
+        return rc;
+    }
+    for (size_t i = 0; i < b->n && rc == CCM_OK; i++) {
+        item *it = &b->items[i];
+        json_t *rec = NULL;
+        rc = it->is_new ? CCM_ENOTFOUND : ccm_txn_get(&rec, txn, it->kind, it->id);
+        if (rc == CCM_ENOTFOUND) {
+            ccm_error_clear();
+            rc = (rec = ccm_record_new(it->kind, it->id))
+                     ? CCM_OK
+                     : ccm_error_set(CCM_ERROR, "out of memory");
+        }
+        if (rc == CCM_OK) {
+            rc = ccm_field_ops_apply(rec, &it->ops, txn, member);
+        }
+        if (rc == CCM_OK) {
+            rc = ccm_txn_put(txn, rec);
+            *(strcmp(it->kind, "state") == 0 ? nstates : nacts) += 1;
+        }
+        json_decref(rec);
+    }
+    if (rc == CCM_OK) {
+        rc = ccm_txn_commit(txn);
+    }
+    ccm_txn_free(txn);
+    return rc;
+}
+
+int ccm_cmd_import(ccm_cli *cli, int argc, char **argv)
+{
+    char *text = NULL, head[41];
+    size_t len = 0, nstates = 0, nacts = 0;
+    batch b = {0};
+    int rc;
+
+    if (argc != 1) {
+        return ccm_usage(cli, argc ? "too many arguments" : "missing FILE");
+    }
+    if ((rc = read_input(&text, &len, argv[0])) < 0) {
+        return rc;
+    }
+    rc = is_csv(argv[0], text) ? load_csv(&b, text, len) : load_json(&b, text, len);
+    for (size_t i = 0; rc == CCM_OK && i < b.n; i++) {
+        item *it = &b.items[i];
+        if (it->is_new && (!has_field(&it->ops, "type") || !has_field(&it->ops, "date"))) {
+            rc = ccm_error_set(CCM_EINVALID,
+                               "import: activity %zu: a new activity needs 'type' "
+                               "and 'date'",
+                               i + 1);
+        }
+    }
+    if (rc == CCM_OK) {
+        rc = write_batch(cli, &b, &nstates, &nacts);
+    }
+    if (rc == CCM_OK) {
+        ccm_store_head(head, cli->store);
+        if (cli->json) {
+            json_t *doc = json_pack("{s:I, s:I, s:s}", "states", (json_int_t)nstates, "activities",
+                                    (json_int_t)nacts, "commit", head);
+            rc = ccm_print_json(doc);
+            json_decref(doc);
+        } else {
+            printf("imported %zu states and %zu activities in commit %.10s\n", nstates, nacts,
+                   head);
+        }
+    }
+    batch_free(&b);
+    free(text);
+    return rc;
+}

@@ -1,0 +1,151 @@
+/*
+ * cmd_member.c - init, whoami and member list: the group and this member.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+int ccm_cmd_init(ccm_cli *cli, int argc, char **argv)
+{
+    const char *member = NULL;
+    int no_pass = 0, rc;
+    char *pass = NULL;
+    size_t len = 0;
+
+    for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "--member") == 0 && i + 1 < argc) {
+            member = argv[++i];
+        } else if (strcmp(argv[i], "--no-passphrase") == 0) {
+            no_pass = 1;
+        } else {
+            return ccm_usage(cli, "unexpected argument '%s'", argv[i]);
+        }
+    }
+    if (!member) {
+        return ccm_usage(cli, "missing --member NAME");
+    }
+    if ((rc = ccm_schema_check_member_name(member)) < 0) {
+        return rc;
+    }
+    if (!cli->store_dir) {
+        return ccm_error_set(CCM_EINVALID, "no store: give -C DIR or set CCMSYNC_STORE");
+    }
+    if (!no_pass && (rc = ccm_passphrase_get(&pass, &len, cli, 1)) < 0) {
+        return rc;
+    }
+    rc = ccm_store_init(cli->store_dir, member, pass, len);
+    ccm_secret_free(pass);
+    if (rc < 0) {
+        return rc;
+    }
+    if (cli->json) {
+        json_t *doc = json_pack("{s:s, s:s, s:s}", "store", cli->store_dir, "member", member,
+                                "role", "admin");
+        rc = ccm_print_json(doc);
+        json_decref(doc);
+        return rc;
+    }
+    printf("Created a new group in '%s'; '%s' is its first admin.\n", cli->store_dir, member);
+    return CCM_OK;
+}
+
+int ccm_cmd_whoami(ccm_cli *cli, int argc, char **argv)
+{
+    const ccm_identity *id = ccm_store_identity(cli->store);
+    const char *role = ccm_store_role(cli->store);
+    char *sign = NULL, *box = NULL, *req = NULL, fp_sign[64], fp_box[64];
+    int only_request = 0, rc;
+
+    for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "--request") == 0) {
+            only_request = 1;
+        } else {
+            return ccm_usage(cli, "unexpected argument '%s'", argv[i]);
+        }
+    }
+    sign = ccm_ssh_pubkey_format(ccm_identity_sign_pk(id));
+    box = ccm_base64_encode(ccm_identity_box_pk(id), CCM_BOX_PK_BYTES);
+    if (!sign || !box) {
+        rc = ccm_error_set(CCM_ERROR, "out of memory");
+        goto done;
+    }
+    if ((rc = ccm_request_format(&req, id, ccm_store_member(cli->store))) < 0) {
+        goto done;
+    }
+    if (cli->json) {
+        json_t *doc = json_pack("{s:s, s:o, s:s, s:s, s:s}", "member", ccm_store_member(cli->store),
+                                "role", role ? json_string(role) : json_null(), "sign_key", sign,
+                                "box_key", box, "request", req);
+        rc = ccm_print_json(doc);
+        json_decref(doc);
+        goto done;
+    }
+    if (only_request) {
+        printf("%s\n", req);
+        goto done;
+    }
+    ccm_ssh_fingerprint(fp_sign, ccm_identity_sign_pk(id));
+    ccm_ssh_fingerprint(fp_box, ccm_identity_box_pk(id));
+    printf("member:   %s\nrole:     %s\nsign key: %s\n          %s\nbox key:  %s\n          %s\n",
+           ccm_store_member(cli->store), role ? role : "(not admitted yet)", sign, fp_sign, box,
+           fp_box);
+done:
+    free(sign);
+    free(box);
+    free(req);
+    return rc;
+}
+
+int ccm_cmd_member_list(ccm_cli *cli, int argc, char **argv)
+{
+    json_t *roster = NULL, *members, *m, *out = NULL;
+    int signers = 0, rc;
+    size_t i;
+
+    for (int a = 0; a < argc; a++) {
+        if (strcmp(argv[a], "--allowed-signers") == 0) {
+            signers = 1;
+        } else {
+            return ccm_usage(cli, "unexpected argument '%s'", argv[a]);
+        }
+    }
+    if ((rc = ccm_store_roster(&roster, cli->store)) < 0) {
+        return rc;
+    }
+    members = json_object_get(roster, "members");
+    if (signers) {
+        /* git's allowed-signers format: principal, options, key. */
+        json_array_foreach(members, i, m)
+        {
+            printf("%s namespaces=\"git\" %s\n", json_string_value(json_object_get(m, "name")),
+                   json_string_value(json_object_get(m, "sign_key")));
+        }
+        goto done;
+    }
+    out = json_array();
+    json_array_foreach(members, i, m)
+    {
+        uint8_t pk[32];
+        char fp[64] = "";
+        if (ccm_ssh_pubkey_parse(pk, json_string_value(json_object_get(m, "sign_key"))) == 0) {
+            ccm_ssh_fingerprint(fp, pk);
+        }
+        json_array_append_new(out,
+                              json_pack("{s:O, s:O, s:O, s:s}", "name", json_object_get(m, "name"),
+                                        "role", json_object_get(m, "role"), "sign_key",
+                                        json_object_get(m, "sign_key"), "fingerprint", fp));
+        if (!cli->json) {
+            printf("%-16s %-7s %s\n", json_string_value(json_object_get(m, "name")),
+                   json_string_value(json_object_get(m, "role")), fp);
+        }
+    }
+    if (cli->json) {
+        rc = ccm_print_json(out);
+    }
+done:
+    json_decref(out);
+    json_decref(roster);
+    return rc;
+}

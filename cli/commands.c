@@ -1,0 +1,59 @@
+/*
+ * commands.c - the command table, sorted by name: name, handler, flags,
+ * usage, summary and help. Handlers live in cli/cmd_<topic>.c.
+ */
+#include "cli.h"
+
+#define STORE CMD_NEEDS_STORE
+#define KEY (CMD_NEEDS_STORE | CMD_NEEDS_KEY)
+#define WRITE (CMD_NEEDS_STORE | CMD_NEEDS_KEY | CMD_WRITES)
+
+const ccm_cmd ccm_commands[] = {
+    {"activity add", ccm_cmd_activity_add, WRITE, "activity add --type T --date D [FIELD...]",
+     "record a new activity and print its id",
+     "T is one of bilateral, survey, side-event, iwg-meeting, embassy, regional-workshop,\n"
+     "model-legislation, ipu, cmc-icrc, treaty-event, regional-org, other; D is YYYY-MM-DD.\n"
+     "FIELD: field=value, field=, field+=item, field-=item (states, by are sets)."},
+    {"activity list", ccm_cmd_activity_list, KEY,
+     "activity list [--state ID] [--type T] [--since D] [--until D]",
+     "list activities by date, filtered", NULL},
+    {"activity rm", ccm_cmd_activity_rm, WRITE, "activity rm ID",
+     "remove an activity (a tombstone: the log still shows it)", NULL},
+    {"activity set", ccm_cmd_activity_set, WRITE, "activity set ID FIELD...",
+     "change fields of an activity (ID: any unique prefix)", NULL},
+    {"activity show", ccm_cmd_activity_show, KEY, "activity show ID", "show one activity", NULL},
+    {"blame", ccm_cmd_blame, KEY, "blame ID",
+     "for each field: value, member and time of the assignment that holds", NULL},
+    {"demo", ccm_cmd_demo, 0, "demo [DIR]",
+     "run a self-contained scenario on embedded sample data (in DIR or a temporary folder)", NULL},
+    {"export", ccm_cmd_export, KEY, "export",
+     "print every record this member can read as JSON, in a deterministic order", NULL},
+    {"import", ccm_cmd_import, WRITE, "import FILE",
+     "bulk load states and activities from JSON or CSV, as one commit",
+     "JSON: {\"states\": [{\"id\", \"fields\"}], \"activities\": [{\"id\"?, \"fields\"}]} (an "
+     "export imports).\n"
+     "CSV: a header row of field names; 'id' first for states, otherwise activities;\n"
+     "set cells separated by ';'. FILE '-' reads standard input."},
+    {"init", ccm_cmd_init, 0, "init --member NAME [--no-passphrase]",
+     "create a new store and group; NAME is its first admin", NULL},
+    {"log", ccm_cmd_log, KEY, "log [ID] [--member M] [--since D]",
+     "field-level change history: commit, member, time, record, field, old -> new", NULL},
+    {"member list", ccm_cmd_member_list, STORE, "member list [--allowed-signers]",
+     "members, roles and key fingerprints; or git's allowed-signers lines",
+     "git -c gpg.format=ssh -c gpg.ssh.allowedSignersFile=FILE verify-commit C\n"
+     "verifies any commit with the lines of --allowed-signers in FILE."},
+    {"state list", ccm_cmd_state_list, KEY, "state list [--target C] [--status S] [--where F=V]",
+     "list states, filtered", NULL},
+    {"state set", ccm_cmd_state_set, WRITE, "state set ID FIELD...",
+     "create or change a state record (ID: ISO 3166-1 alpha-3)",
+     "FIELD: field=value, field=, field+=item, field-=item.\n"
+     "status: party, signatory, non-party, withdrawing, withdrawn; priority: high, medium, low;\n"
+     "targets, lead, survey_reasons are sets; last_contact is YYYY-MM-DD."},
+    {"state show", ccm_cmd_state_show, KEY, "state show ID", "show one state", NULL},
+    {"verify", ccm_cmd_verify, KEY, "verify",
+     "check every commit's signature and every record; exit 4 naming the first bad commit", NULL},
+    {"whoami", ccm_cmd_whoami, KEY, "whoami [--request]",
+     "member name and key fingerprints; --request prints the join request line", NULL},
+};
+
+const size_t ccm_ncommands = sizeof(ccm_commands) / sizeof(ccm_commands[0]);

@@ -1,0 +1,121 @@
+/*
+ * csv.c - the RFC 4180 reader behind `import` (see csv.h).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "csv.h"
+
+void ccm_csv_init(ccm_csv *csv, const char *text, size_t len)
+{
+    csv->p = text;
+    csv->end = text + len;
+    /* A UTF-8 byte order mark, as spreadsheets write, is not part of the data. */
+    if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
+        csv->p += 3;
+    }
+}
+
+void ccm_csv_row_free(char **cells, size_t n)
+{
+    for (size_t i = 0; cells && i < n; i++) {
+        free(cells[i]);
+    }
+    free(cells);
+}
+
+/* Reads one cell at csv->p into a new string. */
+static int read_cell(ccm_csv *csv, char **out)
+{
+    const char *p = csv->p;
+    size_t cap = 32, n = 0;
+    char *s = malloc(cap);
+
+    if (!s) {
+        return ccm_error_set(CCM_ERROR, "out of memory");
+    }
+    if (p < csv->end && *p == '"') {
+        for (p++;; p++) {
+            if (p >= csv->end) {
+                free(s);
+                return ccm_error_set(CCM_EINVALID, "import: unterminated quoted CSV cell");
+            }
+            if (*p == '"') {
+                if (p + 1 < csv->end && p[1] == '"') {
+                    p++;
+                } else {
+                    p++;
+                    break;
+                }
+            }
+            if (n + 2 > cap && !(s = realloc(s, cap *= 2))) {
+                return ccm_error_set(CCM_ERROR, "out of memory");
+            }
+            s[n++] = *p;
+        }
+        if (p < csv->end && *p != ',' && *p != '\n' && *p != '\r') {
+            free(s);
+            return ccm_error_set(CCM_EINVALID, "import: text after a closing quote in CSV");
+        }
+    } else {
+        while (p < csv->end && *p != ',' && *p != '\n' && *p != '\r') {
+            if (n + 2 > cap && !(s = realloc(s, cap *= 2))) {
+                return ccm_error_set(CCM_ERROR, "out of memory");
+            }
+            s[n++] = *p++;
+        }
+    }
+    s[n] = 0;
+    csv->p = p;
+    *out = s;
+    return CCM_OK;
+}
+
+int ccm_csv_row(ccm_csv *csv, char ***cells, size_t *n)
+{
+    size_t cap = 8;
+    char **row;
+    int rc;
+
+    *cells = NULL;
+    *n = 0;
+    while (csv->p < csv->end && (*csv->p == '\n' || *csv->p == '\r')) {
+        csv->p++;
+    }
+    if (csv->p >= csv->end) {
+        return 0;
+    }
+    if (!(row = calloc(cap, sizeof(*row)))) {
+        return ccm_error_set(CCM_ERROR, "out of memory");
+    }
+    for (;;) {
+        if (*n == cap) {
+            char **g = realloc(row, (cap *= 2) * sizeof(*row));
+            if (!g) {
+                ccm_csv_row_free(row, *n);
+                return ccm_error_set(CCM_ERROR, "out of memory");
+            }
+            row = g;
+        }
+        if ((rc = read_cell(csv, &row[*n])) < 0) {
+            ccm_csv_row_free(row, *n);
+            *n = 0;
+            return rc;
+        }
+        (*n)++;
+        if (csv->p < csv->end && *csv->p == ',') {
+            csv->p++;
+            continue;
+        }
+        break;
+    }
+    if (csv->p < csv->end && *csv->p == '\r') {
+        csv->p++;
+    }
+    if (csv->p < csv->end && *csv->p == '\n') {
+        csv->p++;
+    }
+    *cells = row;
+    return 1;
+}

@@ -1,0 +1,195 @@
+/*
+ * fields.c - FIELD arguments: parsed and validated in full before anything is
+ * written, then applied to a record document with fresh stamps.
+ *
+ *   field=value   set a scalar; for a set field, replace it (comma-separated)
+ *   field=        clear (a scalar) or empty (a set)
+ *   field+=item   add to a set        field-=item   remove from a set
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+void ccm_field_ops_free(ccm_field_ops *ops)
+{
+    for (size_t i = 0; ops && i < ops->n; i++) {
+        free(ops->ops[i].field);
+        free(ops->ops[i].value);
+    }
+    if (ops) {
+        free(ops->ops);
+        ops->ops = NULL;
+        ops->n = 0;
+    }
+}
+
+/* Validates each comma-separated element of a set assignment. */
+static int check_elems(const char *kind, const char *field, const char *list)
+{
+    char *copy = strdup(list), *save = NULL;
+    int rc = CCM_OK;
+
+    if (!copy) {
+        return ccm_error_set(CCM_ERROR, "out of memory");
+    }
+    for (char *e = strtok_r(copy, ",", &save); e && rc == CCM_OK; e = strtok_r(NULL, ",", &save)) {
+        rc = ccm_schema_check_elem(kind, field, e);
+    }
+    free(copy);
+    return rc;
+}
+
+static int parse_one(ccm_field_op *op, const char *kind, const char *arg)
+{
+    size_t n = strspn(arg, "abcdefghijklmnopqrstuvwxyz0123456789_");
+    const char *rest = arg + n;
+    char *field;
+    int is_set, rc;
+
+    memset(op, 0, sizeof(*op));
+    if (!strchr(arg, '=')) {
+        return ccm_error_set(CCM_EINVALID,
+                             "invalid field argument '%s' (field=value, field=, field+=item, "
+                             "field-=item)",
+                             arg);
+    }
+    if (!(field = strndup(arg, n))) {
+        return ccm_error_set(CCM_ERROR, "out of memory");
+    }
+    if ((rest[0] != '=' && !((rest[0] == '+' || rest[0] == '-') && rest[1] == '=')) ||
+        (rc = ccm_schema_check_field_name(field)) < 0) {
+        char *bad = strndup(arg, (size_t)(strchr(arg, '=') - arg));
+        if (bad && bad[0] && (bad[strlen(bad) - 1] == '+' || bad[strlen(bad) - 1] == '-')) {
+            bad[strlen(bad) - 1] = 0;
+        }
+        rc = ccm_schema_check_field_name(bad ? bad : "");
+        free(bad);
+        free(field);
+        return rc < 0 ? rc : ccm_error_set(CCM_EINVALID, "invalid field argument '%s'", arg);
+    }
+    if (strcmp(field, "id") == 0) {
+        free(field);
+        return ccm_error_set(CCM_EINVALID, "'id' cannot be changed");
+    }
+    op->field = field;
+    is_set = ccm_schema_field_type(kind, field) == CCM_FT_SET;
+    if (rest[0] == '=') {
+        const char *v = rest + 1;
+        if (*v == 0) {
+            op->op = FIELD_CLEAR;
+            return CCM_OK;
+        }
+        op->op = FIELD_SET;
+        rc = is_set ? check_elems(kind, field, v) : ccm_schema_check_value(kind, field, v);
+    } else {
+        const char *v = rest + 2;
+        op->op = rest[0] == '+' ? FIELD_ADD : FIELD_REMOVE;
+        if (!is_set) {
+            return ccm_error_set(CCM_EINVALID, "'%s' is not a set field (use %s=VALUE or %s=)",
+                                 field, field, field);
+        }
+        rc = ccm_schema_check_elem(kind, field, v);
+    }
+    if (rc < 0) {
+        return rc;
+    }
+    if (!(op->value = strdup(rest[0] == '=' ? rest + 1 : rest + 2))) {
+        return ccm_error_set(CCM_ERROR, "out of memory");
+    }
+    return CCM_OK;
+}
+
+int ccm_field_ops_parse(ccm_field_ops *out, const char *kind, int argc, char **argv)
+{
+    int rc = CCM_OK;
+
+    out->n = 0;
+    if (!(out->ops = calloc((size_t)argc + 1, sizeof(*out->ops)))) {
+        return ccm_error_set(CCM_ERROR, "out of memory");
+    }
+    for (int i = 0; i < argc; i++) {
+        rc = parse_one(&out->ops[out->n], kind, argv[i]);
+        out->n++;
+        if (rc < 0) {
+            ccm_field_ops_free(out);
+            return rc;
+        }
+    }
+    return CCM_OK;
+}
+
+static int in_list(const char *list, const char *elem)
+{
+    size_t n = strlen(elem);
+    for (const char *p = list; p && *p;) {
+        const char *comma = strchr(p, ',');
+        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+        if (len == n && strncmp(p, elem, n) == 0) {
+            return 1;
+        }
+        p = comma ? comma + 1 : NULL;
+    }
+    return 0;
+}
+
+/* field=a,b: removes the current elements not listed, adds the listed ones
+ * not present. field=: removes them all. */
+static int replace_set(json_t *rec, const char *field, const char *list, ccm_txn *txn,
+                       const char *member)
+{
+    json_t *cur = ccm_record_field_value(rec, field), *e;
+    char *copy = list ? strdup(list) : NULL, *save = NULL;
+    size_t i;
+    int rc = CCM_OK;
+
+    json_array_foreach(cur, i, e)
+    {
+        if (!list || !in_list(list, json_string_value(e))) {
+            rc =
+                ccm_record_set_remove(rec, field, json_string_value(e), ccm_txn_stamp(txn), member);
+            if (rc < 0) {
+                goto done;
+            }
+        }
+    }
+    for (char *x = copy ? strtok_r(copy, ",", &save) : NULL; x; x = strtok_r(NULL, ",", &save)) {
+        int present = 0;
+        json_array_foreach(cur, i, e)
+        {
+            present |= strcmp(json_string_value(e), x) == 0;
+        }
+        if (!present && (rc = ccm_record_set_add(rec, field, x, ccm_txn_stamp(txn), member)) < 0) {
+            goto done;
+        }
+    }
+done:
+    free(copy);
+    json_decref(cur);
+    return rc;
+}
+
+int ccm_field_ops_apply(json_t *rec, const ccm_field_ops *ops, ccm_txn *txn, const char *member)
+{
+    const char *kind = json_string_value(json_object_get(rec, "kind"));
+    int rc = CCM_OK;
+
+    for (size_t i = 0; i < ops->n && rc == CCM_OK; i++) {
+        const ccm_field_op *op = &ops->ops[i];
+        int is_set = ccm_schema_field_type(kind, op->field) == CCM_FT_SET;
+        switch (op->op) {
+        case FIELD_SET:
+        case FIELD_CLEAR:
+            rc = is_set ? replace_set(rec, op->field, op->value, txn, member)
+                        : ccm_record_assign(rec, op->field, op->value, ccm_txn_stamp(txn), member);
+            break;
+        case FIELD_ADD:
+            rc = ccm_record_set_add(rec, op->field, op->value, ccm_txn_stamp(txn), member);
+            break;
+        case FIELD_REMOVE:
+            rc = ccm_record_set_remove(rec, op->field, op->value, ccm_txn_stamp(txn), member);
+            break;
+        }
+    }
+    return rc;
+}

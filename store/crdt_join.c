@@ -1,0 +1,264 @@
+/*
+ * crdt_join.c - the merge of two versions of a record: a join-semilattice,
+ * so replicas that have seen the same versions agree byte for byte whatever
+ * the order and grouping of their merges.
+ *
+ * Field by field: two registers give the union of their entries minus the
+ * superseded ones; two sets give, per element, the union of the remove tags
+ * and the union of the add tags minus the removed ones, and the greater "u";
+ * a field present on one side only is copied. Two things only corrupt or
+ * hostile data can cause are settled by a fixed rule so that the laws still
+ * hold: register entries with the same (s, m) but different contents are
+ * merged as a lattice (the greater value, null lowest, and the pointwise
+ * maximum of the version vectors); a field that is a register on one side
+ * and a set on the other becomes the set (an ordinal sum of the two
+ * lattices). The output shares nothing with the inputs.
+ */
+#include "crdt_private.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+json_t *ccm_crdt_tags_union(const json_t *x, const json_t *y)
+{
+    json_t *out = json_array();
+    size_t i = 0, j = 0, nx = json_array_size(x), ny = json_array_size(y);
+
+    while (out != NULL && (i < nx || j < ny)) {
+        const json_t *t;
+        if (j == ny || (i < nx && ccm_crdt_tag_cmp(json_array_get(x, i), json_array_get(y, j)) < 0)) {
+            t = json_array_get(x, i++);
+        } else if (i == nx ||
+                   ccm_crdt_tag_cmp(json_array_get(x, i), json_array_get(y, j)) > 0) {
+            t = json_array_get(y, j++);
+        } else {
+            t = json_array_get(x, i++);
+            j++;
+        }
+        if (json_array_append_new(out, json_deep_copy(t)) != 0) {
+            json_decref(out);
+            out = NULL;
+        }
+    }
+    return out;
+}
+
+/* The tags of the sorted array `x` that are not in the sorted array `r`
+ * (new reference, fresh copies), NULL on OOM. */
+static json_t *tags_minus(const json_t *x, const json_t *r)
+{
+    json_t *out = json_array();
+    size_t i, j = 0;
+
+    for (i = 0; out != NULL && i < json_array_size(x); i++) {
+        const json_t *t = json_array_get(x, i);
+        int cmp = -1;
+        while (j < json_array_size(r) && (cmp = ccm_crdt_tag_cmp(json_array_get(r, j), t)) < 0) {
+            j++;
+        }
+        if (j < json_array_size(r) && cmp == 0) {
+            continue;
+        }
+        if (json_array_append_new(out, json_deep_copy(t)) != 0) {
+            json_decref(out);
+            out = NULL;
+        }
+    }
+    return out;
+}
+
+/* The join of one element of two sets (new reference), NULL on OOM. */
+static json_t *elem_join(const json_t *x, const json_t *y)
+{
+    json_t *r = ccm_crdt_tags_union(json_object_get(x, "r"), json_object_get(y, "r"));
+    json_t *all = ccm_crdt_tags_union(json_object_get(x, "a"), json_object_get(y, "a"));
+    json_t *a = r != NULL && all != NULL ? tags_minus(all, r) : NULL;
+    json_t *out = a != NULL ? json_pack("{s:O, s:O}", "a", a, "r", r) : NULL;
+
+    json_decref(all);
+    json_decref(a);
+    json_decref(r);
+    return out;
+}
+
+/* The join of two set fields (new reference), NULL on OOM. */
+static json_t *set_join(const json_t *x, const json_t *y)
+{
+    const json_t *ux = json_object_get(x, "u"), *uy = json_object_get(y, "u");
+    const json_t *sx = json_object_get(x, "set"), *sy = json_object_get(y, "set");
+    json_t *elems = json_object(), *out = NULL, *e;
+    const char *name;
+
+    if (elems == NULL) {
+        return NULL;
+    }
+    json_object_foreach(CCM_JSON_MUT(sx), name, e)
+    {
+        const json_t *other = json_object_get(sy, name);
+        if (json_object_set_new(elems, name, other ? elem_join(e, other) : json_deep_copy(e))) {
+            goto done;
+        }
+    }
+    json_object_foreach(CCM_JSON_MUT(sy), name, e)
+    {
+        if (json_object_get(sx, name) == NULL &&
+            json_object_set_new(elems, name, json_deep_copy(e)) != 0) {
+            goto done;
+        }
+    }
+    out = json_pack("{s:O, s:o}", "set", elems,
+                    "u", json_deep_copy(ccm_crdt_tag_cmp(ux, uy) >= 0 ? ux : uy));
+done:
+    json_decref(elems);
+    return out;
+}
+
+/* qsort order of register entries: (s, m) descending. */
+static int entry_desc(const void *p, const void *q)
+{
+    return ccm_crdt_entry_cmp(*(const json_t *const *)q, *(const json_t *const *)p);
+}
+
+/* The lattice join of two entries with the same (s, m) (new reference):
+ * the greater value (null lowest, then strcmp) and the pointwise maximum of
+ * the version vectors. NULL on OOM. */
+static json_t *entry_merge(const json_t *e, const json_t *f)
+{
+    const json_t *ve = json_object_get(e, "v"), *vf = json_object_get(f, "v");
+    json_t *out = json_deep_copy(e);
+
+    if (out == NULL || ccm_crdt_vv_merge(json_object_get(out, "vv"), json_object_get(f, "vv"))) {
+        json_decref(out);
+        return NULL;
+    }
+    if (json_is_string(vf) &&
+        (json_is_null(ve) || strcmp(json_string_value(vf), json_string_value(ve)) > 0) &&
+        json_object_set_new(out, "v", json_deep_copy(vf)) != 0) {
+        json_decref(out);
+        return NULL;
+    }
+    return out;
+}
+
+/* The join of two registers (new reference), NULL on OOM: entries of both
+ * sorted by (s, m) descending, equal keys merged, superseded ones dropped. */
+static json_t *register_join(const json_t *x, const json_t *y)
+{
+    const json_t *rx = json_object_get(x, "r"), *ry = json_object_get(y, "r");
+    size_t nx = json_array_size(rx), n = nx + json_array_size(ry), i, j;
+    const json_t **all = malloc((n ? n : 1) * sizeof(*all));
+    json_t *merged = json_array(), *kept = json_array(), *out = NULL;
+
+    if (all == NULL || merged == NULL || kept == NULL) {
+        goto done;
+    }
+    for (i = 0; i < n; i++) {
+        all[i] = i < nx ? json_array_get(rx, i) : json_array_get(ry, i - nx);
+    }
+    qsort(all, n, sizeof(*all), entry_desc);
+    for (i = 0; i < n; i = j) {
+        json_t *e = json_deep_copy(all[i]);
+        for (j = i + 1; e != NULL && j < n && ccm_crdt_entry_cmp(all[i], all[j]) == 0; j++) {
+            json_t *m = entry_merge(e, all[j]);
+            json_decref(e);
+            e = m;
+        }
+        if (json_array_append_new(merged, e) != 0) {
+            goto done;
+        }
+    }
+    for (i = 0; i < json_array_size(merged); i++) {
+        const json_t *e = json_array_get(merged, i);
+        int superseded = 0;
+        for (j = 0; j < json_array_size(merged) && !superseded; j++) {
+            superseded = i != j && ccm_crdt_supersedes(json_array_get(merged, j), e);
+        }
+        if (!superseded && json_array_append(kept, CCM_JSON_MUT(e)) != 0) {
+            goto done;
+        }
+    }
+    out = json_pack("{s:O}", "r", kept);
+done:
+    json_decref(kept);
+    json_decref(merged);
+    free(all);
+    return out;
+}
+
+/* The join of two values of one field (new reference), NULL on OOM. */
+static json_t *field_join(const json_t *x, const json_t *y)
+{
+    int sx = ccm_crdt_is_set(x), sy = ccm_crdt_is_set(y);
+
+    if (sx && sy) {
+        return set_join(x, y);
+    }
+    if (!sx && !sy) {
+        return register_join(x, y);
+    }
+    return json_deep_copy(sx ? x : y);
+}
+
+/* The join of the fields objects of two records (new reference), NULL on OOM. */
+static json_t *fields_join(const json_t *x, const json_t *y)
+{
+    json_t *out = json_object(), *f;
+    const char *name;
+
+    json_object_foreach(CCM_JSON_MUT(x), name, f)
+    {
+        const json_t *other = json_object_get(y, name);
+        if (out != NULL &&
+            json_object_set_new(out, name, other ? field_join(f, other) : json_deep_copy(f))) {
+            json_decref(out);
+            out = NULL;
+        }
+    }
+    json_object_foreach(CCM_JSON_MUT(y), name, f)
+    {
+        if (out != NULL && json_object_get(x, name) == NULL &&
+            json_object_set_new(out, name, json_deep_copy(f)) != 0) {
+            json_decref(out);
+            out = NULL;
+        }
+    }
+    return out;
+}
+
+int ccm_record_join(json_t **out, const json_t *a, const json_t *b)
+{
+    const json_t *rma, *rmb;
+    json_t *res = NULL, *rm = NULL;
+    const char *kind, *id;
+    int rc;
+
+    *out = NULL;
+    if ((rc = ccm_record_validate(a)) != 0 || (rc = ccm_record_validate(b)) != 0) {
+        return rc;
+    }
+    kind = json_string_value(json_object_get(a, "kind"));
+    id = json_string_value(json_object_get(a, "id"));
+    if (strcmp(kind, json_string_value(json_object_get(b, "kind"))) != 0 ||
+        strcmp(id, json_string_value(json_object_get(b, "id"))) != 0) {
+        return ccm_error_set(CCM_EVERIFY, "cannot merge record '%s/%s' with '%s/%s'", kind, id,
+                             json_string_value(json_object_get(b, "kind")),
+                             json_string_value(json_object_get(b, "id")));
+    }
+    res = json_pack("{s:i, s:s, s:s, s:o}", "v", CCM_RECORD_VERSION, "kind", kind, "id", id,
+                    "fields", fields_join(json_object_get(a, "fields"),
+                                          json_object_get(b, "fields")));
+    if (res == NULL) {
+        return ccm_error_set(CCM_ERROR, "out of memory");
+    }
+    rma = json_object_get(a, "rm");
+    rmb = json_object_get(b, "rm");
+    if (rma != NULL || rmb != NULL) {
+        rm = rma && rmb ? register_join(rma, rmb) : json_deep_copy(rma ? rma : rmb);
+        if (json_object_set_new(res, "rm", rm) != 0) {
+            json_decref(res);
+            return ccm_error_set(CCM_ERROR, "out of memory");
+        }
+    }
+    *out = res;
+    return 0;
+}

@@ -1,0 +1,225 @@
+/*
+ * history.c - the field-level audit trail: for each commit, which record
+ * fields it changed, from what to what, and who made the assignment.
+ *
+ * A commit with one parent (or none) is compared with its parent, record by
+ * record (treediff.c), and every field whose effective value differs is one
+ * log entry, attributed to the member and stamp of the assignment that now
+ * holds. Merge commits make no assignment of their own (the join only
+ * combines assignments already made), so each change appears once, at the
+ * commit that made it. Tombstones appear as the pseudo-field "(deleted)".
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store_private.h"
+#include "cache.h"
+
+#define DELETED_FIELD "(deleted)"
+
+typedef struct {
+    ccm_store *s;
+    json_t *out;
+    const char *commit; /* hex id of the commit being compared */
+    const char *member; /* filter, or NULL */
+    char since[32];     /* RFC 3339 lower bound, or "" */
+} log_ctx;
+
+static json_t *deleted_value(const json_t *rec)
+{
+    return rec && ccm_record_is_deleted(rec) ? json_string("yes") : json_null();
+}
+
+/* Appends one entry if it passes the filters. Steals old_v and new_v. */
+static int emit(log_ctx *ctx, const json_t *rec, const char *field, json_t *old_v, json_t *new_v,
+                const char *by, const char *at)
+{
+    json_t *e;
+
+    if ((ctx->member && strcmp(ctx->member, by) != 0) ||
+        (ctx->since[0] && strcmp(at, ctx->since) < 0)) {
+        json_decref(old_v);
+        json_decref(new_v);
+        return CCM_OK;
+    }
+    e = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o}", "commit", ctx->commit, "member", by, "at",
+                  at, "record", json_string_value(json_object_get(rec, "id")), "field", field,
+                  "old", old_v, "new", new_v);
+    if (!e || json_array_append_new(ctx->out, e) < 0) {
+        return ccm_error_set(CCM_ERROR, "out of memory");
+    }
+    return CCM_OK;
+}
+
+/* Compares two versions of one record (either may be NULL) field by field. */
+static int diff_records(log_ctx *ctx, const json_t *old_rec, const json_t *new_rec)
+{
+    json_t *names = json_object(), *blame = NULL, *v;
+    const json_t *any = new_rec ? new_rec : old_rec;
+    const char *field;
+    int rc = CCM_OK;
+
+    if (!names) {
+        return ccm_error_set(CCM_ERROR, "out of memory");
+    }
+    json_object_foreach(json_object_get(old_rec, "fields"), field, v)
+    {
+        json_object_set(names, field, json_null());
+    }
+    json_object_foreach(json_object_get(new_rec, "fields"), field, v)
+    {
+        json_object_set(names, field, json_null());
+    }
+    blame = new_rec ? ccm_record_blame(new_rec) : json_object();
+    json_object_foreach(names, field, v)
+    {
+        json_t *o = old_rec ? ccm_record_field_value(old_rec, field) : NULL;
+        json_t *n = new_rec ? ccm_record_field_value(new_rec, field) : NULL;
+        json_t *who = json_object_get(blame, field);
+        if (!o) {
+            o = json_null();
+        }
+        if (!n) {
+            n = json_null();
+        }
+        if (json_equal(o, n) || !who) {
+            json_decref(o);
+            json_decref(n);
+            continue;
+        }
+        rc = emit(ctx, any, field, o, n, json_string_value(json_object_get(who, "by")),
+                  json_string_value(json_object_get(who, "at")));
+        if (rc < 0) {
+            break;
+        }
+    }
+    if (rc == CCM_OK && new_rec &&
+        ccm_record_is_deleted(new_rec) != (old_rec && ccm_record_is_deleted(old_rec))) {
+        const json_t *rm = json_array_get(json_object_get(json_object_get(new_rec, "rm"), "r"), 0);
+        char at[32];
+        ccm_stamp_format(at, (uint64_t)json_integer_value(json_object_get(rm, "s")));
+        rc = emit(ctx, any, DELETED_FIELD, deleted_value(old_rec), deleted_value(new_rec),
+                  json_string_value(json_object_get(rm, "m")), at);
+    }
+    json_decref(blame);
+    json_decref(names);
+    return rc;
+}
+
+static int log_change(const char *name, const git_oid *old_oid, const git_oid *new_oid,
+                      void *payload)
+{
+    log_ctx *ctx = payload;
+    json_t *old_rec = NULL, *new_rec = NULL;
+    int rc = CCM_OK;
+
+    if ((old_oid &&
+         (rc = ccm_store_open_blob(&old_rec, ctx->s, ctx->s->repo, name, old_oid)) < 0) ||
+        (new_oid &&
+         (rc = ccm_store_open_blob(&new_rec, ctx->s, ctx->s->repo, name, new_oid)) < 0)) {
+        goto done;
+    }
+    rc = diff_records(ctx, old_rec, new_rec);
+done:
+    json_decref(old_rec);
+    json_decref(new_rec);
+    return rc;
+}
+
+/* The blob of one record in a commit's tree (zeroed oid and 0 if absent). */
+static int record_oid(git_oid *out, const git_tree *tree, const char *path)
+{
+    git_tree_entry *e = NULL;
+
+    if (!tree || git_tree_entry_bypath(&e, tree, path) < 0) {
+        return 0;
+    }
+    *out = *git_tree_entry_id(e);
+    git_tree_entry_free(e);
+    return 1;
+}
+
+static int log_commit(log_ctx *ctx, git_commit *commit, const char *name)
+{
+    git_commit *parent = NULL;
+    git_tree *tree = NULL, *ptree = NULL;
+    int rc = CCM_OK;
+
+    if (git_commit_parentcount(commit) > 1) {
+        return CCM_OK;
+    }
+    if (git_commit_tree(&tree, commit) < 0 ||
+        (git_commit_parentcount(commit) == 1 &&
+         (git_commit_parent(&parent, commit, 0) < 0 || git_commit_tree(&ptree, parent) < 0))) {
+        rc = ccm_git_error("cannot read commit");
+        goto done;
+    }
+    if (name) {
+        char path[CCM_PATH_MAX];
+        git_oid a, b;
+        int has_a, has_b;
+        ccm_record_path_of_name(path, name);
+        has_a = record_oid(&a, ptree, path);
+        has_b = record_oid(&b, tree, path);
+        if (has_a != has_b || (has_a && !git_oid_equal(&a, &b))) {
+            rc = log_change(name, has_a ? &a : NULL, has_b ? &b : NULL, ctx);
+        }
+    } else {
+        rc = ccm_tree_diff(ctx->s->repo, ptree, tree, log_change, ctx);
+    }
+done:
+    git_tree_free(ptree);
+    git_tree_free(tree);
+    git_commit_free(parent);
+    return rc;
+}
+
+int ccm_store_log(json_t **out, ccm_store *s, const char *kind, const char *id, const char *member,
+                  uint64_t since_ms)
+{
+    log_ctx ctx = {s, NULL, NULL, member, ""};
+    git_revwalk *walk = NULL;
+    char name[65], hex[41];
+    git_oid oid;
+    int rc = CCM_OK;
+
+    *out = NULL;
+    if (!ccm_store_key(s, s->epoch)) {
+        return CCM_EDENIED;
+    }
+    if (id) {
+        ccm_record_name(name, s, kind, id);
+    }
+    if (since_ms) {
+        ccm_stamp_format(ctx.since, since_ms << 16);
+    }
+    if (!(ctx.out = json_array())) {
+        return ccm_error_set(CCM_ERROR, "out of memory");
+    }
+    if (git_revwalk_new(&walk, s->repo) < 0 ||
+        git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL | GIT_SORT_TIME) < 0 ||
+        git_revwalk_push_ref(walk, CCM_BRANCH) < 0) {
+        rc = ccm_git_error("cannot walk history");
+        goto done;
+    }
+    while (rc == CCM_OK && git_revwalk_next(&oid, walk) == 0) {
+        git_commit *commit = NULL;
+        if (git_commit_lookup(&commit, s->repo, &oid) < 0) {
+            rc = ccm_git_error("cannot read commit");
+            break;
+        }
+        git_oid_tostr(hex, sizeof(hex), &oid);
+        ctx.commit = hex;
+        rc = log_commit(&ctx, commit, id ? name : NULL);
+        git_commit_free(commit);
+    }
+done:
+    git_revwalk_free(walk);
+    if (rc < 0) {
+        json_decref(ctx.out);
+        return rc;
+    }
+    *out = ctx.out;
+    return CCM_OK;
+}

@@ -1,0 +1,181 @@
+/*
+ * record_io.c - moving records between documents and git blobs: naming them
+ * (keyed hashes), sealing them in envelopes, opening and checking them, and
+ * the group keys of each epoch that this takes.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store_private.h"
+
+const ccm_groupkey *ccm_store_key(ccm_store *s, uint32_t epoch)
+{
+    if (epoch < s->nkeys && s->keys[epoch]) {
+        return s->keys[epoch];
+    }
+    ccm_error_set(CCM_EDENIED, "no group key of epoch %u for member '%s'", (unsigned)epoch,
+                  s->member);
+    return NULL;
+}
+
+int ccm_store_load_key(ccm_store *s, const git_tree *tree, uint32_t epoch)
+{
+    char path[128];
+    git_tree_entry *entry = NULL;
+    git_blob *blob = NULL;
+    ccm_groupkey *gk = NULL;
+    int rc;
+
+    if (epoch == 0 || epoch >= CCM_MAX_EPOCHS) {
+        return ccm_error_set(CCM_EVERIFY, "invalid key epoch %u", (unsigned)epoch);
+    }
+    if (epoch < s->nkeys && s->keys[epoch]) {
+        return CCM_OK;
+    }
+    snprintf(path, sizeof(path), CCM_KEYS_DIR "/%u/%s", (unsigned)epoch, s->member);
+    if (git_tree_entry_bypath(&entry, tree, path) < 0) {
+        return ccm_error_set(CCM_EDENIED,
+                             "no group key for member '%s' (not yet admitted or removed: hand "
+                             "'ccmsync whoami --request' to an admin, then sync)",
+                             s->member);
+    }
+    if (git_blob_lookup(&blob, s->repo, git_tree_entry_id(entry)) < 0) {
+        rc = ccm_git_error("cannot read group key");
+        goto done;
+    }
+    rc = ccm_groupkey_open(&gk, git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob), s->id);
+    if (rc < 0) {
+        goto done;
+    }
+    if (ccm_groupkey_epoch(gk) != epoch) {
+        rc = ccm_error_set(CCM_EVERIFY, "group key at '%s' is of epoch %u", path,
+                           (unsigned)ccm_groupkey_epoch(gk));
+        goto done;
+    }
+    if (epoch >= s->nkeys) {
+        uint32_t n = epoch + 8;
+        ccm_groupkey **k = realloc(s->keys, n * sizeof(*k));
+        if (!k) {
+            rc = ccm_error_set(CCM_ERROR, "out of memory");
+            goto done;
+        }
+        memset(k + s->nkeys, 0, (n - s->nkeys) * sizeof(*k));
+        s->keys = k;
+        s->nkeys = n;
+    }
+    s->keys[epoch] = gk;
+    gk = NULL;
+    rc = CCM_OK;
+done:
+    ccm_groupkey_free(gk);
+    git_blob_free(blob);
+    git_tree_entry_free(entry);
+    return rc;
+}
+
+void ccm_record_name(char name[65], ccm_store *s, const char *kind, const char *id)
+{
+    /* Every epoch's key carries the same index key; use the current one. */
+    ccm_groupkey_record_name(name, s->keys[s->epoch], kind, id);
+}
+
+void ccm_record_path_of_name(char path[80], const char *name)
+{
+    snprintf(path, CCM_PATH_MAX, CCM_RECORDS_DIR "/%.2s/%.2s/%s", name, name + 2, name + 4);
+}
+
+int ccm_store_open_record(json_t **out, ccm_store *s, const char *name, const uint8_t *env,
+                          size_t len)
+{
+    uint32_t epoch;
+    uint8_t *pt = NULL;
+    size_t pt_len = 0;
+    json_t *rec = NULL;
+    json_error_t jerr;
+    const ccm_groupkey *gk;
+    char check[65];
+    int rc;
+
+    *out = NULL;
+    if ((rc = ccm_envelope_epoch(&epoch, env, len)) < 0) {
+        return rc;
+    }
+    if (!(gk = ccm_store_key(s, epoch))) {
+        return CCM_EDENIED;
+    }
+    rc = ccm_envelope_open(&pt, &pt_len, gk, (const uint8_t *)name, CCM_NAME_LEN, env, len);
+    if (rc < 0) {
+        return rc;
+    }
+    rec = json_loadb((const char *)pt, pt_len, JSON_REJECT_DUPLICATES, &jerr);
+    ccm_wipe_free(pt, pt_len);
+    if (!rec) {
+        return ccm_error_set(CCM_EVERIFY, "record %.12s: malformed JSON: %s", name, jerr.text);
+    }
+    if ((rc = ccm_record_validate(rec)) < 0) {
+        json_decref(rec);
+        char prefix[32];
+        snprintf(prefix, sizeof(prefix), "record %.12s", name);
+        return ccm_error_wrap(CCM_EVERIFY, prefix);
+    }
+    ccm_record_name(check, s, json_string_value(json_object_get(rec, "kind")),
+                    json_string_value(json_object_get(rec, "id")));
+    if (strcmp(check, name) != 0) {
+        json_decref(rec);
+        return ccm_error_set(CCM_EVERIFY, "record %.12s is stored under another record's name",
+                             name);
+    }
+    *out = rec;
+    return CCM_OK;
+}
+
+int ccm_store_open_blob(json_t **out, ccm_store *s, git_repository *repo, const char *name,
+                        const git_oid *oid)
+{
+    git_blob *blob = NULL;
+    int rc;
+
+    *out = NULL;
+    if (git_blob_lookup(&blob, repo, oid) < 0) {
+        return ccm_git_error("cannot read record");
+    }
+    rc = ccm_store_open_record(out, s, name, git_blob_rawcontent(blob),
+                               (size_t)git_blob_rawsize(blob));
+    git_blob_free(blob);
+    return rc;
+}
+
+int ccm_store_write_record(git_oid *oid, char *name_out, ccm_store *s, git_repository *repo,
+                           const json_t *rec)
+{
+    char name[65];
+    char *pt = NULL;
+    uint8_t *env = NULL;
+    size_t env_len = 0;
+    const ccm_groupkey *gk = ccm_store_key(s, s->epoch);
+    int rc;
+
+    if (!gk) {
+        return CCM_EDENIED;
+    }
+    ccm_record_name(name, s, json_string_value(json_object_get(rec, "kind")),
+                    json_string_value(json_object_get(rec, "id")));
+    if (!(pt = json_dumps(rec, CCM_JSON_CANON))) {
+        return ccm_error_set(CCM_ERROR, "cannot serialise record");
+    }
+    rc = ccm_envelope_seal(&env, &env_len, gk, (const uint8_t *)name, CCM_NAME_LEN,
+                           (const uint8_t *)pt, strlen(pt));
+    ccm_wipe_free(pt, strlen(pt));
+    if (rc < 0) {
+        return rc;
+    }
+    if (git_blob_create_from_buffer(oid, repo, env, env_len) < 0) {
+        rc = ccm_git_error("cannot write record");
+    }
+    free(env);
+    if (name_out) {
+        memcpy(name_out, name, 65);
+    }
+    return rc;
+}

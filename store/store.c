@@ -1,0 +1,488 @@
+/*
+ * store.c - creating, opening and unlocking a store; reading the roster and
+ * single records at HEAD.
+ *
+ * Opening reads only local files and the branch tip; keys stay locked until
+ * ccm_store_unlock, which decrypts the identity (Argon2id when protected) and
+ * opens the group key sealed to this member at HEAD.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <dirent.h>
+
+#include "store_private.h"
+
+static int git_ready;
+
+static int ensure_git(void)
+{
+    if (!git_ready) {
+        if (git_libgit2_init() < 0) {
+            return ccm_git_error("cannot initialise libgit2");
+        }
+        /* Our objects are written by us and verified on read; the strict
+         * checks cost a lookup per reference update. Keep them on. */
+        git_ready = 1;
+    }
+    return ccm_crypto_init();
+}
+
+static int dir_is_empty_or_absent(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    int empty = 1;
+
+    if (!d) {
+        return errno == ENOENT;
+    }
+    while ((e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
+            empty = 0;
+            break;
+        }
+    }
+    closedir(d);
+    return empty;
+}
+
+static int mkdir_p(const char *dir)
+{
+    char *p = strdup(dir);
+    int rc = CCM_OK;
+
+    if (!p) {
+        return ccm_error_set(CCM_ERROR, "out of memory");
+    }
+    for (char *c = p + 1; *c; c++) {
+        if (*c == '/') {
+            *c = 0;
+            if (mkdir(p, 0700) < 0 && errno != EEXIST) {
+                rc = ccm_error_set(CCM_ERROR, "cannot create '%s': %s", p, strerror(errno));
+                goto done;
+            }
+            *c = '/';
+        }
+    }
+    if (mkdir(p, 0700) < 0 && errno != EEXIST) {
+        rc = ccm_error_set(CCM_ERROR, "cannot create '%s': %s", p, strerror(errno));
+    }
+done:
+    free(p);
+    return rc;
+}
+
+/* The roster of a new group: its first member, an admin. */
+static json_t *first_roster(const char *member, const ccm_identity *id, uint64_t now_ms)
+{
+    char *sign = ccm_ssh_pubkey_format(ccm_identity_sign_pk(id));
+    char *box = ccm_base64_encode(ccm_identity_box_pk(id), CCM_BOX_PK_BYTES);
+    char at[32];
+    json_t *r = NULL;
+
+    ccm_stamp_format(at, now_ms << 16);
+    if (sign && box) {
+        r = json_pack("{s:i, s:i, s:[{s:s, s:s, s:s, s:s, s:s, s:s}]}", "format", 1, "epoch", 1,
+                      "members", "name", member, "role", "admin", "sign_key", sign, "box_key", box,
+                      "since", at, "added_by", member);
+    }
+    free(sign);
+    free(box);
+    return r;
+}
+
+static int blob_of_json(git_oid *oid, git_repository *repo, const json_t *doc)
+{
+    char *text = json_dumps(doc, JSON_SORT_KEYS | JSON_INDENT(1));
+    int rc = CCM_OK;
+
+    if (!text) {
+        return ccm_error_set(CCM_ERROR, "cannot serialise roster");
+    }
+    if (git_blob_create_from_buffer(oid, repo, text, strlen(text)) < 0) {
+        rc = ccm_git_error("cannot write roster");
+    }
+    free(text);
+    return rc;
+}
+
+static int write_local(const char *dir, const char *member)
+{
+    json_t *doc = json_pack("{s:i, s:s}", "format", 1, "member", member);
+    char *text = doc ? json_dumps(doc, JSON_SORT_KEYS | JSON_INDENT(2)) : NULL;
+    char *path = ccm_path_join(dir, "local.json");
+    int rc = (text && path) ? ccm_file_write(path, (const uint8_t *)text, strlen(text), 0600)
+                            : ccm_error_set(CCM_ERROR, "out of memory");
+    json_decref(doc);
+    free(text);
+    free(path);
+    return rc;
+}
+
+/* Builds the first commit: roster and the group key sealed to the founder. */
+static int first_commit(ccm_store *s, const ccm_groupkey *gk)
+{
+    git_oid roster_oid, key_oid, tree_oid, commit_oid;
+    git_tree *tree = NULL;
+    uint8_t *sealed = NULL;
+    size_t sealed_len = 0;
+    char key_path[128];
+    git_tree_update up[2];
+    int rc;
+
+    if ((rc = blob_of_json(&roster_oid, s->repo, s->roster)) < 0) {
+        goto done;
+    }
+    if ((rc = ccm_groupkey_seal(&sealed, &sealed_len, gk, ccm_identity_box_pk(s->id))) < 0) {
+        goto done;
+    }
+    if (git_blob_create_from_buffer(&key_oid, s->repo, sealed, sealed_len) < 0) {
+        rc = ccm_git_error("cannot write group key");
+        goto done;
+    }
+    snprintf(key_path, sizeof(key_path), CCM_KEYS_DIR "/1/%s", s->member);
+    up[0] =
+        (git_tree_update){GIT_TREE_UPDATE_UPSERT, roster_oid, GIT_FILEMODE_BLOB, CCM_ROSTER_PATH};
+    up[1] = (git_tree_update){GIT_TREE_UPDATE_UPSERT, key_oid, GIT_FILEMODE_BLOB, key_path};
+    if (git_tree_create_updated(&tree_oid, s->repo, NULL, 2, up) < 0 ||
+        git_tree_lookup(&tree, s->repo, &tree_oid) < 0) {
+        rc = ccm_git_error("cannot write tree");
+        goto done;
+    }
+    if ((rc = ccm_store_commit_signed(&commit_oid, s, s->repo, tree, NULL, 0)) < 0) {
+        goto done;
+    }
+    rc = ccm_store_move_branch(s, NULL, &commit_oid);
+done:
+    free(sealed);
+    git_tree_free(tree);
+    return rc;
+}
+
+int ccm_store_init(const char *dir, const char *member, const char *pass, size_t pass_len)
+{
+    ccm_store *s = NULL;
+    ccm_groupkey *gk = NULL;
+    git_repository_init_options opts;
+    uint8_t *locked = NULL;
+    size_t locked_len = 0;
+    char *idpath = NULL;
+    int created = 0, rc;
+
+    if ((rc = ensure_git()) < 0 || (rc = ccm_schema_check_member_name(member)) < 0) {
+        return rc;
+    }
+    if (!dir_is_empty_or_absent(dir)) {
+        return ccm_error_set(CCM_EINVALID, "'%s' already exists and is not empty", dir);
+    }
+    if ((rc = mkdir_p(dir)) < 0) {
+        return rc;
+    }
+    created = 1;
+    if (!(s = calloc(1, sizeof(*s))) || !(s->dir = strdup(dir)) || !(s->member = strdup(member)) ||
+        !(s->git_dir = ccm_path_join(dir, "repo")) || !(idpath = ccm_path_join(dir, "identity"))) {
+        rc = ccm_error_set(CCM_ERROR, "out of memory");
+        goto done;
+    }
+    if ((rc = ccm_identity_generate(&s->id)) < 0 ||
+        (rc = ccm_identity_lock(&locked, &locked_len, s->id, pass, pass_len)) < 0 ||
+        (rc = ccm_file_write(idpath, locked, locked_len, 0600)) < 0) {
+        goto done;
+    }
+    git_repository_init_options_init(&opts, GIT_REPOSITORY_INIT_OPTIONS_VERSION);
+    opts.flags = GIT_REPOSITORY_INIT_BARE | GIT_REPOSITORY_INIT_MKPATH;
+    opts.initial_head = "main";
+    if (git_repository_init_ext(&s->repo, s->git_dir, &opts) < 0) {
+        rc = ccm_git_error("cannot create repository");
+        goto done;
+    }
+    if ((rc = ccm_groupkey_generate(&gk, 1)) < 0) {
+        goto done;
+    }
+    if (!(s->roster = first_roster(member, s->id, ccm_clock_now_ms()))) {
+        rc = ccm_error_set(CCM_ERROR, "out of memory");
+        goto done;
+    }
+    if ((rc = first_commit(s, gk)) < 0) {
+        goto done;
+    }
+    rc = write_local(dir, member);
+done:
+    if (rc < 0 && created) {
+        ccm_remove_tree(dir);
+    }
+    free(locked);
+    free(idpath);
+    ccm_groupkey_free(gk);
+    ccm_store_free(s);
+    return rc;
+}
+
+static int read_local(ccm_store *s)
+{
+    char *path = ccm_path_join(s->dir, "local.json");
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    json_t *doc = NULL;
+    const char *member;
+    int rc;
+
+    if (!path) {
+        return ccm_error_set(CCM_ERROR, "out of memory");
+    }
+    rc = ccm_file_read(&buf, &len, path);
+    if (rc == CCM_ENOTFOUND) {
+        rc = ccm_error_set(CCM_ENOTFOUND,
+                           "no store at '%s' (create one with 'ccmsync init' or 'ccmsync join', "
+                           "or name it with -C DIR or CCMSYNC_STORE)",
+                           s->dir);
+    }
+    if (rc < 0) {
+        goto done;
+    }
+    doc = json_loadb((const char *)buf, len, 0, NULL);
+    member = json_string_value(json_object_get(doc, "member"));
+    if (!member || ccm_schema_check_member_name(member) < 0) {
+        rc = ccm_error_set(CCM_ERROR, "'%s' is damaged", path);
+        goto done;
+    }
+    if (!(s->member = strdup(member))) {
+        rc = ccm_error_set(CCM_ERROR, "out of memory");
+    }
+done:
+    json_decref(doc);
+    free(buf);
+    free(path);
+    return rc;
+}
+
+int ccm_store_read_roster(json_t **out, git_repository *repo, const git_tree *tree)
+{
+    git_tree_entry *entry = NULL;
+    git_blob *blob = NULL;
+    json_error_t jerr;
+    int rc = CCM_OK;
+
+    *out = NULL;
+    if (git_tree_entry_bypath(&entry, tree, CCM_ROSTER_PATH) < 0) {
+        return ccm_error_set(CCM_EVERIFY, "commit has no roster");
+    }
+    if (git_blob_lookup(&blob, repo, git_tree_entry_id(entry)) < 0) {
+        rc = ccm_git_error("cannot read roster");
+        goto done;
+    }
+    *out = json_loadb(git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob),
+                      JSON_REJECT_DUPLICATES, &jerr);
+    if (!*out || !json_is_integer(json_object_get(*out, "epoch")) ||
+        !json_is_array(json_object_get(*out, "members"))) {
+        json_decref(*out);
+        *out = NULL;
+        rc = ccm_error_set(CCM_EVERIFY, "malformed roster");
+    }
+done:
+    git_blob_free(blob);
+    git_tree_entry_free(entry);
+    return rc;
+}
+
+/* Re-reads HEAD: the commit id and the roster at it. */
+static int refresh_head(ccm_store *s)
+{
+    git_commit *head = NULL;
+    git_tree *tree = NULL;
+    json_t *roster = NULL;
+    json_int_t epoch;
+    int rc;
+
+    if ((rc = ccm_store_head_commit(&head, s)) < 0) {
+        return rc;
+    }
+    if (!head) {
+        return ccm_error_set(CCM_ERROR, "store '%s' has no history", s->dir);
+    }
+    git_oid_tostr(s->head, sizeof(s->head), git_commit_id(head));
+    if (git_commit_tree(&tree, head) < 0) {
+        rc = ccm_git_error("cannot read tree");
+        goto done;
+    }
+    if ((rc = ccm_store_read_roster(&roster, s->repo, tree)) < 0) {
+        goto done;
+    }
+    epoch = json_integer_value(json_object_get(roster, "epoch"));
+    if (epoch < 1 || epoch >= CCM_MAX_EPOCHS) {
+        rc = ccm_error_set(CCM_EVERIFY, "roster names invalid epoch");
+        goto done;
+    }
+    json_decref(s->roster);
+    s->roster = roster;
+    roster = NULL;
+    s->epoch = (uint32_t)epoch;
+    if (s->id) {
+        rc = ccm_store_load_key(s, tree, s->epoch);
+    }
+done:
+    json_decref(roster);
+    git_tree_free(tree);
+    git_commit_free(head);
+    return rc;
+}
+
+int ccm_store_open(ccm_store **out, const char *dir)
+{
+    ccm_store *s = NULL;
+    char *idpath = NULL;
+    int rc;
+
+    *out = NULL;
+    if ((rc = ensure_git()) < 0) {
+        return rc;
+    }
+    if (!(s = calloc(1, sizeof(*s))) || !(s->dir = strdup(dir)) ||
+        !(s->git_dir = ccm_path_join(dir, "repo")) || !(idpath = ccm_path_join(dir, "identity"))) {
+        rc = ccm_error_set(CCM_ERROR, "out of memory");
+        goto done;
+    }
+    if ((rc = read_local(s)) < 0) {
+        goto done;
+    }
+    if ((rc = ccm_file_read(&s->identity_file, &s->identity_len, idpath)) < 0) {
+        goto done;
+    }
+    if (git_repository_open_bare(&s->repo, s->git_dir) < 0) {
+        rc = ccm_git_error("cannot open repository");
+        goto done;
+    }
+    rc = refresh_head(s);
+done:
+    free(idpath);
+    if (rc < 0) {
+        ccm_store_free(s);
+    } else {
+        *out = s;
+    }
+    return rc;
+}
+
+int ccm_store_needs_passphrase(const ccm_store *s)
+{
+    return ccm_identity_needs_passphrase(s->identity_file, s->identity_len) == 1;
+}
+
+int ccm_store_unlock(ccm_store *s, const char *pass, size_t pass_len)
+{
+    int rc;
+
+    if (s->id) {
+        return CCM_OK;
+    }
+    rc = ccm_identity_unlock(&s->id, s->identity_file, s->identity_len, pass, pass_len);
+    if (rc < 0) {
+        return rc;
+    }
+    if ((rc = ccm_identity_local_key(&s->local_key, s->id, "ccmsync-cache")) < 0) {
+        return rc;
+    }
+    return refresh_head(s);
+}
+
+int ccm_store_refresh(ccm_store *s)
+{
+    return refresh_head(s);
+}
+
+void ccm_store_free(ccm_store *s)
+{
+    if (!s) {
+        return;
+    }
+    for (uint32_t i = 0; i < s->nkeys; i++) {
+        ccm_groupkey_free(s->keys[i]);
+    }
+    free(s->keys);
+    ccm_identity_free(s->id);
+    ccm_secret_free(s->local_key);
+    json_decref(s->roster);
+    git_repository_free(s->repo);
+    free(s->identity_file);
+    free(s->dir);
+    free(s->git_dir);
+    free(s->member);
+    free(s);
+}
+
+const char *ccm_store_member(const ccm_store *s)
+{
+    return s->member;
+}
+
+const ccm_identity *ccm_store_identity(const ccm_store *s)
+{
+    return s->id;
+}
+
+const char *ccm_store_git_dir(const ccm_store *s)
+{
+    return s->git_dir;
+}
+
+void ccm_store_head(char out[41], ccm_store *s)
+{
+    memcpy(out, s->head, 41);
+}
+
+const char *ccm_store_role(const ccm_store *s)
+{
+    size_t i;
+    json_t *m;
+
+    json_array_foreach(json_object_get(s->roster, "members"), i, m)
+    {
+        const char *name = json_string_value(json_object_get(m, "name"));
+        if (name && strcmp(name, s->member) == 0 && !json_object_get(m, "removed")) {
+            return json_string_value(json_object_get(m, "role"));
+        }
+    }
+    return NULL;
+}
+
+int ccm_store_roster(json_t **out, ccm_store *s)
+{
+    *out = json_deep_copy(s->roster);
+    return *out ? CCM_OK : ccm_error_set(CCM_ERROR, "out of memory");
+}
+
+int ccm_store_get(json_t **out, ccm_store *s, const char *kind, const char *id)
+{
+    char name[65], path[CCM_PATH_MAX];
+    git_commit *head = NULL;
+    git_tree *tree = NULL;
+    git_tree_entry *entry = NULL;
+    int rc;
+
+    *out = NULL;
+    if (!ccm_store_key(s, s->epoch)) {
+        return CCM_EDENIED;
+    }
+    ccm_record_name(name, s, kind, id);
+    ccm_record_path_of_name(path, name);
+    if ((rc = ccm_store_head_commit(&head, s)) < 0) {
+        return rc;
+    }
+    if (!head || git_commit_tree(&tree, head) < 0) {
+        rc = ccm_git_error("cannot read tree");
+        goto done;
+    }
+    if (git_tree_entry_bypath(&entry, tree, path) < 0) {
+        rc = ccm_error_set(CCM_ENOTFOUND, "no %s '%s'", kind, id);
+        goto done;
+    }
+    rc = ccm_store_open_blob(out, s, s->repo, name, git_tree_entry_id(entry));
+done:
+    git_tree_entry_free(entry);
+    git_tree_free(tree);
+    git_commit_free(head);
+    return rc;
+}

@@ -1,0 +1,134 @@
+/*
+ * store_private.h - what the files of the store module share and nobody else
+ * sees: the store structure, the tree layout, and small libgit2 helpers.
+ *
+ * Layout of the store folder:
+ *   repo/      bare git repository (branch refs/heads/main)
+ *   local.json member name and format (local only, never committed)
+ *   identity   the member's secret keys, under the passphrase (0600)
+ *   clock      the last HLC stamp this member issued
+ *   cache      encrypted cache of decrypted records, keyed by commit id
+ *   lock       flock(2) file serialising writers
+ *
+ * Layout of a commit's tree:
+ *   roster.json            members, roles and public keys (public by design)
+ *   keys/<epoch>/<member>  the group key of that epoch sealed to the member
+ *   r/ab/cd/<60 hex>       one envelope per record; the name is a keyed hash
+ *                          of (kind, id), fanned out 256 x 256
+ */
+#ifndef CCM_STORE_PRIVATE_H
+#define CCM_STORE_PRIVATE_H
+
+#include <git2.h>
+
+#include "store.h"
+
+#define CCM_BRANCH "refs/heads/main"
+#define CCM_ROSTER_PATH "roster.json"
+#define CCM_RECORDS_DIR "r"
+#define CCM_KEYS_DIR "keys"
+#define CCM_SIG_NAMESPACE "git"
+#define CCM_COMMIT_MESSAGE "ccmsync\n"
+#define CCM_MAX_EPOCHS 4096
+
+struct ccm_store {
+    char *dir;
+    char *git_dir;
+    char *member;
+    git_repository *repo;
+    uint8_t *identity_file; /* serialised, locked identity */
+    size_t identity_len;
+    ccm_identity *id;    /* after unlock */
+    ccm_groupkey **keys; /* keys[epoch], after unlock; NULL where unknown */
+    uint32_t nkeys;      /* capacity of keys */
+    uint32_t epoch;      /* current epoch (roster at HEAD) */
+    json_t *roster;      /* roster at HEAD */
+    uint8_t *local_key;  /* cache key, sodium_malloc'ed */
+    char head[41];       /* commit id at HEAD when opened/unlocked */
+};
+
+/* Sets a ccm error from the last libgit2 error, prefixed by `what`. */
+int ccm_git_error(const char *what);
+
+/* Re-sets the last error as "<prefix>: <last message>" with `code`. */
+int ccm_error_wrap(int code, const char *prefix);
+
+/* Checks a commit's SSHSIG against `roster`: valid, by a member, authored
+ * under that member's name. *signer is the member's roster entry. */
+int ccm_store_check_signature(ccm_store *s, git_repository *repo, const git_commit *commit,
+                              const json_t *roster, const json_t **signer);
+
+/* Joins dir and name into a new string (caller frees). */
+char *ccm_path_join(const char *dir, const char *name);
+
+/* Wipes then frees a malloc'ed buffer holding plaintext (NULL-safe). */
+void ccm_wipe_free(void *p, size_t len);
+
+/* Removes a directory tree (used to undo a failed init). */
+void ccm_remove_tree(const char *dir);
+
+/* Reads a whole file (caller frees *out). CCM_ENOTFOUND if it does not exist. */
+int ccm_file_read(uint8_t **out, size_t *len, const char *path);
+
+/* Writes a file atomically (temporary file, fsync, rename) with `mode`. */
+int ccm_file_write(const char *path, const uint8_t *buf, size_t len, int mode);
+
+/* A record's tree name is 64 hex digits (ccm_groupkey_record_name); its path
+ * is "r/ab/cd/<remaining 60>". The envelope's associated data is the name, so
+ * a blob cannot be moved to another path; after decryption the name is
+ * recomputed from the document's kind and id and must match. */
+#define CCM_NAME_LEN 64
+#define CCM_PATH_MAX 80
+
+/* The record name and path of (kind, id); name >= 65, path >= 80 bytes. */
+void ccm_record_name(char name[65], ccm_store *s, const char *kind, const char *id);
+void ccm_record_path_of_name(char path[80], const char *name);
+
+/* Decrypts, parses and validates the envelope stored under `name`.
+ * CCM_EVERIFY if it does not decrypt, is malformed or names another record.
+ * *out new reference. */
+int ccm_store_open_record(json_t **out, ccm_store *s, const char *name, const uint8_t *env,
+                          size_t len);
+
+/* The same for a blob id. */
+int ccm_store_open_blob(json_t **out, ccm_store *s, git_repository *repo, const char *name,
+                        const git_oid *blob);
+
+/* Encrypts a record into a new blob in `repo`; *oid receives its id and
+ * name (if non-NULL, 65 bytes) its tree name. */
+int ccm_store_write_record(git_oid *oid, char *name, ccm_store *s, git_repository *repo,
+                           const json_t *rec);
+
+/* The commit at the tip of the branch, or NULL with CCM_OK if the branch
+ * does not exist yet. */
+int ccm_store_head_commit(git_commit **out, ccm_store *s);
+
+/* Reads the roster blob of a tree (new reference). */
+int ccm_store_read_roster(json_t **out, git_repository *repo, const git_tree *tree);
+
+/* Loads the group key of `epoch` sealed to this member from `tree`. */
+int ccm_store_load_key(ccm_store *s, const git_tree *tree, uint32_t epoch);
+
+/* The group key for `epoch`, or NULL (with a CCM_EDENIED error set). */
+const ccm_groupkey *ccm_store_key(ccm_store *s, uint32_t epoch);
+
+/* Creates a signed commit of `tree` with `parents` by this member and returns
+ * its id (not moving any ref). */
+int ccm_store_commit_signed(git_oid *out, ccm_store *s, git_repository *repo, const git_tree *tree,
+                            const git_commit **parents, size_t nparents);
+
+/* Moves the branch from `old` (NULL: must not exist) to `new` atomically. */
+int ccm_store_move_branch(ccm_store *s, const git_oid *old, const git_oid *new_id);
+
+/* Re-reads the branch tip, the roster and the current group key. */
+int ccm_store_refresh(ccm_store *s);
+
+/* The last HLC stamp this member issued (0 if none), and recording a new
+ * one; both under the write lock. */
+uint64_t ccm_store_clock_load(ccm_store *s);
+int ccm_store_clock_save(ccm_store *s, uint64_t stamp);
+
+/* Record documents are serialised canonically with these flags. */
+#define CCM_JSON_CANON (JSON_SORT_KEYS | JSON_COMPACT)
+
+#endif

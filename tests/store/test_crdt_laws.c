@@ -1,0 +1,493 @@
+/*
+ * test_crdt_laws.c - property tests of the record CRDT on random histories:
+ * four replicas (one member each, stamps from the HLC with skewed clocks)
+ * apply random assignments, clears, set additions and removals and deletions
+ * and merge with each other at random. On states drawn from such histories
+ * the join must be commutative, associative and idempotent on the canonical
+ * serialisation; replicas that end up having seen everything must agree byte
+ * for byte (and so must their views) whatever the order of the last
+ * exchanges; and a change made after seeing everything must win everywhere.
+ *
+ * The PRNG seed is new each run and printed on failure; CCM_SEED=N replays.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "store/store.h"
+
+#define NREP 4
+#define POOL 48
+#define POOL_STEPS 160
+#define TRIPLES 300
+#define RUNS 12
+#define ROUNDS 50
+
+static const char *const members[NREP] = {"alice", "bob", "carol", "dave"};
+static const char *const scalars[] = {"name", "status", "region"};
+static const char *const sets[] = {"targets", "lead"};
+static const char *const elems[] = {"a", "b", "c", "d"};
+static const char *const values[] = {"x", "y", "z"};
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+static uint64_t seed;
+static uint64_t rng;
+
+/* Fails the test, naming the seed that replays it. */
+#define CHECK(cond, ...)                                                                           \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            print_error("seed %llu (replay with CCM_SEED=%llu)\n", (unsigned long long)seed,       \
+                        (unsigned long long)seed);                                                 \
+            fail_msg(__VA_ARGS__);                                                                 \
+        }                                                                                          \
+    } while (0)
+
+/* Seeds the PRNG from CCM_SEED or from the time and pid. */
+static int setup_seed(void **state)
+{
+    const char *env = getenv("CCM_SEED");
+
+    (void)state;
+    if (seed == 0) {
+        seed = env != NULL ? strtoull(env, NULL, 0)
+                           : ((uint64_t)time(NULL) << 20) ^ (uint64_t)getpid();
+    }
+    rng = seed;
+    return 0;
+}
+
+/* splitmix64 */
+static uint64_t rnd(void)
+{
+    uint64_t z = (rng += 0x9e3779b97f4a7c15ull);
+
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+static size_t pick(size_t n)
+{
+    return (size_t)(rnd() % n);
+}
+
+static char *canon(const json_t *j)
+{
+    char *s = json_dumps(j, JSON_SORT_KEYS | JSON_COMPACT);
+
+    CHECK(s != NULL, "cannot serialise");
+    return s;
+}
+
+/* Asserts that a and b serialise to the same bytes. */
+static void check_same(const json_t *a, const json_t *b, const char *what)
+{
+    char *x = canon(a), *y = canon(b);
+
+    CHECK(strcmp(x, y) == 0, "%s:\n  %s\n  %s", what, x, y);
+    free(x);
+    free(y);
+}
+
+static json_t *join(const json_t *a, const json_t *b)
+{
+    json_t *out = NULL;
+    int rc = ccm_record_join(&out, a, b);
+
+    CHECK(rc == 0, "join failed: %s", ccm_error_last());
+    CHECK(ccm_record_validate(out) == 0, "join output invalid: %s", ccm_error_last());
+    return out;
+}
+
+/* Four replicas, one member each, with their HLCs and a shared wall clock
+ * that every replica reads with its own skew. */
+typedef struct {
+    json_t *rec[NREP];
+    uint64_t clock[NREP];
+    uint64_t now;
+} world;
+
+static void world_init(world *w)
+{
+    int i;
+
+    for (i = 0; i < NREP; i++) {
+        w->rec[i] = ccm_record_new("state", "LAO");
+        CHECK(w->rec[i] != NULL, "ccm_record_new");
+        w->clock[i] = 0;
+    }
+    w->now = 1000;
+}
+
+static void world_free(world *w)
+{
+    int i;
+
+    for (i = 0; i < NREP; i++) {
+        json_decref(w->rec[i]);
+    }
+}
+
+/* The next stamp of replica r: wall time moves on a little, each replica's
+ * clock is off by up to 30 ms, either way. */
+static uint64_t next_stamp(world *w, int r)
+{
+    w->now += pick(3);
+    w->clock[r] = ccm_hlc_next(w->clock[r], w->now + (uint64_t)(r * 10) - pick(10));
+    return w->clock[r];
+}
+
+/* One random local operation on replica r. */
+static void random_op(world *w, int r)
+{
+    json_t *rec = w->rec[r];
+    uint64_t s = next_stamp(w, r);
+    const char *m = members[r];
+    int rc;
+
+    switch (pick(10)) {
+    case 0:
+    case 1:
+    case 2:
+    case 3:
+        rc = ccm_record_assign(rec, scalars[pick(COUNT(scalars))], values[pick(COUNT(values))], s,
+                               m);
+        break;
+    case 4:
+        rc = ccm_record_assign(rec, scalars[pick(COUNT(scalars))], NULL, s, m);
+        break;
+    case 5:
+    case 6:
+        rc = ccm_record_set_add(rec, sets[pick(COUNT(sets))], elems[pick(COUNT(elems))], s, m);
+        break;
+    case 7:
+    case 8:
+        rc = ccm_record_set_remove(rec, sets[pick(COUNT(sets))], elems[pick(COUNT(elems))], s, m);
+        break;
+    default:
+        rc = pick(3) == 0 ? ccm_record_delete(rec, s, m)
+                          : ccm_record_assign(rec, "next_step", values[pick(COUNT(values))], s, m);
+        break;
+    }
+    CHECK(rc == 0, "operation by %s failed: %s", m, ccm_error_last());
+    CHECK(ccm_record_validate(rec) == 0, "operation output invalid: %s", ccm_error_last());
+}
+
+/* Replica i merges replica j's state (arguments in random order); half of
+ * the time its HLC also moves past every stamp it received. */
+static void pull(world *w, int i, int j)
+{
+    json_t *m = pick(2) ? join(w->rec[i], w->rec[j]) : join(w->rec[j], w->rec[i]);
+    uint64_t seen = ccm_record_max_stamp(m);
+
+    json_decref(w->rec[i]);
+    w->rec[i] = m;
+    if (pick(2) && seen > w->clock[i]) {
+        w->clock[i] = seen;
+    }
+}
+
+/* One random step: a local operation, a one-way pull or a two-way sync. */
+static void random_step(world *w)
+{
+    int i = (int)pick(NREP), j = (int)((size_t)i + 1 + pick(NREP - 1)) % NREP;
+
+    switch (pick(4)) {
+    case 0:
+    case 1:
+        random_op(w, i);
+        break;
+    case 2:
+        pull(w, i, j);
+        break;
+    default:
+        pull(w, i, j);
+        pull(w, j, i);
+        break;
+    }
+}
+
+/* Every pair syncs both ways once, the pairs in a random order: afterwards
+ * every replica has seen every other's state. */
+static void sync_all(world *w)
+{
+    int pairs[NREP * (NREP - 1) / 2][2], n = 0, i, j;
+
+    for (i = 0; i < NREP; i++) {
+        for (j = i + 1; j < NREP; j++) {
+            pairs[n][0] = i;
+            pairs[n][1] = j;
+            n++;
+        }
+    }
+    for (i = n - 1; i > 0; i--) {
+        int k = (int)pick((size_t)i + 1), a = pairs[i][0], b = pairs[i][1];
+        pairs[i][0] = pairs[k][0];
+        pairs[i][1] = pairs[k][1];
+        pairs[k][0] = a;
+        pairs[k][1] = b;
+    }
+    for (i = 0; i < n; i++) {
+        int a = pick(2) ? pairs[i][0] : pairs[i][1], b = a == pairs[i][0] ? pairs[i][1] : pairs[i][0];
+        pull(w, a, b);
+        pull(w, b, a);
+    }
+}
+
+/* Fills pool[] with states drawn from one random history. */
+static void build_pool(json_t *pool[POOL])
+{
+    world w;
+    int n = 0, step;
+
+    world_init(&w);
+    for (step = 0; step < POOL_STEPS; step++) {
+        json_t *snap;
+        size_t slot;
+        random_step(&w);
+        snap = json_deep_copy(w.rec[pick(NREP)]);
+        CHECK(snap != NULL, "out of memory");
+        if (n < POOL) {
+            pool[n++] = snap;
+        } else {
+            slot = pick(POOL);
+            json_decref(pool[slot]);
+            pool[slot] = snap;
+        }
+    }
+    world_free(&w);
+}
+
+static void free_pool(json_t *pool[POOL])
+{
+    int i;
+
+    for (i = 0; i < POOL; i++) {
+        json_decref(pool[i]);
+    }
+}
+
+static void test_crdt_join__is_commutative(void **state)
+{
+    json_t *pool[POOL] = {NULL};
+    int t;
+
+    (void)state;
+    build_pool(pool);
+    for (t = 0; t < TRIPLES; t++) {
+        const json_t *a = pool[pick(POOL)], *b = pool[pick(POOL)];
+        json_t *ab = join(a, b), *ba = join(b, a);
+        check_same(ab, ba, "join(a, b) != join(b, a)");
+        json_decref(ab);
+        json_decref(ba);
+    }
+    free_pool(pool);
+}
+
+static void test_crdt_join__is_associative(void **state)
+{
+    json_t *pool[POOL] = {NULL};
+    int t;
+
+    (void)state;
+    build_pool(pool);
+    for (t = 0; t < TRIPLES; t++) {
+        const json_t *a = pool[pick(POOL)], *b = pool[pick(POOL)], *c = pool[pick(POOL)];
+        json_t *ab = join(a, b), *bc = join(b, c), *l = join(ab, c), *r = join(a, bc);
+        check_same(l, r, "join(join(a, b), c) != join(a, join(b, c))");
+        json_decref(ab);
+        json_decref(bc);
+        json_decref(l);
+        json_decref(r);
+    }
+    free_pool(pool);
+}
+
+static void test_crdt_join__is_idempotent(void **state)
+{
+    json_t *pool[POOL] = {NULL};
+    int t;
+
+    (void)state;
+    build_pool(pool);
+    for (t = 0; t < POOL; t++) {
+        json_t *aa = join(pool[t], pool[t]);
+        check_same(aa, pool[t], "join(a, a) != a");
+        json_decref(aa);
+    }
+    for (t = 0; t < TRIPLES; t++) {
+        const json_t *a = pool[pick(POOL)], *b = pool[pick(POOL)];
+        json_t *ab = join(a, b), *abb = join(ab, b);
+        check_same(ab, abb, "join(join(a, b), b) != join(a, b)");
+        json_decref(ab);
+        json_decref(abb);
+    }
+    free_pool(pool);
+}
+
+static void test_crdt_record__random_states_are_canonical(void **state)
+{
+    json_t *pool[POOL] = {NULL};
+    int t;
+
+    (void)state;
+    build_pool(pool);
+    for (t = 0; t < POOL; t++) {
+        char *text = canon(pool[t]);
+        json_t *back = json_loads(text, 0, NULL);
+        CHECK(back != NULL && ccm_record_validate(back) == 0, "reparsed state invalid: %s", text);
+        check_same(back, pool[t], "reparsed state differs");
+        json_decref(back);
+        free(text);
+    }
+    free_pool(pool);
+}
+
+/* Asserts that the four replicas of each world are byte-identical, across
+ * both worlds, and so are their views. */
+static void check_converged(world *x, world *y)
+{
+    json_t *v0 = ccm_record_view(x->rec[0]);
+    int i;
+
+    CHECK(v0 != NULL, "view failed: %s", ccm_error_last());
+    for (i = 0; i < NREP; i++) {
+        json_t *vx = ccm_record_view(x->rec[i]), *vy = ccm_record_view(y->rec[i]);
+        CHECK(vx != NULL && vy != NULL, "view failed: %s", ccm_error_last());
+        check_same(x->rec[i], x->rec[0], "replicas differ after syncing everything");
+        check_same(y->rec[i], x->rec[0], "replicas differ between two sync orders");
+        check_same(vx, v0, "views differ after syncing everything");
+        check_same(vy, v0, "views differ between two sync orders");
+        json_decref(vx);
+        json_decref(vy);
+    }
+    json_decref(v0);
+}
+
+/* A copy of a world (states and clocks). */
+static void world_copy(world *dst, const world *src)
+{
+    int i;
+
+    *dst = *src;
+    for (i = 0; i < NREP; i++) {
+        dst->rec[i] = json_deep_copy(src->rec[i]);
+        CHECK(dst->rec[i] != NULL, "out of memory");
+    }
+}
+
+static void test_crdt_join__replicas_converge_whatever_the_sync_order(void **state)
+{
+    int run, round;
+
+    (void)state;
+    for (run = 0; run < RUNS; run++) {
+        world x, y;
+        world_init(&x);
+        for (round = 0; round < ROUNDS; round++) {
+            random_step(&x);
+        }
+        world_copy(&y, &x);
+        sync_all(&x);
+        sync_all(&y);
+        check_converged(&x, &y);
+        world_free(&x);
+        world_free(&y);
+    }
+}
+
+/* Asserts the value, meta and absence of conflicts of a scalar field in
+ * every replica's view. */
+static void check_winner(world *w, const char *field, const char *value, const char *by)
+{
+    int i;
+
+    for (i = 0; i < NREP; i++) {
+        json_t *view = ccm_record_view(w->rec[i]);
+        const json_t *v = json_object_get(json_object_get(view, "fields"), field);
+        const json_t *meta = json_object_get(json_object_get(view, "meta"), field);
+        CHECK(view != NULL, "view failed: %s", ccm_error_last());
+        CHECK(json_is_string(v) && strcmp(json_string_value(v), value) == 0,
+              "replica %d lost the last update of '%s'", i, field);
+        CHECK(strcmp(json_string_value(json_object_get(meta, "by")), by) == 0,
+              "replica %d: '%s' not by %s", i, field, by);
+        CHECK(json_object_get(json_object_get(view, "conflicts"), field) == NULL,
+              "replica %d: '%s' still has conflicts", i, field);
+        json_decref(view);
+    }
+}
+
+/* 1 if a set field of replica r holds elem. */
+static int set_has(const json_t *rec, const char *field, const char *elem)
+{
+    json_t *v = ccm_record_field_value(rec, field);
+    size_t i;
+    int found = 0;
+
+    for (i = 0; i < json_array_size(v); i++) {
+        found |= strcmp(json_string_value(json_array_get(v, i)), elem) == 0;
+    }
+    json_decref(v);
+    return found;
+}
+
+static void test_crdt_assign__after_seeing_everything_wins_everywhere(void **state)
+{
+    int run, round, i;
+
+    (void)state;
+    for (run = 0; run < RUNS; run++) {
+        world w;
+        int r = (int)pick(NREP);
+        const char *field = scalars[pick(COUNT(scalars))], *set = sets[pick(COUNT(sets))];
+        const char *elem = elems[pick(COUNT(elems))];
+        world_init(&w);
+        for (round = 0; round < ROUNDS; round++) {
+            random_step(&w);
+        }
+        sync_all(&w);
+        CHECK(ccm_record_assign(w.rec[r], field, "last", next_stamp(&w, r), members[r]) == 0,
+              "assign failed: %s", ccm_error_last());
+        CHECK(ccm_record_set_add(w.rec[r], set, "new", next_stamp(&w, r), members[r]) == 0,
+              "set add failed: %s", ccm_error_last());
+        CHECK(ccm_record_set_remove(w.rec[r], set, elem, next_stamp(&w, r), members[r]) == 0,
+              "set remove failed: %s", ccm_error_last());
+        for (i = 0; i < NREP; i++) {
+            if (i != r) {
+                pull(&w, i, r);
+            }
+        }
+        check_winner(&w, field, "last", members[r]);
+        for (i = 0; i < NREP; i++) {
+            CHECK(set_has(w.rec[i], set, "new"), "replica %d lost an addition", i);
+            CHECK(!set_has(w.rec[i], set, elem), "replica %d lost a removal", i);
+        }
+        world_free(&w);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup(test_crdt_join__is_commutative, setup_seed),
+        cmocka_unit_test_setup(test_crdt_join__is_associative, setup_seed),
+        cmocka_unit_test_setup(test_crdt_join__is_idempotent, setup_seed),
+        cmocka_unit_test_setup(test_crdt_record__random_states_are_canonical, setup_seed),
+        cmocka_unit_test_setup(test_crdt_join__replicas_converge_whatever_the_sync_order,
+                               setup_seed),
+        cmocka_unit_test_setup(test_crdt_assign__after_seeing_everything_wins_everywhere,
+                               setup_seed),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
