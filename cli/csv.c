@@ -25,6 +25,20 @@ void ccm_csv_row_free(char **cells, size_t n)
     free(cells);
 }
 
+/* Doubles a cell buffer; frees it on failure. */
+static int grow(char **s, size_t *cap)
+{
+    char *g = realloc(*s, *cap * 2);
+    if (!g) {
+        free(*s);
+        *s = NULL;
+        return ccm_error_set(CCM_ERROR, "out of memory");
+    }
+    *s = g;
+    *cap *= 2;
+    return CCM_OK;
+}
+
 /* Reads one cell at csv->p into a new string. */
 static int read_cell(ccm_csv *csv, char **out)
 {
@@ -49,8 +63,8 @@ static int read_cell(ccm_csv *csv, char **out)
                     break;
                 }
             }
-            if (n + 2 > cap && !(s = realloc(s, cap *= 2))) {
-                return ccm_error_set(CCM_ERROR, "out of memory");
+            if (n + 2 > cap && grow(&s, &cap) < 0) {
+                return CCM_ERROR;
             }
             s[n++] = *p;
         }
@@ -60,8 +74,8 @@ static int read_cell(ccm_csv *csv, char **out)
         }
     } else {
         while (p < csv->end && *p != ',' && *p != '\n' && *p != '\r') {
-            if (n + 2 > cap && !(s = realloc(s, cap *= 2))) {
-                return ccm_error_set(CCM_ERROR, "out of memory");
+            if (n + 2 > cap && grow(&s, &cap) < 0) {
+                return CCM_ERROR;
             }
             s[n++] = *p++;
         }

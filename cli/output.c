@@ -57,16 +57,33 @@ static void print_value(const json_t *v)
     }
 }
 
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 void ccm_print_record(const json_t *view)
 {
     json_t *fields = json_object_get(view, "fields"), *meta = json_object_get(view, "meta");
     json_t *conflicts = json_object_get(view, "conflicts"), *v;
     const char *name;
 
+    size_t n = json_object_size(fields), k = 0;
+    const char **names = calloc(n + 1, sizeof(*names));
+
     printf("%s %s\n", json_string_value(json_object_get(view, "kind")),
            json_string_value(json_object_get(view, "id")));
+    if (!names) {
+        return;
+    }
     json_object_foreach(fields, name, v)
     {
+        names[k++] = name;
+    }
+    qsort(names, n, sizeof(*names), cmp_str);
+    for (k = 0; k < n; k++) {
+        name = names[k];
+        v = json_object_get(fields, name);
         json_t *m = json_object_get(meta, name), *c = json_object_get(conflicts, name), *x;
         size_t i;
         printf("  %-15s ", name);
@@ -84,6 +101,7 @@ void ccm_print_record(const json_t *view)
                    json_string_value(json_object_get(x, "at")));
         }
     }
+    free(names);
 }
 
 void ccm_print_record_list(const json_t *views, const char *kind)

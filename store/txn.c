@@ -236,6 +236,7 @@ int ccm_txn_commit(ccm_txn *t)
     struct packing pk = {0};
     git_repository *repo = t->s->repo;
     git_tree *base_tree = NULL, *tree = NULL;
+    git_commit *base = NULL;
     git_oid tree_oid, commit_oid;
     const git_commit *parents[1];
     int bulk = count >= PACK_THRESHOLD, rc;
@@ -255,7 +256,10 @@ int ccm_txn_commit(ccm_txn *t)
         }
         repo = pk.repo;
     }
-    if (t->base && git_commit_tree(&base_tree, t->base) < 0) {
+    /* libgit2 silently drops a parent owned by another repository handle,
+     * so the bulk path looks the base up again in its own handle. */
+    if (t->base && (git_commit_lookup(&base, repo, git_commit_id(t->base)) < 0 ||
+                    git_commit_tree(&base_tree, base) < 0)) {
         rc = ccm_git_error("cannot read tree");
         goto done;
     }
@@ -271,8 +275,8 @@ int ccm_txn_commit(ccm_txn *t)
         rc = ccm_git_error("cannot write tree");
         goto done;
     }
-    parents[0] = t->base;
-    rc = ccm_store_commit_signed(&commit_oid, t->s, repo, tree, parents, t->base ? 1 : 0);
+    parents[0] = base;
+    rc = ccm_store_commit_signed(&commit_oid, t->s, repo, tree, parents, base ? 1 : 0);
     if (rc < 0) {
         goto done;
     }
@@ -292,11 +296,12 @@ int ccm_txn_commit(ccm_txn *t)
         ccm_cache_after_commit(t->s, old_head, t->staged, oids);
     }
 done:
+    git_tree_free(tree);
+    git_tree_free(base_tree);
+    git_commit_free(base);
     if (bulk) {
         packing_end(&pk);
     }
-    git_tree_free(tree);
-    git_tree_free(base_tree);
     free(oids);
     free(paths);
     free(up);
