@@ -146,6 +146,13 @@ int ccm_cmd_export(ccm_cli *cli, int argc, char **argv);
 int ccm_cmd_import(ccm_cli *cli, int argc, char **argv);
 int ccm_cmd_verify(ccm_cli *cli, int argc, char **argv);
 int ccm_cmd_demo(ccm_cli *cli, int argc, char **argv);
+int ccm_cmd_join(ccm_cli *cli, int argc, char **argv);
+int ccm_cmd_member_add(ccm_cli *cli, int argc, char **argv);
+int ccm_cmd_remote_add(ccm_cli *cli, int argc, char **argv);
+int ccm_cmd_remote_list(ccm_cli *cli, int argc, char **argv);
+int ccm_cmd_remote_remove(ccm_cli *cli, int argc, char **argv);
+int ccm_cmd_status(ccm_cli *cli, int argc, char **argv);
+int ccm_cmd_sync(ccm_cli *cli, int argc, char **argv);
 
 /* Runs the command line (global options, then a command). Returns the exit
  * status. Used by main() and by `demo`, which drives the same code paths. */

@@ -157,16 +157,25 @@ int ccm_cmd_verify(ccm_cli *cli, int argc, char **argv)
     if (argc != 0) {
         return ccm_usage(cli, "unexpected argument '%s'", argv[0]);
     }
-    if ((rc = ccm_store_verify(cli->store)) < 0) {
+    json_t *warnings = json_array(), *w;
+    size_t i;
+
+    if ((rc = ccm_store_verify(cli->store, warnings)) < 0) {
+        json_decref(warnings);
         return rc;
     }
     ccm_store_head(head, cli->store);
+    json_array_foreach(warnings, i, w)
+    {
+        fprintf(stderr, "ccmsync: warning: %s\n", json_string_value(w));
+    }
     if (cli->json) {
-        json_t *doc = json_pack("{s:b, s:s}", "ok", 1, "head", head);
+        json_t *doc = json_pack("{s:b, s:s, s:O}", "ok", 1, "head", head, "warnings", warnings);
         rc = ccm_print_json(doc);
         json_decref(doc);
     } else {
         printf("history verified up to %s\n", head);
     }
+    json_decref(warnings);
     return rc;
 }

@@ -383,9 +383,7 @@ static int write_batch(ccm_cli *cli, batch *b, size_t *nstates, size_t *nacts)
         rc = it->is_new ? CCM_ENOTFOUND : ccm_txn_get(&rec, txn, it->kind, it->id);
         if (rc == CCM_ENOTFOUND) {
             ccm_error_clear();
-            rc = (rec = ccm_record_new(it->kind, it->id))
-                     ? CCM_OK
-                     : ccm_error_set(CCM_ERROR, "out of memory");
+            rc = (rec = ccm_record_new(it->kind, it->id)) ? CCM_OK : CCM_EINVALID;
         }
         if (rc == CCM_OK) {
             rc = ccm_field_ops_apply(rec, &it->ops, txn, member);

@@ -49,7 +49,7 @@ int ccm_cli_update_record(ccm_cli *cli, const char *kind, const char *id, int ar
     rc = ccm_txn_get(&rec, txn, kind, id);
     if (rc == CCM_ENOTFOUND && (flags & CCM_UPDATE_CREATE)) {
         ccm_error_clear();
-        rc = (rec = ccm_record_new(kind, id)) ? CCM_OK : ccm_error_set(CCM_ERROR, "out of memory");
+        rc = (rec = ccm_record_new(kind, id)) ? CCM_OK : CCM_EINVALID;
     }
     if (rc < 0) {
         goto done;

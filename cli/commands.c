@@ -36,12 +36,23 @@ const ccm_cmd ccm_commands[] = {
      "set cells separated by ';'. FILE '-' reads standard input."},
     {"init", ccm_cmd_init, 0, "init --member NAME [--no-passphrase]",
      "create a new store and group; NAME is its first admin", NULL},
+    {"join", ccm_cmd_join, 0, "join URL --member NAME [--no-passphrase]",
+     "create a store cloned from the group's remote (its 'origin') and print a join request",
+     "Hand the printed line to an admin, who runs 'ccmsync member add LINE' and syncs;\n"
+     "after your next sync you can read the group's records."},
     {"log", ccm_cmd_log, KEY, "log [ID] [--member M] [--since D]",
      "field-level change history: commit, member, time, record, field, old -> new", NULL},
+    {"member add", ccm_cmd_member_add, KEY, "member add REQUEST [--role admin|editor|reader]",
+     "admit the member of a join request (admins only; default role editor)", NULL},
     {"member list", ccm_cmd_member_list, STORE, "member list [--allowed-signers]",
      "members, roles and key fingerprints; or git's allowed-signers lines",
      "git -c gpg.format=ssh -c gpg.ssh.allowedSignersFile=FILE verify-commit C\n"
      "verifies any commit with the lines of --allowed-signers in FILE."},
+    {"remote add", ccm_cmd_remote_add, STORE, "remote add NAME URL",
+     "add a remote: a path (USB stick, shared folder), file://, git://, http(s)://, ssh://",
+     "A local path that does not exist yet is created as a bare repository on first sync."},
+    {"remote list", ccm_cmd_remote_list, STORE, "remote list", "list remotes", NULL},
+    {"remote remove", ccm_cmd_remote_remove, STORE, "remote remove NAME", "forget a remote", NULL},
     {"state list", ccm_cmd_state_list, KEY, "state list [--target C] [--status S] [--where F=V]",
      "list states, filtered", NULL},
     {"state set", ccm_cmd_state_set, WRITE, "state set ID FIELD...",
@@ -50,6 +61,13 @@ const ccm_cmd ccm_commands[] = {
      "status: party, signatory, non-party, withdrawing, withdrawn; priority: high, medium, low;\n"
      "targets, lead, survey_reasons are sets; last_contact is YYYY-MM-DD."},
     {"state show", ccm_cmd_state_show, KEY, "state show ID", "show one state", NULL},
+    {"status", ccm_cmd_status, STORE, "status", "unsynced local changes and last sync, per remote",
+     NULL},
+    {"sync", ccm_cmd_sync, KEY, "sync [REMOTE]",
+     "fetch, verify, merge and push (default remote: origin)",
+     "Refuses, with exit 4 and no local change, incoming history with a commit that is\n"
+     "unsigned, signed by a non-member, a reader or a removed member, or that changes the\n"
+     "membership without an admin. Exit 5 if the remote cannot be reached."},
     {"verify", ccm_cmd_verify, KEY, "verify",
      "check every commit's signature and every record; exit 4 naming the first bad commit", NULL},
     {"whoami", ccm_cmd_whoami, KEY, "whoami [--request]",

@@ -20,14 +20,14 @@
  * maps them to the exit statuses of the spec (see cli/exit.c). */
 enum {
     CCM_OK = 0,
-    CCM_ERROR = -1,       /* runtime failure (exit 1) */
-    CCM_EINVALID = -2,    /* usage or validation error (exit 2) */
-    CCM_EDENIED = -3,     /* not permitted: no key, wrong role (exit 3) */
-    CCM_EVERIFY = -4,     /* signature/integrity failure, tampering (exit 4) */
+    CCM_ERROR = -1,        /* runtime failure (exit 1) */
+    CCM_EINVALID = -2,     /* usage or validation error (exit 2) */
+    CCM_EDENIED = -3,      /* not permitted: no key, wrong role (exit 3) */
+    CCM_EVERIFY = -4,      /* signature/integrity failure, tampering (exit 4) */
     CCM_EUNREACHABLE = -5, /* remote unreachable (exit 5) */
-    CCM_ENOTFOUND = -6,   /* no such record/store (exit 1) */
-    CCM_EPASSPHRASE = -7, /* wrong passphrase (exit 3) */
-    CCM_ELOCKED = -8,     /* store busy past the bounded wait (exit 1) */
+    CCM_ENOTFOUND = -6,    /* no such record/store (exit 1) */
+    CCM_EPASSPHRASE = -7,  /* wrong passphrase (exit 3) */
+    CCM_ELOCKED = -8,      /* store busy past the bounded wait (exit 1) */
 };
 
 /* Records the last error: a code and a one-line, lowercase message without a
@@ -200,9 +200,8 @@ int ccm_envelope_epoch(uint32_t *epoch, const uint8_t *env, size_t len);
 /* Decrypts an envelope. CCM_EVERIFY if it is malformed, tampered with, bound
  * to another identity, or of another epoch than gk's. Caller frees *pt with
  * free(); *pt is NUL-terminated for convenience (not counted in pt_len). */
-int ccm_envelope_open(uint8_t **pt, size_t *pt_len, const ccm_groupkey *gk,
-                      const uint8_t *identity, size_t identity_len, const uint8_t *env,
-                      size_t len);
+int ccm_envelope_open(uint8_t **pt, size_t *pt_len, const ccm_groupkey *gk, const uint8_t *identity,
+                      size_t identity_len, const uint8_t *env, size_t len);
 
 /* ---- local secret files (the cache) ----------------------------------------- */
 

@@ -53,7 +53,7 @@ done:
 
 int ccm_request_parse(char name[65], uint8_t sign_pk[32], uint8_t box_pk[32], const char *line)
 {
-    char copy[REQUEST_MAX], *words[6], *save = NULL;
+    char copy[REQUEST_MAX], signed_text[REQUEST_MAX], *words[6], *save = NULL;
     uint8_t sig[64];
     size_t n = 0, len = strlen(line);
     const char *bad = "expected 'ccmsync-join-1 NAME SIGN_KEY BOX_KEY SIGNATURE', as printed "
@@ -80,8 +80,9 @@ int ccm_request_parse(char name[65], uint8_t sign_pk[32], uint8_t box_pk[32], co
         return ccm_error_set(CCM_EINVALID, "malformed join request (%s)", bad);
     }
     /* The signed text is the line up to the signature, single-spaced. */
-    snprintf(copy, sizeof(copy), REQUEST_TAG " %s %s %s", words[1], words[2], words[3]);
-    if (ccm_crypto_verify(sig, sign_pk, (const uint8_t *)copy, strlen(copy)) < 0) {
+    snprintf(signed_text, sizeof(signed_text), REQUEST_TAG " %s %s %s", words[1], words[2],
+             words[3]);
+    if (ccm_crypto_verify(sig, sign_pk, (const uint8_t *)signed_text, strlen(signed_text)) < 0) {
         return ccm_error_set(CCM_EVERIFY, "join request signature does not verify");
     }
     strcpy(name, words[1]);

@@ -36,24 +36,22 @@ int ccm_crdt_key_cmp(uint64_t s1, const char *m1, uint64_t s2, const char *m2)
 
 int ccm_crdt_tag_cmp(const json_t *a, const json_t *b)
 {
-    return ccm_crdt_key_cmp(ccm_crdt_stamp(json_array_get(a, 0)),
-                            json_string_value(json_array_get(a, 1)),
-                            ccm_crdt_stamp(json_array_get(b, 0)),
-                            json_string_value(json_array_get(b, 1)));
+    return ccm_crdt_key_cmp(
+        ccm_crdt_stamp(json_array_get(a, 0)), json_string_value(json_array_get(a, 1)),
+        ccm_crdt_stamp(json_array_get(b, 0)), json_string_value(json_array_get(b, 1)));
 }
 
 int ccm_crdt_entry_cmp(const json_t *e, const json_t *f)
 {
-    return ccm_crdt_key_cmp(ccm_crdt_stamp(json_object_get(e, "s")),
-                            json_string_value(json_object_get(e, "m")),
-                            ccm_crdt_stamp(json_object_get(f, "s")),
-                            json_string_value(json_object_get(f, "m")));
+    return ccm_crdt_key_cmp(
+        ccm_crdt_stamp(json_object_get(e, "s")), json_string_value(json_object_get(e, "m")),
+        ccm_crdt_stamp(json_object_get(f, "s")), json_string_value(json_object_get(f, "m")));
 }
 
 int ccm_crdt_supersedes(const json_t *f, const json_t *e)
 {
-    const json_t *seen = json_object_get(json_object_get(f, "vv"),
-                                         json_string_value(json_object_get(e, "m")));
+    const json_t *seen =
+        json_object_get(json_object_get(f, "vv"), json_string_value(json_object_get(e, "m")));
 
     return seen != NULL && ccm_crdt_stamp(seen) >= ccm_crdt_stamp(json_object_get(e, "s"));
 }

@@ -26,10 +26,10 @@ json_t *ccm_crdt_tags_union(const json_t *x, const json_t *y)
 
     while (out != NULL && (i < nx || j < ny)) {
         const json_t *t;
-        if (j == ny || (i < nx && ccm_crdt_tag_cmp(json_array_get(x, i), json_array_get(y, j)) < 0)) {
+        if (j == ny ||
+            (i < nx && ccm_crdt_tag_cmp(json_array_get(x, i), json_array_get(y, j)) < 0)) {
             t = json_array_get(x, i++);
-        } else if (i == nx ||
-                   ccm_crdt_tag_cmp(json_array_get(x, i), json_array_get(y, j)) > 0) {
+        } else if (i == nx || ccm_crdt_tag_cmp(json_array_get(x, i), json_array_get(y, j)) > 0) {
             t = json_array_get(y, j++);
         } else {
             t = json_array_get(x, i++);
@@ -106,8 +106,8 @@ static json_t *set_join(const json_t *x, const json_t *y)
             goto done;
         }
     }
-    out = json_pack("{s:O, s:o}", "set", elems,
-                    "u", json_deep_copy(ccm_crdt_tag_cmp(ux, uy) >= 0 ? ux : uy));
+    out = json_pack("{s:O, s:o}", "set", elems, "u",
+                    json_deep_copy(ccm_crdt_tag_cmp(ux, uy) >= 0 ? ux : uy));
 done:
     json_decref(elems);
     return out;
@@ -244,9 +244,9 @@ int ccm_record_join(json_t **out, const json_t *a, const json_t *b)
                              json_string_value(json_object_get(b, "kind")),
                              json_string_value(json_object_get(b, "id")));
     }
-    res = json_pack("{s:i, s:s, s:s, s:o}", "v", CCM_RECORD_VERSION, "kind", kind, "id", id,
-                    "fields", fields_join(json_object_get(a, "fields"),
-                                          json_object_get(b, "fields")));
+    res =
+        json_pack("{s:i, s:s, s:s, s:o}", "v", CCM_RECORD_VERSION, "kind", kind, "id", id, "fields",
+                  fields_join(json_object_get(a, "fields"), json_object_get(b, "fields")));
     if (res == NULL) {
         return ccm_error_set(CCM_ERROR, "out of memory");
     }

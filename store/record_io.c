@@ -14,8 +14,15 @@ const ccm_groupkey *ccm_store_key(ccm_store *s, uint32_t epoch)
     if (epoch < s->nkeys && s->keys[epoch]) {
         return s->keys[epoch];
     }
-    ccm_error_set(CCM_EDENIED, "no group key of epoch %u for member '%s'", (unsigned)epoch,
-                  s->member);
+    if (epoch == s->epoch) {
+        ccm_error_set(CCM_EDENIED,
+                      "no key for this data: member '%s' has not been admitted (hand 'ccmsync "
+                      "whoami --request' to an admin, then sync) or was removed",
+                      s->member);
+    } else {
+        ccm_error_set(CCM_EDENIED, "no key for this data: member '%s' has no group key of epoch %u",
+                      s->member, (unsigned)epoch);
+    }
     return NULL;
 }
 
@@ -76,8 +83,16 @@ done:
 
 void ccm_record_name(char name[65], ccm_store *s, const char *kind, const char *id)
 {
-    /* Every epoch's key carries the same index key; use the current one. */
-    ccm_groupkey_record_name(name, s->keys[s->epoch], kind, id);
+    /* Every epoch's key carries the same index key: any loaded one will do.
+     * Callers check that a key is available before naming records. */
+    for (uint32_t e = s->nkeys; e-- > 0;) {
+        if (s->keys[e]) {
+            ccm_groupkey_record_name(name, s->keys[e], kind, id);
+            return;
+        }
+    }
+    memset(name, '0', CCM_NAME_LEN);
+    name[CCM_NAME_LEN] = 0;
 }
 
 void ccm_record_path_of_name(char path[80], const char *name)

@@ -12,12 +12,13 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <dirent.h>
+#include <sodium.h>
 
 #include "store_private.h"
 
 static int git_ready;
 
-static int ensure_git(void)
+int ccm_store_global_init(void)
 {
     if (!git_ready) {
         if (git_libgit2_init() < 0) {
@@ -30,7 +31,7 @@ static int ensure_git(void)
     return ccm_crypto_init();
 }
 
-static int dir_is_empty_or_absent(const char *dir)
+int ccm_dir_is_empty_or_absent(const char *dir)
 {
     DIR *d = opendir(dir);
     struct dirent *e;
@@ -49,7 +50,7 @@ static int dir_is_empty_or_absent(const char *dir)
     return empty;
 }
 
-static int mkdir_p(const char *dir)
+int ccm_mkdir_p(const char *dir)
 {
     char *p = strdup(dir);
     int rc = CCM_OK;
@@ -94,22 +95,7 @@ static json_t *first_roster(const char *member, const ccm_identity *id, uint64_t
     return r;
 }
 
-static int blob_of_json(git_oid *oid, git_repository *repo, const json_t *doc)
-{
-    char *text = json_dumps(doc, JSON_SORT_KEYS | JSON_INDENT(1));
-    int rc = CCM_OK;
-
-    if (!text) {
-        return ccm_error_set(CCM_ERROR, "cannot serialise roster");
-    }
-    if (git_blob_create_from_buffer(oid, repo, text, strlen(text)) < 0) {
-        rc = ccm_git_error("cannot write roster");
-    }
-    free(text);
-    return rc;
-}
-
-static int write_local(const char *dir, const char *member)
+int ccm_store_write_local(const char *dir, const char *member)
 {
     json_t *doc = json_pack("{s:i, s:s}", "format", 1, "member", member);
     char *text = doc ? json_dumps(doc, JSON_SORT_KEYS | JSON_INDENT(2)) : NULL;
@@ -133,7 +119,7 @@ static int first_commit(ccm_store *s, const ccm_groupkey *gk)
     git_tree_update up[2];
     int rc;
 
-    if ((rc = blob_of_json(&roster_oid, s->repo, s->roster)) < 0) {
+    if ((rc = ccm_roster_write(&roster_oid, s->repo, s->roster)) < 0) {
         goto done;
     }
     if ((rc = ccm_groupkey_seal(&sealed, &sealed_len, gk, ccm_identity_box_pk(s->id))) < 0) {
@@ -162,34 +148,50 @@ done:
     return rc;
 }
 
+int ccm_store_write_identity(const char *dir, const ccm_identity *id, const char *pass,
+                             size_t pass_len)
+{
+    uint8_t *locked = NULL;
+    size_t len = 0;
+    char *path = ccm_path_join(dir, "identity");
+    int rc = path ? ccm_identity_lock(&locked, &len, id, pass, pass_len)
+                  : ccm_error_set(CCM_ERROR, "out of memory");
+
+    if (rc == CCM_OK) {
+        rc = ccm_file_write(path, locked, len, 0600);
+    }
+    if (locked) {
+        sodium_memzero(locked, len);
+    }
+    free(locked);
+    free(path);
+    return rc;
+}
+
 int ccm_store_init(const char *dir, const char *member, const char *pass, size_t pass_len)
 {
     ccm_store *s = NULL;
     ccm_groupkey *gk = NULL;
     git_repository_init_options opts;
-    uint8_t *locked = NULL;
-    size_t locked_len = 0;
-    char *idpath = NULL;
     int created = 0, rc;
 
-    if ((rc = ensure_git()) < 0 || (rc = ccm_schema_check_member_name(member)) < 0) {
+    if ((rc = ccm_store_global_init()) < 0 || (rc = ccm_schema_check_member_name(member)) < 0) {
         return rc;
     }
-    if (!dir_is_empty_or_absent(dir)) {
+    if (!ccm_dir_is_empty_or_absent(dir)) {
         return ccm_error_set(CCM_EINVALID, "'%s' already exists and is not empty", dir);
     }
-    if ((rc = mkdir_p(dir)) < 0) {
+    if ((rc = ccm_mkdir_p(dir)) < 0) {
         return rc;
     }
     created = 1;
     if (!(s = calloc(1, sizeof(*s))) || !(s->dir = strdup(dir)) || !(s->member = strdup(member)) ||
-        !(s->git_dir = ccm_path_join(dir, "repo")) || !(idpath = ccm_path_join(dir, "identity"))) {
+        !(s->git_dir = ccm_path_join(dir, "repo"))) {
         rc = ccm_error_set(CCM_ERROR, "out of memory");
         goto done;
     }
     if ((rc = ccm_identity_generate(&s->id)) < 0 ||
-        (rc = ccm_identity_lock(&locked, &locked_len, s->id, pass, pass_len)) < 0 ||
-        (rc = ccm_file_write(idpath, locked, locked_len, 0600)) < 0) {
+        (rc = ccm_store_write_identity(dir, s->id, pass, pass_len)) < 0) {
         goto done;
     }
     git_repository_init_options_init(&opts, GIT_REPOSITORY_INIT_OPTIONS_VERSION);
@@ -209,13 +211,11 @@ int ccm_store_init(const char *dir, const char *member, const char *pass, size_t
     if ((rc = first_commit(s, gk)) < 0) {
         goto done;
     }
-    rc = write_local(dir, member);
+    rc = ccm_store_write_local(dir, member);
 done:
     if (rc < 0 && created) {
         ccm_remove_tree(dir);
     }
-    free(locked);
-    free(idpath);
     ccm_groupkey_free(gk);
     ccm_store_free(s);
     return rc;
@@ -320,8 +320,11 @@ static int refresh_head(ccm_store *s)
     s->roster = roster;
     roster = NULL;
     s->epoch = (uint32_t)epoch;
-    if (s->id) {
-        rc = ccm_store_load_key(s, tree, s->epoch);
+    if (s->id && (rc = ccm_store_load_key(s, tree, s->epoch)) == CCM_EDENIED) {
+        /* Not admitted (yet), or removed: the identity is unlocked, reading
+         * records fails later with CCM_EDENIED; syncing still works. */
+        ccm_error_clear();
+        rc = CCM_OK;
     }
 done:
     json_decref(roster);
@@ -337,7 +340,7 @@ int ccm_store_open(ccm_store **out, const char *dir)
     int rc;
 
     *out = NULL;
-    if ((rc = ensure_git()) < 0) {
+    if ((rc = ccm_store_global_init()) < 0) {
         return rc;
     }
     if (!(s = calloc(1, sizeof(*s))) || !(s->dir = strdup(dir)) ||

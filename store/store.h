@@ -238,12 +238,14 @@ void ccm_txn_free(ccm_txn *t);
  * (old/new are a string, a sorted array or null). `kind`/`id` restrict it to
  * one record (id NULL: all), `member` to changes made by that member,
  * `since_ms` to changes at or after that time (0: all). */
-int ccm_store_log(json_t **out, ccm_store *s, const char *kind, const char *id,
-                  const char *member, uint64_t since_ms);
+int ccm_store_log(json_t **out, ccm_store *s, const char *kind, const char *id, const char *member,
+                  uint64_t since_ms);
 
-/* Checks every commit reachable from HEAD: signature by a roster member,
- * envelope integrity. CCM_EVERIFY naming the first bad commit. */
-int ccm_store_verify(ccm_store *s);
+/* Checks every commit reachable from HEAD: signatures by members allowed to
+ * write, membership changes by admins, envelope integrity. CCM_EVERIFY
+ * naming the first bad commit. Warnings (changes stamped far in the future)
+ * are appended to `warnings` (an array; may be NULL). */
+int ccm_store_verify(ccm_store *s, json_t *warnings);
 
 /* The commit id at HEAD (41 bytes with NUL) or "" if none. */
 void ccm_store_head(char out[41], ccm_store *s);

@@ -1,6 +1,7 @@
 /*
- * store_private.h - what the files of the store module share and nobody else
- * sees: the store structure, the tree layout, and small libgit2 helpers.
+ * store_private.h - what the files of the store module share with each other
+ * and with sync/ (the two modules that own libgit2): the store structure, the
+ * tree layout, roster rules, verification, and small libgit2 helpers.
  *
  * Layout of the store folder:
  *   repo/      bare git repository (branch refs/heads/main)
@@ -30,6 +31,7 @@
 #define CCM_SIG_NAMESPACE "git"
 #define CCM_COMMIT_MESSAGE "ccmsync\n"
 #define CCM_MAX_EPOCHS 4096
+#define CCM_FUTURE_MS (60 * 60 * 1000) /* "far in the future": an hour ahead */
 
 struct ccm_store {
     char *dir;
@@ -53,10 +55,44 @@ int ccm_git_error(const char *what);
 /* Re-sets the last error as "<prefix>: <last message>" with `code`. */
 int ccm_error_wrap(int code, const char *prefix);
 
-/* Checks a commit's SSHSIG against `roster`: valid, by a member, authored
- * under that member's name. *signer is the member's roster entry. */
+/* Checks a commit's SSHSIG against `roster`: valid, by an active member who
+ * may write, authored under that member's name. *signer is borrowed from
+ * roster. */
 int ccm_store_check_signature(ccm_store *s, git_repository *repo, const git_commit *commit,
                               const json_t *roster, const json_t **signer);
+
+/* Checks one commit (see verify.c for the rules). Warnings (future stamps)
+ * are appended to `warnings` as strings when it is non-NULL. */
+int ccm_store_verify_commit(ccm_store *s, git_repository *repo, git_commit *commit,
+                            json_t *warnings);
+
+/* Checks every commit reachable from tip and not from hide (NULL: all),
+ * oldest first; with `hide`, a root commit is refused as unrelated history.
+ * The error names the first bad commit; *count (if non-NULL) is increased by
+ * the number of commits checked. */
+int ccm_store_verify_range(ccm_store *s, git_repository *repo, const git_oid *tip,
+                           const git_oid *hide, json_t *warnings, size_t *count);
+
+/* ---- roster (roster.c) ---- */
+
+/* Member entries by name or signing key (borrowed), NULL if none. */
+const json_t *ccm_roster_member(const json_t *roster, const char *name);
+const json_t *ccm_roster_member_by_key(const json_t *roster, const uint8_t pk[32]);
+
+/* Not removed; not removed and admin or editor; not removed and admin. */
+int ccm_roster_is_active(const json_t *member);
+int ccm_roster_may_write(const json_t *member);
+int ccm_roster_is_admin(const json_t *member);
+
+/* Sorts the members by name (the canonical form). */
+int ccm_roster_canonicalise(json_t *roster);
+
+/* The merge of two rosters: union of members by name (a removal wins, then
+ * the later "since"), the greater epoch. *out is canonical. */
+int ccm_roster_merge(json_t **out, const json_t *a, const json_t *b);
+
+/* Writes a roster blob (sorted keys, one-space indent). */
+int ccm_roster_write(git_oid *oid, git_repository *repo, const json_t *roster);
 
 /* Joins dir and name into a new string (caller frees). */
 char *ccm_path_join(const char *dir, const char *name);
@@ -119,6 +155,20 @@ int ccm_store_commit_signed(git_oid *out, ccm_store *s, git_repository *repo, co
 
 /* Moves the branch from `old` (NULL: must not exist) to `new` atomically. */
 int ccm_store_move_branch(ccm_store *s, const git_oid *old, const git_oid *new_id);
+
+/* libgit2 and libsodium set-up (idempotent). */
+int ccm_store_global_init(void);
+
+/* Store-folder helpers shared by init and join. */
+int ccm_dir_is_empty_or_absent(const char *dir);
+int ccm_mkdir_p(const char *dir);
+int ccm_store_write_local(const char *dir, const char *member);
+int ccm_store_write_identity(const char *dir, const ccm_identity *id, const char *pass,
+                             size_t pass_len);
+
+/* Takes the store's write lock (flock on <dir>/lock), waiting up to
+ * CCMSYNC_LOCK_TIMEOUT seconds; *out is the descriptor to close to release. */
+int ccm_store_lock_take(int *out, const char *dir);
 
 /* Re-reads the branch tip, the roster and the current group key. */
 int ccm_store_refresh(ccm_store *s);

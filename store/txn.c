@@ -35,7 +35,7 @@ struct ccm_txn {
     uint64_t last;    /* last stamp issued */
 };
 
-static int take_lock(int *out, const char *dir)
+int ccm_store_lock_take(int *out, const char *dir)
 {
     char *path = ccm_path_join(dir, "lock");
     const char *env = getenv("CCMSYNC_LOCK_TIMEOUT");
@@ -90,7 +90,7 @@ int ccm_txn_begin(ccm_txn **out, ccm_store *s)
     }
     t->s = s;
     t->lock_fd = -1;
-    if ((rc = take_lock(&t->lock_fd, s->dir)) < 0 || (rc = ccm_store_refresh(s)) < 0 ||
+    if ((rc = ccm_store_lock_take(&t->lock_fd, s->dir)) < 0 || (rc = ccm_store_refresh(s)) < 0 ||
         (rc = ccm_store_head_commit(&t->base, s)) < 0) {
         ccm_txn_free(t);
         return rc;
@@ -116,11 +116,24 @@ int ccm_txn_get(json_t **out, ccm_txn *t, const char *kind, const char *id)
     json_t *staged;
 
     ccm_record_name(name, t->s, kind, id);
+    int rc;
+
     if ((staged = json_object_get(t->staged, name)) != NULL) {
         *out = json_incref(staged);
         return CCM_OK;
     }
-    return ccm_store_get(out, t->s, kind, id);
+    if ((rc = ccm_store_get(out, t->s, kind, id)) == CCM_OK) {
+        /* Hybrid logical clock: stamp after what this record has seen, so a
+         * new assignment follows every earlier one even if this machine's
+         * clock lags; a stamp far ahead of our clock is not followed (it is
+         * reported on sync, and following it would stamp our own edits in
+         * the future too). */
+        uint64_t seen = ccm_record_max_stamp(*out);
+        if (CCM_STAMP_MS(seen) <= ccm_clock_now_ms() + CCM_FUTURE_MS && seen > t->last) {
+            t->last = seen;
+        }
+    }
+    return rc;
 }
 
 int ccm_txn_put(ccm_txn *t, const json_t *rec)

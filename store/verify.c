@@ -1,8 +1,18 @@
 /*
- * verify.c - checking a history: every commit signed (SSHSIG, namespace git)
- * by a member of the roster it builds on, under that member's name, and
- * every record it introduces an intact envelope of the record it claims to
- * be. The first failure is reported with the commit's id.
+ * verify.c - checking history, ours (`ccmsync verify`) or incoming (sync).
+ *
+ * For each commit, against the roster of its first parent (its own for the
+ * root commit):
+ *   - it is signed (SSHSIG, namespace git) by an active member with write
+ *     rights (admin or editor), and authored under that member's name;
+ *   - the root commit's roster names exactly its signer, as admin;
+ *   - a commit with one parent that changes the roster or the sealed keys is
+ *     an admin's; a merge's roster is exactly the merge of its parents';
+ *   - the tree holds only roster.json, keys/ and r/; no record disappears;
+ *   - every record it changes decrypts, parses and sits under its own name
+ *     (when this member has the key), and stamps far in the future of the
+ *     local clock are reported as warnings (accepted: convergence first).
+ * The first failure is reported with the commit's id.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,22 +21,14 @@
 #include "store_private.h"
 #include "cache.h"
 
-/* The roster member whose signing key is `pk`, or NULL (borrowed). */
-static const json_t *member_by_key(const json_t *roster, const uint8_t pk[32])
-{
-    size_t i;
-    const json_t *m;
-
-    json_array_foreach(json_object_get(roster, "members"), i, m)
-    {
-        uint8_t k[32];
-        const char *text = json_string_value(json_object_get(m, "sign_key"));
-        if (text && ccm_ssh_pubkey_parse(k, text) == CCM_OK && memcmp(k, pk, 32) == 0) {
-            return m;
-        }
-    }
-    return NULL;
-}
+typedef struct {
+    ccm_store *s;
+    git_repository *repo;
+    json_t *warnings;
+    const char *commit; /* hex */
+    const char *signer;
+    int have_key;
+} verify_ctx;
 
 int ccm_store_check_signature(ccm_store *s, git_repository *repo, const git_commit *commit,
                               const json_t *roster, const json_t **signer)
@@ -49,13 +51,22 @@ int ccm_store_check_signature(ccm_store *s, git_repository *repo, const git_comm
         rc = ccm_error_wrap(CCM_EVERIFY, "bad signature");
         goto done;
     }
-    if (!(m = member_by_key(roster, pk))) {
+    if (!(m = ccm_roster_member_by_key(roster, pk))) {
         rc = ccm_error_set(CCM_EVERIFY, "signed by a key that is not a member's");
         goto done;
     }
     if (strcmp(json_string_value(json_object_get(m, "name")), author) != 0) {
         rc = ccm_error_set(CCM_EVERIFY, "signed by '%s' but authored as '%s'",
                            json_string_value(json_object_get(m, "name")), author);
+        goto done;
+    }
+    if (!ccm_roster_is_active(m)) {
+        rc = ccm_error_set(CCM_EVERIFY, "signed by '%s' after their removal", author);
+        goto done;
+    }
+    if (!ccm_roster_may_write(m)) {
+        rc = ccm_error_set(CCM_EVERIFY, "signed by '%s', a %s, who may not write", author,
+                           json_string_value(json_object_get(m, "role")));
         goto done;
     }
     *signer = m;
@@ -68,41 +79,166 @@ done:
 static int check_record(const char *name, const git_oid *old_oid, const git_oid *new_oid,
                         void *payload)
 {
-    ccm_store *s = payload;
+    verify_ctx *v = payload;
     json_t *rec = NULL;
+    uint64_t max;
     int rc;
 
     (void)old_oid;
     if (!new_oid) {
         return ccm_error_set(CCM_EVERIFY, "record %.12s was deleted from the tree", name);
     }
-    rc = ccm_store_open_blob(&rec, s, s->repo, name, new_oid);
+    if (!v->have_key) {
+        return CCM_OK; /* not admitted yet: signatures and roster only */
+    }
+    rc = ccm_store_open_blob(&rec, v->s, v->repo, name, new_oid);
+    if (rc == CCM_EDENIED) {
+        ccm_error_clear(); /* an epoch this member never had: nothing to check */
+        return CCM_OK;
+    }
+    if (rc < 0) {
+        return rc;
+    }
+    max = ccm_record_max_stamp(rec);
+    if (v->warnings && CCM_STAMP_MS(max) > ccm_clock_now_ms() + CCM_FUTURE_MS) {
+        char at[32], msg[256];
+        ccm_stamp_format(at, max);
+        snprintf(msg, sizeof(msg),
+                 "commit %.10s by %s: %s '%s' has a change stamped %s, ahead of "
+                 "this machine's clock",
+                 v->commit, v->signer, json_string_value(json_object_get(rec, "kind")),
+                 json_string_value(json_object_get(rec, "id")), at);
+        json_array_append_new(v->warnings, json_string(msg));
+    }
     json_decref(rec);
+    return CCM_OK;
+}
+
+/* The id of a root-level entry of a tree, or NULL. */
+static const git_oid *entry_id(const git_tree *tree, const char *name)
+{
+    const git_tree_entry *e = tree ? git_tree_entry_byname(tree, name) : NULL;
+    return e ? git_tree_entry_id(e) : NULL;
+}
+
+static int same_entry(const git_tree *a, const git_tree *b, const char *name)
+{
+    const git_oid *x = entry_id(a, name), *y = entry_id(b, name);
+    return (!x && !y) || (x && y && git_oid_equal(x, y));
+}
+
+static int check_layout(const git_tree *tree)
+{
+    for (size_t i = 0; i < git_tree_entrycount(tree); i++) {
+        const char *n = git_tree_entry_name(git_tree_entry_byindex(tree, i));
+        if (strcmp(n, CCM_ROSTER_PATH) != 0 && strcmp(n, CCM_KEYS_DIR) != 0 &&
+            strcmp(n, CCM_RECORDS_DIR) != 0) {
+            return ccm_error_set(CCM_EVERIFY, "unexpected entry '%s' in the tree", n);
+        }
+    }
+    return CCM_OK;
+}
+
+static int roster_of(json_t **out, git_repository *repo, git_commit *c, git_tree **tree)
+{
+    if (git_commit_tree(tree, c) < 0) {
+        return ccm_git_error("cannot read tree");
+    }
+    return ccm_store_read_roster(out, repo, *tree);
+}
+
+/* The roster rules for a commit with `n` parents. */
+static int check_roster(verify_ctx *v, git_commit *commit, const json_t *roster,
+                        const git_tree *tree, const json_t *base, const git_tree *ptree,
+                        const json_t *signer)
+{
+    size_t n = git_commit_parentcount(commit);
+    json_t *merged = NULL;
+    int rc = CCM_OK;
+
+    if (n == 0) {
+        const json_t *m = json_array_get(json_object_get(roster, "members"), 0);
+        if (json_array_size(json_object_get(roster, "members")) != 1 || m != signer ||
+            !ccm_roster_is_admin(m)) {
+            return ccm_error_set(CCM_EVERIFY, "the first commit must name its signer, alone, as "
+                                              "admin");
+        }
+        return CCM_OK;
+    }
+    if (n == 1) {
+        if ((!same_entry(tree, ptree, CCM_ROSTER_PATH) || !same_entry(tree, ptree, CCM_KEYS_DIR)) &&
+            !ccm_roster_is_admin(signer)) {
+            return ccm_error_set(CCM_EVERIFY, "'%s' changed the membership without being an admin",
+                                 v->signer);
+        }
+        return CCM_OK;
+    }
+    /* A merge: its roster is exactly the merge of its parents' rosters. */
+    merged = json_deep_copy(base);
+    for (size_t i = 1; i < n && rc == CCM_OK; i++) {
+        git_commit *p = NULL;
+        git_tree *t = NULL;
+        json_t *r = NULL, *m2 = NULL;
+        if (git_commit_parent(&p, commit, (unsigned)i) < 0) {
+            rc = ccm_git_error("cannot read parent");
+        } else if ((rc = roster_of(&r, v->repo, p, &t)) == CCM_OK &&
+                   (rc = ccm_roster_merge(&m2, merged, r)) == CCM_OK) {
+            json_decref(merged);
+            merged = m2;
+        }
+        json_decref(r);
+        git_tree_free(t);
+        git_commit_free(p);
+    }
+    if (rc == CCM_OK && !json_equal(merged, roster)) {
+        rc = ccm_error_set(CCM_EVERIFY, "merge changes the membership");
+    }
+    json_decref(merged);
     return rc;
 }
 
-/* Checks one commit against the roster of its first parent (its own for the
- * root commit) and the records it changed. */
-static int verify_commit(ccm_store *s, git_commit *commit)
+int ccm_store_verify_commit(ccm_store *s, git_repository *repo, git_commit *commit,
+                            json_t *warnings)
 {
+    verify_ctx v = {s, repo, warnings, NULL, NULL, 0};
     git_commit *parent = NULL;
     git_tree *tree = NULL, *ptree = NULL;
-    json_t *roster = NULL;
+    json_t *roster = NULL, *base = NULL;
     const json_t *signer;
+    char hex[41];
     int rc;
 
-    if (git_commit_tree(&tree, commit) < 0 ||
-        (git_commit_parentcount(commit) > 0 &&
-         (git_commit_parent(&parent, commit, 0) < 0 || git_commit_tree(&ptree, parent) < 0))) {
-        rc = ccm_git_error("cannot read commit");
+    git_oid_tostr(hex, sizeof(hex), git_commit_id(commit));
+    v.commit = hex;
+    if ((rc = roster_of(&roster, repo, commit, &tree)) < 0) {
         goto done;
     }
-    if ((rc = ccm_store_read_roster(&roster, s->repo, ptree ? ptree : tree)) < 0 ||
-        (rc = ccm_store_check_signature(s, s->repo, commit, roster, &signer)) < 0) {
+    if (git_commit_parentcount(commit) > 0) {
+        if (git_commit_parent(&parent, commit, 0) < 0) {
+            rc = ccm_git_error("cannot read parent");
+            goto done;
+        }
+        if ((rc = roster_of(&base, repo, parent, &ptree)) < 0) {
+            goto done;
+        }
+    }
+    if ((rc = ccm_store_check_signature(s, repo, commit, base ? base : roster, &signer)) < 0) {
         goto done;
     }
-    rc = ccm_tree_diff(s->repo, ptree, tree, check_record, s);
+    v.signer = json_string_value(json_object_get(signer, "name"));
+    if ((rc = check_layout(tree)) < 0 ||
+        (rc = check_roster(&v, commit, roster, tree, base, ptree, signer)) < 0) {
+        goto done;
+    }
+    if (s->id) {
+        json_int_t epoch = json_integer_value(json_object_get(roster, "epoch"));
+        v.have_key = epoch > 0 && epoch < CCM_MAX_EPOCHS &&
+                     ccm_store_load_key(s, tree, (uint32_t)epoch) == CCM_OK;
+    }
+    ccm_error_clear();
+    rc = ccm_tree_diff(repo, ptree, tree, check_record, &v);
 done:
+    json_decref(base);
     json_decref(roster);
     git_tree_free(ptree);
     git_tree_free(tree);
@@ -110,35 +246,52 @@ done:
     return rc;
 }
 
-int ccm_store_verify(ccm_store *s)
+int ccm_store_verify_range(ccm_store *s, git_repository *repo, const git_oid *tip,
+                           const git_oid *hide, json_t *warnings, size_t *count)
 {
     git_revwalk *walk = NULL;
     git_oid oid;
     int rc = CCM_OK;
 
-    if (git_revwalk_new(&walk, s->repo) < 0 ||
+    if (git_revwalk_new(&walk, repo) < 0 ||
         git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL | GIT_SORT_REVERSE) < 0 ||
-        git_revwalk_push_ref(walk, CCM_BRANCH) < 0) {
+        git_revwalk_push(walk, tip) < 0 || (hide && git_revwalk_hide(walk, hide) < 0)) {
         git_revwalk_free(walk);
         return ccm_git_error("cannot walk history");
     }
     while (git_revwalk_next(&oid, walk) == 0) {
         git_commit *commit = NULL;
-        char hex[41];
-        git_oid_tostr(hex, sizeof(hex), &oid);
-        if (git_commit_lookup(&commit, s->repo, &oid) < 0) {
-            rc = ccm_error_set(CCM_EVERIFY, "commit %s: cannot be read", hex);
+        char prefix[64];
+        git_oid_tostr(prefix + 7, sizeof(prefix) - 7, &oid);
+        memcpy(prefix, "commit ", 7);
+        if (git_commit_lookup(&commit, repo, &oid) < 0) {
+            rc = ccm_error_set(CCM_EVERIFY, "%s: cannot be read", prefix);
             break;
         }
-        rc = verify_commit(s, commit);
+        if (hide && git_commit_parentcount(commit) == 0) {
+            rc = ccm_error_set(CCM_EVERIFY, "%s: unrelated history (another group's?)", prefix);
+        } else {
+            rc = ccm_store_verify_commit(s, repo, commit, warnings);
+        }
         git_commit_free(commit);
         if (rc < 0) {
-            char prefix[64];
-            snprintf(prefix, sizeof(prefix), "commit %s", hex);
             rc = ccm_error_wrap(rc == CCM_EDENIED ? CCM_EDENIED : CCM_EVERIFY, prefix);
             break;
+        }
+        if (count) {
+            (*count)++;
         }
     }
     git_revwalk_free(walk);
     return rc;
+}
+
+int ccm_store_verify(ccm_store *s, json_t *warnings)
+{
+    git_oid head;
+
+    if (git_reference_name_to_id(&head, s->repo, CCM_BRANCH) < 0) {
+        return ccm_error_set(CCM_EVERIFY, "no history");
+    }
+    return ccm_store_verify_range(s, s->repo, &head, NULL, warnings, NULL);
 }

@@ -238,7 +238,8 @@ static void sync_all(world *w)
         pairs[k][1] = b;
     }
     for (i = 0; i < n; i++) {
-        int a = pick(2) ? pairs[i][0] : pairs[i][1], b = a == pairs[i][0] ? pairs[i][1] : pairs[i][0];
+        int a = pick(2) ? pairs[i][0] : pairs[i][1],
+            b = a == pairs[i][0] ? pairs[i][1] : pairs[i][0];
         pull(w, a, b);
         pull(w, b, a);
     }

@@ -147,13 +147,12 @@ static void test_record_view__lists_concurrent_losers_newest_first(void **state)
     ab = join(a, b);
     abc = join(ab, c);
     view = ccm_record_view(abc);
-    assert_doc(view,
-               "{'conflicts':{'status':["
-               "{'at':'2025-03-06T10:00:00.020Z','by':'carol','value':null},"
-               "{'at':'2025-03-06T10:00:00.010Z','by':'alice','value':'party'}]},"
-               "'fields':{'region':'Asia','status':'signatory'},'id':'LAO','kind':'state',"
-               "'meta':{'region':{'at':'2025-03-06T10:00:00.021Z','by':'carol'},"
-               "'status':{'at':'2025-03-06T10:00:00.030Z','by':'bob'}}}");
+    assert_doc(view, "{'conflicts':{'status':["
+                     "{'at':'2025-03-06T10:00:00.020Z','by':'carol','value':null},"
+                     "{'at':'2025-03-06T10:00:00.010Z','by':'alice','value':'party'}]},"
+                     "'fields':{'region':'Asia','status':'signatory'},'id':'LAO','kind':'state',"
+                     "'meta':{'region':{'at':'2025-03-06T10:00:00.021Z','by':'carol'},"
+                     "'status':{'at':'2025-03-06T10:00:00.030Z','by':'bob'}}}");
     json_decref(view);
     json_decref(abc);
     json_decref(ab);

@@ -351,7 +351,7 @@ static void test_verify__accepts_own_history_and_names_an_unsigned_commit(void *
     const git_commit *parents[1];
     (void)state;
     set_field(s, "LAO", "status", "party");
-    assert_int_equal(ccm_store_verify(s), CCM_OK);
+    assert_int_equal(ccm_store_verify(s, NULL), CCM_OK);
     assert_int_equal(ccm_store_head_commit(&head, s), CCM_OK);
     assert_int_equal(git_commit_tree(&tree, head), 0);
     assert_int_equal(git_signature_now(&who, "Peru", "peru@ccmsync.invalid"), 0);
@@ -359,7 +359,7 @@ static void test_verify__accepts_own_history_and_names_an_unsigned_commit(void *
     assert_int_equal(
         git_commit_create(&bad, s->repo, CCM_BRANCH, who, who, NULL, "x", tree, 1, parents), 0);
     git_oid_tostr(hex, sizeof(hex), &bad);
-    assert_int_equal(ccm_store_verify(s), CCM_EVERIFY);
+    assert_int_equal(ccm_store_verify(s, NULL), CCM_EVERIFY);
     assert_non_null(strstr(ccm_error_last(), hex));
     assert_non_null(strstr(ccm_error_last(), "unsigned"));
     git_signature_free(who);

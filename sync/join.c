@@ -1,0 +1,93 @@
+/*
+ * join.c - a new member's store, cloned from the group's remote.
+ *
+ * The clone is bare; its remote `origin` is the URL given. The whole history
+ * is verified (signatures and roster rules; no key yet to read records)
+ * before the store is kept; any failure removes the folder again.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sync_private.h"
+
+static int clone_repo(const char *git_dir, const char *url)
+{
+    git_clone_options opts;
+    git_repository *repo = NULL;
+
+    git_clone_options_init(&opts, GIT_CLONE_OPTIONS_VERSION);
+    opts.bare = 1;
+    opts.fetch_opts.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
+    if (git_clone(&repo, url, git_dir, &opts) < 0) {
+        return ccm_error_set(CCM_EUNREACHABLE, "cannot clone '%s': %s", url,
+                             git_error_last() ? git_error_last()->message : "failed");
+    }
+    git_repository_free(repo);
+    return CCM_OK;
+}
+
+int ccm_sync_join(char **request, const char *dir, const char *url, const char *member,
+                  const char *pass, size_t pass_len)
+{
+    char *git_dir = NULL, *abs = NULL;
+    ccm_identity *id = NULL;
+    ccm_store *s = NULL;
+    int created = 0, rc;
+
+    *request = NULL;
+    if ((rc = ccm_store_global_init()) < 0 || (rc = ccm_schema_check_member_name(member)) < 0) {
+        return rc;
+    }
+    if (!ccm_dir_is_empty_or_absent(dir)) {
+        return ccm_error_set(CCM_EINVALID, "'%s' already exists and is not empty", dir);
+    }
+    if (!strstr(url, "://") && url[0] != '/') {
+        char cwd[4096];
+        if (!getcwd(cwd, sizeof(cwd)) || !(abs = ccm_path_join(cwd, url))) {
+            return ccm_error_set(CCM_ERROR, "cannot resolve '%s'", url);
+        }
+        url = abs;
+    }
+    if ((rc = ccm_mkdir_p(dir)) < 0) {
+        goto done;
+    }
+    created = 1;
+    if (!(git_dir = ccm_path_join(dir, "repo"))) {
+        rc = ccm_error_set(CCM_ERROR, "out of memory");
+        goto done;
+    }
+    if ((rc = clone_repo(git_dir, url)) < 0 || (rc = ccm_identity_generate(&id)) < 0 ||
+        (rc = ccm_store_write_identity(dir, id, pass, pass_len)) < 0 ||
+        (rc = ccm_store_write_local(dir, member)) < 0) {
+        goto done;
+    }
+    rc = ccm_store_open(&s, dir);
+    if (rc == CCM_ERROR && strstr(ccm_error_last(), "no history")) {
+        rc = ccm_error_set(CCM_EINVALID,
+                           "'%s' holds no group yet (an admin creates one with "
+                           "'ccmsync init', adds this remote and syncs)",
+                           url);
+    }
+    if (rc < 0 || (rc = ccm_store_verify(s, NULL)) < 0) {
+        goto done;
+    }
+    if (ccm_roster_member(s->roster, member)) {
+        rc = ccm_error_set(CCM_EINVALID,
+                           "a member named '%s' is already in this group; choose "
+                           "another name",
+                           member);
+        goto done;
+    }
+    rc = ccm_request_format(request, id, member);
+done:
+    if (rc < 0 && created) {
+        ccm_remove_tree(dir);
+    }
+    ccm_store_free(s);
+    ccm_identity_free(id);
+    free(git_dir);
+    free(abs);
+    return rc;
+}

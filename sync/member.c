@@ -1,0 +1,147 @@
+/*
+ * member.c - membership changes, admins only, each one signed commit:
+ * `member add` records the newcomer's keys and role in the roster and seals
+ * every group key epoch to them (so they can read the group's whole history).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sync_private.h"
+
+static int valid_role(const char *role)
+{
+    return strcmp(role, "admin") == 0 || strcmp(role, "editor") == 0 || strcmp(role, "reader") == 0;
+}
+
+/* The roster entry of a newcomer. */
+static json_t *new_member(const char *name, const char *role, const uint8_t sign_pk[32],
+                          const uint8_t box_pk[32], const char *by)
+{
+    char *sign = ccm_ssh_pubkey_format(sign_pk);
+    char *box = ccm_base64_encode(box_pk, 32);
+    char at[32];
+    json_t *m = NULL;
+
+    ccm_stamp_format(at, ccm_clock_now_ms() << 16);
+    if (sign && box) {
+        m = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "name", name, "role", role, "sign_key",
+                      sign, "box_key", box, "since", at, "added_by", by);
+    }
+    free(sign);
+    free(box);
+    return m;
+}
+
+/* Seals every epoch's group key that this admin holds to box_pk. */
+static int seal_all(git_tree_update *up, char (*paths)[128], size_t *n, ccm_store *s,
+                    const git_tree *tree, const char *name, const uint8_t box_pk[32])
+{
+    for (uint32_t e = 1; e <= s->epoch; e++) {
+        uint8_t *sealed = NULL;
+        size_t len = 0;
+        git_oid oid;
+        int rc;
+        if ((rc = ccm_store_load_key(s, tree, e)) < 0 ||
+            (rc = ccm_groupkey_seal(&sealed, &len, s->keys[e], box_pk)) < 0) {
+            return rc;
+        }
+        rc = git_blob_create_from_buffer(&oid, s->repo, sealed, len) < 0
+                 ? ccm_git_error("cannot write group key")
+                 : CCM_OK;
+        free(sealed);
+        if (rc < 0) {
+            return rc;
+        }
+        snprintf(paths[*n], 128, CCM_KEYS_DIR "/%u/%s", (unsigned)e, name);
+        up[*n] = (git_tree_update){GIT_TREE_UPDATE_UPSERT, oid, GIT_FILEMODE_BLOB, paths[*n]};
+        (*n)++;
+    }
+    return CCM_OK;
+}
+
+int ccm_sync_member_add(ccm_store *s, const char *request, const char *role)
+{
+    char name[65];
+    uint8_t sign_pk[32], box_pk[32];
+    git_commit *head = NULL;
+    git_tree *tree = NULL, *new_tree = NULL;
+    git_tree_update *up = NULL;
+    char(*paths)[128] = NULL;
+    json_t *roster = NULL, *entry;
+    const json_t *me, *existing;
+    git_oid roster_oid, tree_oid, commit_oid;
+    const git_commit *parents[1];
+    size_t n = 0;
+    int lock = -1, rc;
+
+    if (!valid_role(role)) {
+        return ccm_error_set(CCM_EINVALID, "unknown role '%s' (admin, editor, reader)", role);
+    }
+    if ((rc = ccm_request_parse(name, sign_pk, box_pk, request)) < 0 ||
+        (rc = ccm_schema_check_member_name(name)) < 0) {
+        return rc == CCM_EVERIFY ? ccm_error_set(CCM_EINVALID, "%s",
+                                                 "join request signature "
+                                                 "does not verify")
+                                 : rc;
+    }
+    if ((rc = ccm_store_lock_take(&lock, s->dir)) < 0 || (rc = ccm_store_refresh(s)) < 0) {
+        goto done;
+    }
+    me = ccm_roster_member(s->roster, s->member);
+    if (!ccm_roster_is_admin(me)) {
+        rc = ccm_error_set(CCM_EDENIED, "only admins can add members ('%s' is %s)", s->member,
+                           me ? json_string_value(json_object_get(me, "role")) : "not a member");
+        goto done;
+    }
+    if ((existing = ccm_roster_member(s->roster, name))) {
+        rc = ccm_error_set(CCM_EINVALID, "'%s' is already a member%s", name,
+                           ccm_roster_is_active(existing) ? "" : " (removed)");
+        goto done;
+    }
+    if (!(roster = json_deep_copy(s->roster)) ||
+        !(entry = new_member(name, role, sign_pk, box_pk, s->member)) ||
+        json_array_append_new(json_object_get(roster, "members"), entry) < 0 ||
+        (rc = ccm_roster_canonicalise(roster)) < 0) {
+        rc = rc < 0 ? rc : ccm_error_set(CCM_ERROR, "out of memory");
+        goto done;
+    }
+    if ((rc = ccm_store_head_commit(&head, s)) < 0 || git_commit_tree(&tree, head) < 0) {
+        rc = rc < 0 ? rc : ccm_git_error("cannot read tree");
+        goto done;
+    }
+    if (!(up = calloc(s->epoch + 1, sizeof(*up))) ||
+        !(paths = calloc(s->epoch + 1, sizeof(*paths)))) {
+        rc = ccm_error_set(CCM_ERROR, "out of memory");
+        goto done;
+    }
+    if ((rc = seal_all(up, paths, &n, s, tree, name, box_pk)) < 0 ||
+        (rc = ccm_roster_write(&roster_oid, s->repo, roster)) < 0) {
+        goto done;
+    }
+    up[n++] =
+        (git_tree_update){GIT_TREE_UPDATE_UPSERT, roster_oid, GIT_FILEMODE_BLOB, CCM_ROSTER_PATH};
+    if (git_tree_create_updated(&tree_oid, s->repo, tree, n, up) < 0 ||
+        git_tree_lookup(&new_tree, s->repo, &tree_oid) < 0) {
+        rc = ccm_git_error("cannot write tree");
+        goto done;
+    }
+    parents[0] = head;
+    if ((rc = ccm_store_commit_signed(&commit_oid, s, s->repo, new_tree, parents, 1)) < 0 ||
+        (rc = ccm_store_move_branch(s, git_commit_id(head), &commit_oid)) < 0) {
+        goto done;
+    }
+    rc = ccm_store_refresh(s);
+done:
+    if (lock >= 0) {
+        close(lock);
+    }
+    free(paths);
+    free(up);
+    json_decref(roster);
+    git_tree_free(new_tree);
+    git_tree_free(tree);
+    git_commit_free(head);
+    return rc;
+}

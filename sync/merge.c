@@ -1,0 +1,290 @@
+/*
+ * merge.c - the merge layer: two histories into one tree, without a working
+ * tree and without conflicts.
+ *
+ * Starting from our tree, the walk compares base, ours and theirs level by
+ * level and descends only where ours and theirs differ:
+ *   - a record changed on their side only is taken as it is (its blob id);
+ *   - a record changed on both sides is decrypted on each side, joined
+ *     (store/crdt_join.c: commutative, associative, idempotent) and
+ *     re-encrypted; the envelope is deterministic, so replicas that join the
+ *     same versions write the same blob;
+ *   - records are never deleted, so absence on one side means "not there yet";
+ *   - the roster is the merge of both rosters (store/roster.c), which is what
+ *     verification recomputes; sealed keys are the union of both sides'.
+ * The result is committed as a signed merge commit with parents (ours, theirs).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sync_private.h"
+
+typedef struct {
+    ccm_store *s;
+    git_tree_update *up;
+    char **paths;
+    size_t n, cap;
+} merge_ctx;
+
+static void ctx_free(merge_ctx *m)
+{
+    for (size_t i = 0; i < m->n; i++) {
+        free(m->paths[i]);
+    }
+    free(m->paths);
+    free(m->up);
+}
+
+static int upsert(merge_ctx *m, const char *path, const git_oid *oid)
+{
+    if (m->n == m->cap) {
+        size_t cap = m->cap ? m->cap * 2 : 64;
+        git_tree_update *u = realloc(m->up, cap * sizeof(*u));
+        char **p;
+        if (!u) {
+            return ccm_error_set(CCM_ERROR, "out of memory");
+        }
+        m->up = u;
+        if (!(p = realloc(m->paths, cap * sizeof(*p)))) {
+            return ccm_error_set(CCM_ERROR, "out of memory");
+        }
+        m->paths = p;
+        m->cap = cap;
+    }
+    if (!(m->paths[m->n] = strdup(path))) {
+        return ccm_error_set(CCM_ERROR, "out of memory");
+    }
+    m->up[m->n] =
+        (git_tree_update){GIT_TREE_UPDATE_UPSERT, *oid, GIT_FILEMODE_BLOB, m->paths[m->n]};
+    m->n++;
+    return CCM_OK;
+}
+
+/* Joins the two versions of one record into a new blob. */
+static int join_record(merge_ctx *m, const char *name, const git_oid *o, const git_oid *t)
+{
+    json_t *a = NULL, *b = NULL, *j = NULL;
+    git_oid out;
+    char path[CCM_PATH_MAX];
+    int rc;
+
+    if ((rc = ccm_store_open_blob(&a, m->s, m->s->repo, name, o)) < 0 ||
+        (rc = ccm_store_open_blob(&b, m->s, m->s->repo, name, t)) < 0 ||
+        (rc = ccm_record_join(&j, a, b)) < 0 ||
+        (rc = ccm_store_write_record(&out, NULL, m->s, m->s->repo, j)) < 0) {
+        goto done;
+    }
+    ccm_record_path_of_name(path, name);
+    rc = upsert(m, path, &out);
+done:
+    json_decref(a);
+    json_decref(b);
+    json_decref(j);
+    return rc;
+}
+
+static int lookup_sub(git_tree **out, git_repository *repo, const git_tree_entry *e)
+{
+    *out = NULL;
+    if (!e) {
+        return CCM_OK;
+    }
+    if (git_tree_entry_type(e) != GIT_OBJECT_TREE) {
+        return ccm_error_set(CCM_EVERIFY, "unexpected blob in the record tree");
+    }
+    if (git_tree_lookup(out, repo, git_tree_entry_id(e)) < 0) {
+        return ccm_git_error("cannot read tree");
+    }
+    return CCM_OK;
+}
+
+static int walk3(merge_ctx *m, const git_tree *b, const git_tree *o, const git_tree *t, int depth,
+                 char *name, size_t at);
+
+/* One entry name present in ours and/or theirs. */
+static int merge_entry(merge_ctx *m, const git_tree *b, const git_tree_entry *eo,
+                       const git_tree_entry *et, int depth, char *name, size_t at)
+{
+    const char *part = git_tree_entry_name(eo ? eo : et);
+    const git_tree_entry *eb = b ? git_tree_entry_byname(b, part) : NULL;
+    size_t len = strlen(part);
+    git_tree *sb = NULL, *so = NULL, *st = NULL;
+    int rc;
+
+    if (!et || (eo && git_oid_equal(git_tree_entry_id(eo), git_tree_entry_id(et)))) {
+        return CCM_OK; /* nothing new on their side */
+    }
+    if (eo && eb && git_oid_equal(git_tree_entry_id(eb), git_tree_entry_id(et))) {
+        return CCM_OK; /* only ours changed */
+    }
+    if (at + len > CCM_NAME_LEN) {
+        return ccm_error_set(CCM_EVERIFY, "unexpected entry '%s' in the record tree", part);
+    }
+    memcpy(name + at, part, len);
+    name[at + len] = 0;
+    if (depth < 2) {
+        if ((rc = lookup_sub(&sb, m->s->repo, eb)) == CCM_OK &&
+            (rc = lookup_sub(&so, m->s->repo, eo)) == CCM_OK &&
+            (rc = lookup_sub(&st, m->s->repo, et)) == CCM_OK) {
+            rc = walk3(m, sb, so, st, depth + 1, name, at + len);
+        }
+        git_tree_free(sb);
+        git_tree_free(so);
+        git_tree_free(st);
+        return rc;
+    }
+    if (at + len != CCM_NAME_LEN || git_tree_entry_type(et) != GIT_OBJECT_BLOB) {
+        return ccm_error_set(CCM_EVERIFY, "unexpected entry '%s' in the record tree", name);
+    }
+    if (!eo || (eb && git_oid_equal(git_tree_entry_id(eb), git_tree_entry_id(eo)))) {
+        char path[CCM_PATH_MAX];
+        ccm_record_path_of_name(path, name); /* changed on their side only */
+        return upsert(m, path, git_tree_entry_id(et));
+    }
+    return join_record(m, name, git_tree_entry_id(eo), git_tree_entry_id(et));
+}
+
+static int walk3(merge_ctx *m, const git_tree *b, const git_tree *o, const git_tree *t, int depth,
+                 char *name, size_t at)
+{
+    size_t no = o ? git_tree_entrycount(o) : 0, nt = t ? git_tree_entrycount(t) : 0;
+    size_t i = 0, j = 0;
+    int rc = CCM_OK;
+
+    while (rc == CCM_OK && (i < no || j < nt)) {
+        const git_tree_entry *eo = i < no ? git_tree_entry_byindex(o, i) : NULL;
+        const git_tree_entry *et = j < nt ? git_tree_entry_byindex(t, j) : NULL;
+        int c = !eo ? 1 : !et ? -1 : strcmp(git_tree_entry_name(eo), git_tree_entry_name(et));
+        if (c < 0) {
+            i++; /* ours only: kept */
+            continue;
+        }
+        rc = merge_entry(m, b, c == 0 ? eo : NULL, et, depth, name, at);
+        if (c == 0) {
+            i++;
+        }
+        j++;
+    }
+    return rc;
+}
+
+static int subtree(git_tree **out, git_repository *repo, const git_tree *root, const char *dir)
+{
+    const git_tree_entry *e = root ? git_tree_entry_byname(root, dir) : NULL;
+    return lookup_sub(out, repo, e);
+}
+
+/* Sealed keys present on their side only are added (keys/<epoch>/<member>). */
+static int merge_keys(merge_ctx *m, const git_tree *o, const git_tree *t)
+{
+    git_tree *kt = NULL, *ko = NULL;
+    int rc;
+
+    if ((rc = subtree(&kt, m->s->repo, t, CCM_KEYS_DIR)) < 0 || !kt ||
+        (rc = subtree(&ko, m->s->repo, o, CCM_KEYS_DIR)) < 0) {
+        git_tree_free(kt);
+        return rc;
+    }
+    for (size_t i = 0; i < git_tree_entrycount(kt) && rc == CCM_OK; i++) {
+        const git_tree_entry *ee = git_tree_entry_byindex(kt, i);
+        const char *epoch = git_tree_entry_name(ee);
+        git_tree *et = NULL, *eo = NULL;
+        if ((rc = lookup_sub(&et, m->s->repo, ee)) == CCM_OK &&
+            (rc = subtree(&eo, m->s->repo, ko, epoch)) == CCM_OK) {
+            for (size_t k = 0; k < git_tree_entrycount(et) && rc == CCM_OK; k++) {
+                const git_tree_entry *key = git_tree_entry_byindex(et, k);
+                char path[256];
+                if (eo && git_tree_entry_byname(eo, git_tree_entry_name(key))) {
+                    continue;
+                }
+                snprintf(path, sizeof(path), CCM_KEYS_DIR "/%s/%s", epoch,
+                         git_tree_entry_name(key));
+                rc = upsert(m, path, git_tree_entry_id(key));
+            }
+        }
+        git_tree_free(et);
+        git_tree_free(eo);
+    }
+    git_tree_free(ko);
+    git_tree_free(kt);
+    return rc;
+}
+
+static int merge_roster(merge_ctx *m, const git_tree *o, const git_tree *t)
+{
+    json_t *ro = NULL, *rt = NULL, *merged = NULL;
+    git_oid oid;
+    int rc;
+
+    if ((rc = ccm_store_read_roster(&ro, m->s->repo, o)) < 0 ||
+        (rc = ccm_store_read_roster(&rt, m->s->repo, t)) < 0 ||
+        (rc = ccm_roster_merge(&merged, ro, rt)) < 0 ||
+        (rc = ccm_roster_write(&oid, m->s->repo, merged)) < 0) {
+        goto done;
+    }
+    rc = upsert(m, CCM_ROSTER_PATH, &oid);
+    if (rc == CCM_OK) {
+        /* Joined records are written under the newest epoch's key. */
+        json_int_t epoch = json_integer_value(json_object_get(merged, "epoch"));
+        if ((uint32_t)epoch > m->s->epoch) {
+            if ((rc = ccm_store_load_key(m->s, t, (uint32_t)epoch)) == CCM_OK) {
+                m->s->epoch = (uint32_t)epoch;
+            }
+        }
+    }
+done:
+    json_decref(ro);
+    json_decref(rt);
+    json_decref(merged);
+    return rc;
+}
+
+int ccm_sync_merge(git_oid *out, ccm_store *s, const git_oid *ours, const git_oid *theirs)
+{
+    merge_ctx m = {s, NULL, NULL, 0, 0};
+    git_oid base_id, tree_id;
+    git_commit *co = NULL, *ct = NULL, *cb = NULL;
+    git_tree *to = NULL, *tt = NULL, *tb = NULL, *ro = NULL, *rt = NULL, *rb = NULL, *tree = NULL;
+    const git_commit *parents[2];
+    char name[CCM_NAME_LEN + 1];
+    int rc;
+
+    if (git_merge_base(&base_id, s->repo, ours, theirs) < 0) {
+        return ccm_error_set(CCM_EVERIFY, "the remote's history is unrelated to ours");
+    }
+    if (git_commit_lookup(&co, s->repo, ours) < 0 || git_commit_lookup(&ct, s->repo, theirs) < 0 ||
+        git_commit_lookup(&cb, s->repo, &base_id) < 0 || git_commit_tree(&to, co) < 0 ||
+        git_commit_tree(&tt, ct) < 0 || git_commit_tree(&tb, cb) < 0) {
+        rc = ccm_git_error("cannot read commits to merge");
+        goto done;
+    }
+    if ((rc = merge_roster(&m, to, tt)) < 0 || (rc = merge_keys(&m, to, tt)) < 0 ||
+        (rc = subtree(&rb, s->repo, tb, CCM_RECORDS_DIR)) < 0 ||
+        (rc = subtree(&ro, s->repo, to, CCM_RECORDS_DIR)) < 0 ||
+        (rc = subtree(&rt, s->repo, tt, CCM_RECORDS_DIR)) < 0 ||
+        (rc = walk3(&m, rb, ro, rt, 0, name, 0)) < 0) {
+        goto done;
+    }
+    if (git_tree_create_updated(&tree_id, s->repo, to, m.n, m.up) < 0 ||
+        git_tree_lookup(&tree, s->repo, &tree_id) < 0) {
+        rc = ccm_git_error("cannot write the merged tree");
+        goto done;
+    }
+    parents[0] = co;
+    parents[1] = ct;
+    rc = ccm_store_commit_signed(out, s, s->repo, tree, parents, 2);
+done:
+    ctx_free(&m);
+    git_tree_free(tree);
+    git_tree_free(ro);
+    git_tree_free(rt);
+    git_tree_free(rb);
+    git_tree_free(to);
+    git_tree_free(tt);
+    git_tree_free(tb);
+    git_commit_free(co);
+    git_commit_free(ct);
+    git_commit_free(cb);
+    return rc;
+}

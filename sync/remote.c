@@ -1,0 +1,356 @@
+/*
+ * remote.c - remotes (kept in the local repository's config, never shared)
+ * and the two transfers of a sync.
+ *
+ * Fetch writes the remote's branch to a quarantine ref,
+ * refs/ccmsync/incoming/<remote>, so nothing the rest of the store reads
+ * moves before the incoming history is verified.
+ *
+ * Push: over git:// and http(s):// the server's receive-pack updates the ref
+ * only if it still holds the value we saw; a rejection comes back through
+ * push_update_reference and is treated as "the remote moved". To a path or
+ * file:// URL libgit2 writes the ref unconditionally, so there we push the
+ * objects to a temporary ref and then move the branch ourselves with
+ * git_reference_create_matching, a real compare-and-swap.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "sync_private.h"
+
+static int valid_remote_name(const char *name)
+{
+    size_t n = strlen(name);
+    int valid = 0;
+
+    if (n == 0 || n > 64 ||
+        strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                     "0123456789._-") != n ||
+        name[0] == '.' || name[0] == '-') {
+        return 0;
+    }
+    return git_remote_name_is_valid(&valid, name) == 0 && valid;
+}
+
+int ccm_sync_is_local(const char *url)
+{
+    return strncmp(url, "file://", 7) == 0 || !strstr(url, "://");
+}
+
+const char *ccm_sync_local_path(const char *url)
+{
+    return strncmp(url, "file://", 7) == 0 ? url + 7 : url;
+}
+
+int ccm_sync_remote_add(ccm_store *s, const char *name, const char *url)
+{
+    git_remote *r = NULL;
+    char *abs = NULL;
+    int rc = CCM_OK;
+
+    if (!valid_remote_name(name)) {
+        return ccm_error_set(
+            CCM_EINVALID, "invalid remote name '%s' (letters, digits, '.', '_', '-'; at most 64)",
+            name);
+    }
+    if (!*url) {
+        return ccm_error_set(CCM_EINVALID, "empty remote URL");
+    }
+    if (git_remote_lookup(&r, s->repo, name) == 0) {
+        git_remote_free(r);
+        return ccm_error_set(CCM_EINVALID, "remote '%s' already exists", name);
+    }
+    /* A relative path is taken relative to where the command runs. */
+    if (!strstr(url, "://") && url[0] != '/') {
+        char cwd[4096];
+        if (!getcwd(cwd, sizeof(cwd)) || !(abs = ccm_path_join(cwd, url))) {
+            return ccm_error_set(CCM_ERROR, "cannot resolve '%s'", url);
+        }
+        url = abs;
+    }
+    if (git_remote_create(&r, s->repo, name, url) < 0) {
+        rc = ccm_error_set(CCM_EINVALID, "cannot add remote '%s': %s", name,
+                           git_error_last() ? git_error_last()->message : "invalid URL");
+    }
+    git_remote_free(r);
+    free(abs);
+    return rc;
+}
+
+int ccm_sync_remote_remove(ccm_store *s, const char *name)
+{
+    git_remote *r = NULL;
+
+    if (git_remote_lookup(&r, s->repo, name) < 0) {
+        return ccm_error_set(CCM_EINVALID, "no remote '%s'", name);
+    }
+    git_remote_free(r);
+    if (git_remote_delete(s->repo, name) < 0) {
+        return ccm_git_error("cannot remove remote");
+    }
+    ccm_sync_forget(s, name);
+    return CCM_OK;
+}
+
+/* Progress from libgit2, passed on to the caller's callback. */
+static int on_transfer(const git_indexer_progress *stats, void *payload)
+{
+    ccm_transfer *t = payload;
+    if (t->fn) {
+        t->fn("fetch", stats->received_objects, stats->total_objects, stats->received_bytes,
+              t->payload);
+    }
+    return 0;
+}
+
+static int on_push_transfer(unsigned int current, unsigned int total, size_t bytes, void *payload)
+{
+    ccm_transfer *t = payload;
+    if (t->fn) {
+        t->fn("push", current, total, bytes, t->payload);
+    }
+    return 0;
+}
+
+/* A ref update the server refused: the remote moved (or refused us). */
+static int on_update(const char *refname, const char *status, void *payload)
+{
+    ccm_transfer *t = payload;
+    (void)refname;
+    if (status) {
+        snprintf(t->rejected, sizeof(t->rejected), "%s", status);
+    }
+    return 0;
+}
+
+/* Creates a missing local-path remote as a bare repository. */
+static int ensure_local(const char *url)
+{
+    const char *path = ccm_sync_local_path(url);
+    git_repository *repo = NULL;
+    git_repository_init_options opts;
+    struct stat st;
+
+    if (stat(path, &st) == 0) {
+        return CCM_OK;
+    }
+    git_repository_init_options_init(&opts, GIT_REPOSITORY_INIT_OPTIONS_VERSION);
+    opts.flags = GIT_REPOSITORY_INIT_BARE | GIT_REPOSITORY_INIT_MKPATH;
+    opts.initial_head = "main";
+    if (git_repository_init_ext(&repo, path, &opts) < 0) {
+        return ccm_error_set(CCM_EUNREACHABLE, "cannot create the remote repository '%s': %s", path,
+                             git_error_last() ? git_error_last()->message : "failed");
+    }
+    git_repository_free(repo);
+    return CCM_OK;
+}
+
+int ccm_sync_fetch(git_oid *theirs, int *has_theirs, ccm_store *s, git_remote *remote,
+                   ccm_transfer *t)
+{
+    git_fetch_options opts;
+    char spec[160], ref[128];
+    char *specs[1] = {spec};
+    git_strarray refspecs = {specs, 1};
+    const char *name = git_remote_name(remote), *url = git_remote_url(remote);
+    int rc;
+
+    *has_theirs = 0;
+    if (ccm_sync_is_local(url) && (rc = ensure_local(url)) < 0) {
+        return rc;
+    }
+    snprintf(ref, sizeof(ref), CCM_INCOMING_PREFIX "%s", name);
+    snprintf(spec, sizeof(spec), "+" CCM_BRANCH ":%s", ref);
+    git_fetch_options_init(&opts, GIT_FETCH_OPTIONS_VERSION);
+    opts.callbacks.transfer_progress = on_transfer;
+    opts.callbacks.payload = t;
+    opts.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
+    opts.update_fetchhead = 0;
+    opts.prune = GIT_FETCH_NO_PRUNE;
+    /* A stale quarantine ref would look like a fetched branch. */
+    {
+        git_reference *old = NULL;
+        if (git_reference_lookup(&old, s->repo, ref) == 0) {
+            git_reference_delete(old);
+            git_reference_free(old);
+        }
+    }
+    if (git_remote_fetch(remote, &refspecs, &opts, NULL) < 0) {
+        return ccm_error_set(CCM_EUNREACHABLE, "cannot reach remote '%s' (%s): %s", name, url,
+                             git_error_last() ? git_error_last()->message : "failed");
+    }
+    if (git_reference_name_to_id(theirs, s->repo, ref) == 0) {
+        *has_theirs = 1;
+    }
+    return CCM_OK;
+}
+
+void ccm_sync_drop_incoming(ccm_store *s, const char *remote)
+{
+    char ref[128];
+    git_reference *r = NULL;
+
+    snprintf(ref, sizeof(ref), CCM_INCOMING_PREFIX "%s", remote);
+    if (git_reference_lookup(&r, s->repo, ref) == 0) {
+        git_reference_delete(r);
+        git_reference_free(r);
+    }
+}
+
+/* Moves the local-path remote's branch from `expected` (NULL: absent) to
+ * `ours`, whose objects are already there. CCM_ELOCKED if it moved. */
+static int local_cas(const char *url, const git_oid *ours, const git_oid *expected)
+{
+    git_repository *repo = NULL;
+    git_reference *ref = NULL;
+    int err;
+
+    const char *path = ccm_sync_local_path(url);
+    int lock = -1;
+
+    /* Another member's store reached directly (a "pair" remote): take its
+     * write lock too, so its own writers are not surprised mid-commit. */
+    {
+        size_t n = strlen(path);
+        char *dir = n > 5 && strcmp(path + n - 5, "/repo") == 0 ? strndup(path, n - 5) : NULL;
+        char *local = dir ? ccm_path_join(dir, "local.json") : NULL;
+        int rc = CCM_OK;
+        if (local && access(local, F_OK) == 0) {
+            rc = ccm_store_lock_take(&lock, dir);
+        }
+        free(local);
+        free(dir);
+        if (rc < 0) {
+            return rc;
+        }
+    }
+    if (git_repository_open_bare(&repo, path) < 0) {
+        if (lock >= 0) {
+            close(lock);
+        }
+        return ccm_error_set(CCM_EUNREACHABLE, "cannot open remote repository '%s'", url);
+    }
+    if (expected) {
+        err = git_reference_create_matching(&ref, repo, CCM_BRANCH, ours, 1, expected, "ccmsync");
+    } else {
+        err = git_reference_create(&ref, repo, CCM_BRANCH, ours, 0, "ccmsync");
+    }
+    git_reference_free(ref);
+    git_repository_free(repo);
+    if (lock >= 0) {
+        close(lock);
+    }
+    if (err == GIT_EMODIFIED || err == GIT_EEXISTS || err == GIT_ELOCKED) {
+        return ccm_error_set(CCM_ELOCKED, "the remote moved during the push");
+    }
+    if (err < 0) {
+        return ccm_git_error("cannot update the remote");
+    }
+    return CCM_OK;
+}
+
+int ccm_sync_push(ccm_store *s, git_remote *remote, const git_oid *ours, const git_oid *expected,
+                  ccm_transfer *t)
+{
+    git_push_options opts;
+    char spec[200], tmp[128] = "", hex[41];
+    char *specs[1] = {spec};
+    git_strarray refspecs = {specs, 1};
+    const char *url = git_remote_url(remote);
+    int local = ccm_sync_is_local(url), rc = CCM_OK;
+
+    git_push_options_init(&opts, GIT_PUSH_OPTIONS_VERSION);
+    opts.callbacks.push_transfer_progress = on_push_transfer;
+    opts.callbacks.push_update_reference = on_update;
+    opts.callbacks.payload = t;
+    t->rejected[0] = 0;
+    if (local) {
+        char rnd[17];
+        ccm_crypto_random_hex(rnd, 8);
+        snprintf(tmp, sizeof(tmp), "refs/ccmsync/push/%s-%s", s->member, rnd);
+        snprintf(spec, sizeof(spec), "+" CCM_BRANCH ":%s", tmp);
+    } else {
+        snprintf(spec, sizeof(spec), CCM_BRANCH ":" CCM_BRANCH);
+    }
+    (void)hex;
+    if (git_remote_push(remote, &refspecs, &opts) < 0) {
+        const git_error *e = git_error_last();
+        /* libgit2 refuses locally when the remote holds commits we lack:
+         * the remote moved since our fetch. */
+        if (e &&
+            (strstr(e->message, "not present locally") || strstr(e->message, "fast-forward"))) {
+            return ccm_error_set(CCM_ELOCKED, "the remote moved during the push");
+        }
+        return ccm_error_set(CCM_EUNREACHABLE, "cannot push to '%s': %s", url,
+                             e ? e->message : "failed");
+    }
+    if (t->rejected[0]) {
+        return ccm_error_set(CCM_ELOCKED, "the remote refused the update (%s)", t->rejected);
+    }
+    if (local) {
+        git_repository *repo = NULL;
+        rc = local_cas(url, ours, expected);
+        if (git_repository_open_bare(&repo, ccm_sync_local_path(url)) == 0) {
+            git_reference *r = NULL;
+            if (git_reference_lookup(&r, repo, tmp) == 0) {
+                git_reference_delete(r);
+                git_reference_free(r);
+            }
+            git_repository_free(repo);
+        }
+    }
+    return rc;
+}
+
+int ccm_sync_remote_list(ccm_remote_info **out, size_t *n, ccm_store *s)
+{
+    git_strarray names = {0};
+    ccm_remote_info *list;
+    int rc = CCM_OK;
+
+    *out = NULL;
+    *n = 0;
+    if (git_remote_list(&names, s->repo) < 0) {
+        return ccm_git_error("cannot list remotes");
+    }
+    if (!(list = calloc(names.count + 1, sizeof(*list)))) {
+        git_strarray_dispose(&names);
+        return ccm_error_set(CCM_ERROR, "out of memory");
+    }
+    for (size_t i = 0; i < names.count && rc == CCM_OK; i++) {
+        git_remote *r = NULL;
+        if (git_remote_lookup(&r, s->repo, names.strings[i]) < 0) {
+            continue;
+        }
+        list[*n].name = strdup(names.strings[i]);
+        list[*n].url = strdup(git_remote_url(r) ? git_remote_url(r) : "");
+        git_remote_free(r);
+        if (!list[*n].name || !list[*n].url) {
+            rc = ccm_error_set(CCM_ERROR, "out of memory");
+        }
+        ccm_sync_remote_state(s, &list[*n]);
+        (*n)++;
+    }
+    git_strarray_dispose(&names);
+    if (rc < 0) {
+        ccm_sync_remote_list_free(list, *n);
+        *n = 0;
+        return rc;
+    }
+    *out = list;
+    return CCM_OK;
+}
+
+void ccm_sync_remote_list_free(ccm_remote_info *list, size_t n)
+{
+    for (size_t i = 0; list && i < n; i++) {
+        free(list[i].name);
+        free(list[i].url);
+        free(list[i].last_sync);
+    }
+    free(list);
+}

@@ -1,0 +1,254 @@
+/*
+ * sync.c - one sync with one remote: fetch, verify, merge, push, and go
+ * round again (at most CCM_SYNC_ROUNDS times) if the remote moved meanwhile.
+ *
+ * The store's write lock is held throughout, so local writers wait. Incoming
+ * history is fetched into a quarantine ref and verified before anything the
+ * store reads moves; a failed verification drops the quarantine ref and
+ * leaves the store as it was. The local record of syncs (sync.json: when
+ * each remote was last synced) is local-only.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sync_private.h"
+
+void ccm_sync_result_free(ccm_sync_result *r)
+{
+    for (size_t i = 0; r && i < r->nwarnings; i++) {
+        free(r->warnings[i]);
+    }
+    if (r) {
+        free(r->warnings);
+        r->warnings = NULL;
+        r->nwarnings = 0;
+    }
+}
+
+static json_t *state_load(ccm_store *s)
+{
+    char *path = ccm_path_join(s->dir, "sync.json");
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    json_t *doc = NULL;
+
+    if (path && ccm_file_read(&buf, &len, path) == CCM_OK) {
+        doc = json_loadb((const char *)buf, len, 0, NULL);
+    }
+    free(buf);
+    free(path);
+    ccm_error_clear();
+    if (!json_is_object(doc)) {
+        json_decref(doc);
+        doc = json_object();
+    }
+    return doc;
+}
+
+static void state_save(ccm_store *s, json_t *doc)
+{
+    char *path = ccm_path_join(s->dir, "sync.json");
+    char *text = json_dumps(doc, JSON_SORT_KEYS | JSON_INDENT(2));
+
+    if (path && text) {
+        ccm_file_write(path, (const uint8_t *)text, strlen(text), 0600);
+    }
+    free(path);
+    free(text);
+}
+
+void ccm_sync_record(ccm_store *s, const char *remote)
+{
+    json_t *doc = state_load(s);
+    char at[32];
+
+    ccm_stamp_format(at, ccm_clock_now_ms() << 16);
+    json_object_set_new(doc, remote, json_pack("{s:s}", "last_sync", at));
+    state_save(s, doc);
+    json_decref(doc);
+}
+
+void ccm_sync_forget(ccm_store *s, const char *remote)
+{
+    json_t *doc = state_load(s);
+    char ref[160];
+    git_reference *r = NULL;
+
+    json_object_del(doc, remote);
+    state_save(s, doc);
+    json_decref(doc);
+    snprintf(ref, sizeof(ref), CCM_TRACKING_PREFIX "%s/main", remote);
+    if (git_reference_lookup(&r, s->repo, ref) == 0) {
+        git_reference_delete(r);
+        git_reference_free(r);
+    }
+}
+
+void ccm_sync_remote_state(ccm_store *s, ccm_remote_info *info)
+{
+    json_t *doc = state_load(s);
+    const char *at =
+        json_string_value(json_object_get(json_object_get(doc, info->name), "last_sync"));
+    char ref[160];
+    git_oid head, seen;
+    git_revwalk *w = NULL;
+
+    info->last_sync = at ? strdup(at) : NULL;
+    info->unsynced = 0;
+    snprintf(ref, sizeof(ref), CCM_TRACKING_PREFIX "%s/main", info->name);
+    if (git_reference_name_to_id(&head, s->repo, CCM_BRANCH) == 0 &&
+        git_revwalk_new(&w, s->repo) == 0 && git_revwalk_push(w, &head) == 0) {
+        git_oid oid;
+        if (git_reference_name_to_id(&seen, s->repo, ref) == 0) {
+            git_revwalk_hide(w, &seen);
+        }
+        while (git_revwalk_next(&oid, w) == 0) {
+            info->unsynced++;
+        }
+    }
+    git_revwalk_free(w);
+    json_decref(doc);
+}
+
+static int set_ref(ccm_store *s, const char *name, const git_oid *oid)
+{
+    git_reference *r = NULL;
+    int err = git_reference_create(&r, s->repo, name, oid, 1, "ccmsync");
+    git_reference_free(r);
+    return err < 0 ? ccm_git_error("cannot update ref") : CCM_OK;
+}
+
+static int add_warnings(ccm_sync_result *out, json_t *warnings)
+{
+    size_t i;
+    json_t *w;
+
+    json_array_foreach(warnings, i, w)
+    {
+        char **n = realloc(out->warnings, (out->nwarnings + 1) * sizeof(*n));
+        if (!n) {
+            return ccm_error_set(CCM_ERROR, "out of memory");
+        }
+        out->warnings = n;
+        if (!(n[out->nwarnings] = strdup(json_string_value(w)))) {
+            return ccm_error_set(CCM_ERROR, "out of memory");
+        }
+        out->nwarnings++;
+    }
+    return CCM_OK;
+}
+
+/* Brings their verified history into ours: fast-forward or merge. */
+static int integrate(ccm_sync_result *out, ccm_store *s, const git_oid *ours, const git_oid *theirs)
+{
+    git_oid merged;
+    int rc;
+
+    if (git_oid_equal(ours, theirs) || git_graph_descendant_of(s->repo, ours, theirs) == 1) {
+        return CCM_OK; /* we already have everything they have */
+    }
+    if (git_graph_descendant_of(s->repo, theirs, ours) == 1) {
+        if ((rc = ccm_store_move_branch(s, ours, theirs)) == CCM_OK) {
+            out->fast_forward = 1;
+        }
+        return rc;
+    }
+    if ((rc = ccm_sync_merge(&merged, s, ours, theirs)) < 0) {
+        return rc;
+    }
+    if ((rc = ccm_store_move_branch(s, ours, &merged)) == CCM_OK) {
+        out->merged = 1;
+    }
+    return rc;
+}
+
+/* One round: fetch, verify, integrate, push. CCM_ELOCKED if the remote
+ * moved before our push landed. */
+static int round_trip(ccm_sync_result *out, ccm_store *s, git_remote *remote, ccm_transfer *t)
+{
+    const char *name = git_remote_name(remote);
+    git_oid theirs, ours, head;
+    int has_theirs = 0, rc;
+    char tracking[160];
+    json_t *warnings = json_array();
+
+    snprintf(tracking, sizeof(tracking), CCM_TRACKING_PREFIX "%s/main", name);
+    if ((rc = ccm_sync_fetch(&theirs, &has_theirs, s, remote, t)) < 0) {
+        goto done;
+    }
+    if (git_reference_name_to_id(&ours, s->repo, CCM_BRANCH) < 0) {
+        rc = ccm_error_set(CCM_ERROR, "store has no history");
+        goto done;
+    }
+    if (has_theirs) {
+        rc = ccm_store_verify_range(s, s->repo, &theirs, &ours, warnings, &out->incoming);
+        if (rc < 0 || (rc = add_warnings(out, warnings)) < 0 ||
+            (rc = integrate(out, s, &ours, &theirs)) < 0 ||
+            (rc = set_ref(s, tracking, &theirs)) < 0) {
+            goto done;
+        }
+    }
+    if (git_reference_name_to_id(&head, s->repo, CCM_BRANCH) < 0) {
+        rc = ccm_git_error("cannot read the branch");
+        goto done;
+    }
+    if (!has_theirs || !git_oid_equal(&head, &theirs)) {
+        if ((rc = ccm_sync_push(s, remote, &head, has_theirs ? &theirs : NULL, t)) < 0) {
+            goto done;
+        }
+        out->pushed = 1;
+        rc = set_ref(s, tracking, &head);
+    }
+done:
+    ccm_sync_drop_incoming(s, name);
+    json_decref(warnings);
+    return rc;
+}
+
+int ccm_sync_run(ccm_sync_result *out, ccm_store *s, const char *remote_name,
+                 ccm_progress_fn progress, void *payload)
+{
+    git_remote *remote = NULL;
+    ccm_transfer t = {progress, payload, ""};
+    int lock = -1, rc;
+
+    memset(out, 0, sizeof(*out));
+    if (git_remote_lookup(&remote, s->repo, remote_name) < 0) {
+        return ccm_error_set(CCM_EINVALID,
+                             "no remote '%s' (add one with 'ccmsync remote add NAME "
+                             "URL')",
+                             remote_name);
+    }
+    if ((rc = ccm_store_lock_take(&lock, s->dir)) < 0 || (rc = ccm_store_refresh(s)) < 0) {
+        goto done;
+    }
+    for (out->rounds = 1;; out->rounds++) {
+        rc = round_trip(out, s, remote, &t);
+        if (rc != CCM_ELOCKED) {
+            break;
+        }
+        if (out->rounds == CCM_SYNC_ROUNDS) {
+            rc = ccm_error_set(CCM_ERROR, "remote '%s' kept moving during %d rounds; sync again",
+                               remote_name, CCM_SYNC_ROUNDS);
+            break;
+        }
+        ccm_error_clear();
+        usleep(50 * 1000 * (useconds_t)out->rounds);
+    }
+    if (rc == CCM_OK) {
+        ccm_sync_record(s, remote_name);
+    }
+    if (ccm_store_refresh(s) < 0 && rc == CCM_OK) {
+        /* Not admitted yet: the history is in, the key is not. */
+        ccm_error_clear();
+    }
+    memcpy(out->head, s->head, sizeof(out->head));
+done:
+    if (lock >= 0) {
+        close(lock);
+    }
+    git_remote_free(remote);
+    return rc;
+}

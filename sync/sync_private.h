@@ -1,0 +1,51 @@
+/*
+ * sync_private.h - what the files of sync/ share: transfers, the merge, and
+ * the local record of past syncs.
+ */
+#ifndef CCM_SYNC_PRIVATE_H
+#define CCM_SYNC_PRIVATE_H
+
+#include "../store/store_private.h"
+#include "sync.h"
+
+#define CCM_INCOMING_PREFIX "refs/ccmsync/incoming/"
+#define CCM_TRACKING_PREFIX "refs/remotes/"
+#define CCM_SYNC_ROUNDS 5
+
+/* State of one transfer, handed to libgit2's callbacks. */
+typedef struct {
+    ccm_progress_fn fn;
+    void *payload;
+    char rejected[256]; /* a push status from the server, if any */
+} ccm_transfer;
+
+/* 1 if the URL is a path or file:// URL; its path. */
+int ccm_sync_is_local(const char *url);
+const char *ccm_sync_local_path(const char *url);
+
+/* Fetches the remote's branch into refs/ccmsync/incoming/<remote>;
+ * *has_theirs is 0 if the remote has no branch yet. CCM_EUNREACHABLE. */
+int ccm_sync_fetch(git_oid *theirs, int *has_theirs, ccm_store *s, git_remote *remote,
+                   ccm_transfer *t);
+
+/* Deletes the quarantine ref of a remote. */
+void ccm_sync_drop_incoming(ccm_store *s, const char *remote);
+
+/* Pushes `ours` to the remote's branch, expected to be at `expected` (NULL:
+ * absent). CCM_ELOCKED if the remote moved, CCM_EUNREACHABLE. */
+int ccm_sync_push(ccm_store *s, git_remote *remote, const git_oid *ours, const git_oid *expected,
+                  ccm_transfer *t);
+
+/* Merges commit `theirs` into `ours` (neither an ancestor of the other):
+ * records changed on both sides since the merge base are joined; roster and
+ * keys are merged. *out is the new signed merge commit (not on any ref). */
+int ccm_sync_merge(git_oid *out, ccm_store *s, const git_oid *ours, const git_oid *theirs);
+
+/* Fills last_sync/unsynced of a remote from local state. */
+void ccm_sync_remote_state(ccm_store *s, ccm_remote_info *info);
+
+/* Records a successful sync with a remote (time), or forgets a remote. */
+void ccm_sync_record(ccm_store *s, const char *remote);
+void ccm_sync_forget(ccm_store *s, const char *remote);
+
+#endif
