@@ -2,59 +2,99 @@
  * cmd_demo.c - `ccmsync demo [DIR]`: a self-contained walk-through on the
  * embedded sample data, driving the same command code a user runs.
  *
- * One member (Peru) creates the group's store, imports the sample states,
- * logs work-plan activities, edits a state twice, and then shows the state,
- * the target list, its audit trail and a verification of the history. It
- * needs no network, no input and no passphrase (--no-passphrase).
+ * Peru creates the group and a hub remote (a folder); Norway and Malawi join
+ * and are admitted; all three edit the same state offline (concurrently, on
+ * the same and on different fields) and log activities; they sync in a mixed
+ * order; the demo shows the converged record with the concurrent value that
+ * lost, the activity log, the audit trail of the state, and a verification.
+ * It needs no network, no input and no passphrase (--no-passphrase).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 
 #include "cli.h"
 #include "demo_data.h"
 
-/* Runs one ccmsync command line against the demo store, echoing it. */
-static int step(const char *dir, const char *title, const char *const *args)
+/* Runs one ccmsync command line against the store `who` (a folder in
+ * `base`), echoing it as the member would type it. */
+static int step(const char *base, const char *who, const char *title, const char *const *args,
+                char *capture, size_t cap)
 {
-    char *argv[32];
+    char store[4096], *argv[40];
     int argc = 0, rc;
 
+    snprintf(store, sizeof(store), "%s/%s", base, who);
     argv[argc++] = "ccmsync";
     argv[argc++] = "-C";
-    argv[argc++] = (char *)dir;
-    for (; *args && argc < 31; args++) {
+    argv[argc++] = store;
+    for (; *args && argc < 39; args++) {
         argv[argc++] = (char *)*args;
     }
     argv[argc] = NULL;
     if (title) {
         printf("\n== %s\n", title);
     }
-    printf("$ ccmsync");
+    printf("[%s] $ ccmsync", who);
     for (int i = 3; i < argc; i++) {
         printf(strchr(argv[i], ' ') ? " '%s'" : " %s", argv[i]);
     }
     printf("\n");
     fflush(stdout);
-    rc = ccm_cli_run(argc, argv);
+    if (capture) {
+        /* The join request goes to a file, as a member would copy it. */
+        char path[4200];
+        FILE *f;
+        int saved = dup(1), fd;
+        snprintf(path, sizeof(path), "%s/%s.request", base, who);
+        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        if (fd < 0 || saved < 0) {
+            return ccm_error_set(CCM_ERROR, "cannot write '%s'", path);
+        }
+        dup2(fd, 1);
+        close(fd);
+        rc = ccm_cli_run(argc, argv);
+        fflush(stdout);
+        dup2(saved, 1);
+        close(saved);
+        capture[0] = 0;
+        if ((f = fopen(path, "r"))) {
+            if (fgets(capture, (int)cap, f)) {
+                capture[strcspn(capture, "\n")] = 0;
+            }
+            fclose(f);
+        }
+        printf("%s\n", capture);
+    } else {
+        rc = ccm_cli_run(argc, argv);
+    }
     fflush(stdout);
     return rc == 0 ? CCM_OK : ccm_error_set(CCM_ERROR, "demo step failed (exit %d)", rc);
 }
 
-#define STEP(title, ...)                                                                           \
+#define STEP(who, title, ...)                                                                      \
     do {                                                                                           \
         const char *const a_[] = {__VA_ARGS__, NULL};                                              \
-        if ((rc = step(store, title, a_)) < 0) {                                                   \
+        if ((rc = step(base, who, title, a_, NULL, 0)) < 0) {                                      \
+            goto done;                                                                             \
+        }                                                                                          \
+    } while (0)
+
+#define JOIN(who, member)                                                                          \
+    do {                                                                                           \
+        const char *const a_[] = {"join", hub, "--member", member, "--no-passphrase", NULL};       \
+        if ((rc = step(base, who, NULL, a_, request, sizeof(request))) < 0) {                      \
             goto done;                                                                             \
         }                                                                                          \
     } while (0)
 
 int ccm_cmd_demo(ccm_cli *cli, int argc, char **argv)
 {
-    char tmpl[] = "/tmp/ccmsync-demo-XXXXXX", *base = NULL, *store = NULL, *data = NULL;
+    char tmpl[] = "/tmp/ccmsync-demo-XXXXXX", *base = NULL, data[4200], hub[4200], request[1024];
     FILE *f;
     int rc = CCM_OK;
 
@@ -66,49 +106,75 @@ int ccm_cmd_demo(ccm_cli *cli, int argc, char **argv)
     } else if (mkdtemp(tmpl)) {
         base = strdup(tmpl);
     }
-    if (!base || !(store = malloc(strlen(base) + 16)) || !(data = malloc(strlen(base) + 32))) {
-        rc = ccm_error_set(CCM_ERROR, "cannot create a demo folder");
-        goto done;
+    if (!base) {
+        return ccm_error_set(CCM_ERROR, "cannot create a demo folder");
     }
-    sprintf(store, "%s/peru", base);
-    sprintf(data, "%s/sample-states.json", base);
     if (argc == 1 && mkdir(base, 0700) < 0 && errno != EEXIST) {
         rc = ccm_error_set(CCM_ERROR, "cannot create '%s': %s", base, strerror(errno));
         goto done;
     }
-    if (access(store, F_OK) == 0) {
-        rc = ccm_error_set(CCM_EINVALID, "'%s' already holds a demo; give another DIR", store);
+    snprintf(data, sizeof(data), "%s/sample-states.json", base);
+    snprintf(hub, sizeof(hub), "%s/hub.git", base);
+    if (access(hub, F_OK) == 0) {
+        rc = ccm_error_set(CCM_EINVALID, "'%s' already holds a demo; give another DIR", base);
         goto done;
     }
     if (!(f = fopen(data, "w")) || fputs(ccm_demo_states, f) < 0 || fclose(f) != 0) {
         rc = ccm_error_set(CCM_ERROR, "cannot write '%s'", data);
         goto done;
     }
-    printf("ccmsync demo in %s (sample data: ../shared/reference/ccm-facts.md; activities are "
-           "illustrative)\n",
+    printf("ccmsync demo in %s: a hub remote (hub.git) and three members' stores.\n"
+           "Sample states from ../shared/reference/ccm-facts.md; activities are illustrative.\n",
            base);
-    STEP("Peru creates the group's store", "init", "--member", "Peru", "--no-passphrase");
-    STEP("Peru imports the sample states", "import", data);
-    STEP("Peru logs work-plan activities (dates illustrative)", "activity", "add", "--type",
-         "iwg-meeting", "--date", "2024-12-05", "status=done", "by=Peru,Norway",
-         "summary=First meeting of the Informal Working Group on Universalization");
-    STEP(NULL, "activity", "add", "--type", "bilateral", "--date", "2025-03-12", "states=IDN",
-         "by=Peru", "status=done", "summary=Meeting with the Permanent Mission in Geneva");
-    STEP(NULL, "activity", "add", "--type", "ipu", "--date", "2025-02-20", "by=Norway",
-         "status=planned", "summary=Meeting with the Secretary of the IPU");
-    STEP("Peru updates Indonesia after the meeting", "state", "set", "IDN",
-         "last_contact=2025-03-12", "lead+=Peru", "survey_reasons+=priorities",
-         "next_step=Follow up on the survey reply");
-    STEP(NULL, "state", "set", "IDN", "priority=medium", "lead+=Norway");
-    STEP("The record, with who set each field and when", "state", "show", "IDN");
-    STEP("Signatories still to ratify", "state", "list", "--target", "signatory");
-    STEP("Activities involving Indonesia", "activity", "list", "--state", "IDN");
-    STEP("Audit trail of Indonesia", "log", "IDN");
-    STEP("Every commit is signed; the whole history verifies", "verify");
-    printf("\nThe store is in %s/peru; try: ccmsync -C %s/peru export\n", base, base);
+
+    STEP("peru", "Peru creates the group, imports the sample states, shares them on the hub",
+         "init", "--member", "Peru", "--no-passphrase");
+    STEP("peru", NULL, "import", data);
+    STEP("peru", NULL, "remote", "add", "origin", hub);
+    STEP("peru", NULL, "sync");
+
+    printf("\n== Norway and Malawi join; Peru admits them\n");
+    JOIN("norway", "Norway");
+    STEP("peru", NULL, "member", "add", request, "--role", "editor");
+    JOIN("malawi", "Malawi");
+    STEP("peru", NULL, "member", "add", request, "--role", "editor");
+    STEP("peru", NULL, "sync");
+    STEP("norway", NULL, "sync");
+    STEP("malawi", NULL, "sync");
+
+    STEP("peru", "Offline: all three edit Indonesia at once; each logs an activity", "state", "set",
+         "IDN", "priority=high", "lead+=Peru", "last_contact=2025-03-12");
+    STEP("norway", NULL, "state", "set", "IDN", "priority=medium", "lead+=Norway",
+         "next_step=Raise at the bilateral consultations");
+    STEP("malawi", NULL, "state", "set", "IDN", "survey_reasons+=priorities",
+         "survey_comment=Survey reply expected before the 13MSP");
+    STEP("peru", NULL, "activity", "add", "--type", "bilateral", "--date", "2025-03-12",
+         "states=IDN", "by=Peru", "status=done",
+         "summary=Meeting with the Permanent Mission in Geneva");
+    STEP("norway", NULL, "activity", "add", "--type", "iwg-meeting", "--date", "2025-04-08",
+         "by=Norway,Peru", "status=done", "summary=Third meeting of the Informal Working Group");
+    STEP("malawi", NULL, "activity", "add", "--type", "regional-workshop", "--date", "2025-06-17",
+         "states=KEN,TZA,UGA", "by=Malawi", "status=planned",
+         "summary=Regional workshop on ratification (Africa)");
+
+    STEP("malawi", "They reconnect and sync, in a mixed order", "sync");
+    STEP("peru", NULL, "sync");
+    STEP("norway", NULL, "sync");
+    STEP("malawi", NULL, "sync");
+    STEP("peru", NULL, "sync");
+
+    STEP("norway",
+         "Converged: every member sees the same record (the losing concurrent value "
+         "stays visible)",
+         "state", "show", "IDN");
+    STEP("malawi", NULL, "activity", "list");
+    STEP("peru", "Audit trail of Indonesia: who changed what, when, from what to what", "log",
+         "IDN");
+    STEP("malawi", "Every member verifies the whole history", "verify");
+    printf("\nThe stores are in %s; compare: ccmsync -C %s/peru export | md5sum (and norway, "
+           "malawi)\n",
+           base, base);
 done:
     free(base);
-    free(store);
-    free(data);
     return rc;
 }

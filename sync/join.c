@@ -16,6 +16,7 @@ static int clone_repo(const char *git_dir, const char *url)
 {
     git_clone_options opts;
     git_repository *repo = NULL;
+    int rc;
 
     git_clone_options_init(&opts, GIT_CLONE_OPTIONS_VERSION);
     opts.bare = 1;
@@ -24,8 +25,28 @@ static int clone_repo(const char *git_dir, const char *url)
         return ccm_error_set(CCM_EUNREACHABLE, "cannot clone '%s': %s", url,
                              git_error_last() ? git_error_last()->message : "failed");
     }
+    /* The clone's origin has a fetch refspec; replace it with ours, and let
+     * the tracking ref be what ccmsync sets after verifying. */
+    git_remote_delete(repo, "origin");
+    {
+        git_reference *ref = NULL;
+        if (git_reference_lookup(&ref, repo, "refs/remotes/origin/HEAD") == 0) {
+            git_reference_delete(ref);
+            git_reference_free(ref);
+        }
+    }
+    rc = ccm_sync_remote_create(repo, "origin", url);
+    if (rc == CCM_OK) {
+        git_oid head;
+        git_reference *ref = NULL;
+        if (git_reference_name_to_id(&head, repo, CCM_BRANCH) == 0 &&
+            git_reference_create(&ref, repo, CCM_TRACKING_PREFIX "origin/main", &head, 1,
+                                 "ccmsync join") == 0) {
+            git_reference_free(ref);
+        }
+    }
     git_repository_free(repo);
-    return CCM_OK;
+    return rc;
 }
 
 int ccm_sync_join(char **request, const char *dir, const char *url, const char *member,

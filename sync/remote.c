@@ -46,11 +46,39 @@ const char *ccm_sync_local_path(const char *url)
     return strncmp(url, "file://", 7) == 0 ? url + 7 : url;
 }
 
+int ccm_sync_remote_create(git_repository *repo, const char *name, const char *url)
+{
+    git_remote *r = NULL;
+    git_remote_create_options opts;
+    git_config *cfg = NULL;
+
+    git_remote_create_options_init(&opts, GIT_REMOTE_CREATE_OPTIONS_VERSION);
+    opts.repository = repo;
+    opts.name = name;
+    /* No fetch refspec: libgit2 would update refs/remotes/<name>/ through it
+     * on every fetch, before the history is verified. ccmsync moves that ref
+     * itself, after verification. */
+    opts.flags = GIT_REMOTE_CREATE_SKIP_DEFAULT_FETCHSPEC;
+    if (git_remote_create_with_opts(&r, url, &opts) < 0) {
+        return ccm_error_set(CCM_EINVALID, "cannot add remote '%s': %s", name,
+                             git_error_last() ? git_error_last()->message : "invalid URL");
+    }
+    git_remote_free(r);
+    if (git_repository_config(&cfg, repo) == 0) {
+        char key[128];
+        snprintf(key, sizeof(key), "remote.%s.fetch", name);
+        git_config_delete_multivar(cfg, key, ".*");
+        git_config_free(cfg);
+    }
+    git_error_clear();
+    return CCM_OK;
+}
+
 int ccm_sync_remote_add(ccm_store *s, const char *name, const char *url)
 {
     git_remote *r = NULL;
     char *abs = NULL;
-    int rc = CCM_OK;
+    int rc;
 
     if (!valid_remote_name(name)) {
         return ccm_error_set(
@@ -72,11 +100,7 @@ int ccm_sync_remote_add(ccm_store *s, const char *name, const char *url)
         }
         url = abs;
     }
-    if (git_remote_create(&r, s->repo, name, url) < 0) {
-        rc = ccm_error_set(CCM_EINVALID, "cannot add remote '%s': %s", name,
-                           git_error_last() ? git_error_last()->message : "invalid URL");
-    }
-    git_remote_free(r);
+    rc = ccm_sync_remote_create(s->repo, name, url);
     free(abs);
     return rc;
 }
@@ -149,14 +173,14 @@ static int ensure_local(const char *url)
     return CCM_OK;
 }
 
-int ccm_sync_fetch(git_oid *theirs, int *has_theirs, ccm_store *s, git_remote *remote,
-                   ccm_transfer *t)
+int ccm_sync_fetch(git_oid *theirs, int *has_theirs, ccm_store *s, const char *name,
+                   git_remote *remote, ccm_transfer *t)
 {
     git_fetch_options opts;
     char spec[160], ref[128];
     char *specs[1] = {spec};
     git_strarray refspecs = {specs, 1};
-    const char *name = git_remote_name(remote), *url = git_remote_url(remote);
+    const char *url = git_remote_url(remote);
     int rc;
 
     *has_theirs = 0;

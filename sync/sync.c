@@ -166,16 +166,16 @@ static int integrate(ccm_sync_result *out, ccm_store *s, const git_oid *ours, co
 
 /* One round: fetch, verify, integrate, push. CCM_ELOCKED if the remote
  * moved before our push landed. */
-static int round_trip(ccm_sync_result *out, ccm_store *s, git_remote *remote, ccm_transfer *t)
+static int round_trip(ccm_sync_result *out, ccm_store *s, const char *name, git_remote *remote,
+                      ccm_transfer *t)
 {
-    const char *name = git_remote_name(remote);
     git_oid theirs, ours, head;
     int has_theirs = 0, rc;
     char tracking[160];
     json_t *warnings = json_array();
 
     snprintf(tracking, sizeof(tracking), CCM_TRACKING_PREFIX "%s/main", name);
-    if ((rc = ccm_sync_fetch(&theirs, &has_theirs, s, remote, t)) < 0) {
+    if ((rc = ccm_sync_fetch(&theirs, &has_theirs, s, name, remote, t)) < 0) {
         goto done;
     }
     if (git_reference_name_to_id(&ours, s->repo, CCM_BRANCH) < 0) {
@@ -210,7 +210,7 @@ done:
 int ccm_sync_run(ccm_sync_result *out, ccm_store *s, const char *remote_name,
                  ccm_progress_fn progress, void *payload)
 {
-    git_remote *remote = NULL;
+    git_remote *named = NULL, *remote = NULL;
     ccm_transfer t = {progress, payload, ""};
     int lock = -1, rc;
 
@@ -225,7 +225,7 @@ int ccm_sync_run(ccm_sync_result *out, ccm_store *s, const char *remote_name,
         goto done;
     }
     for (out->rounds = 1;; out->rounds++) {
-        rc = round_trip(out, s, remote, &t);
+        rc = round_trip(out, s, remote_name, remote, &t);
         if (rc != CCM_ELOCKED) {
             break;
         }
@@ -250,5 +250,6 @@ done:
         close(lock);
     }
     git_remote_free(remote);
+    git_remote_free(named);
     return rc;
 }

@@ -19,14 +19,20 @@ typedef struct {
     char rejected[256]; /* a push status from the server, if any */
 } ccm_transfer;
 
+/* Creates a remote without a fetch refspec (see remote.c). */
+int ccm_sync_remote_create(git_repository *repo, const char *name, const char *url);
+
 /* 1 if the URL is a path or file:// URL; its path. */
 int ccm_sync_is_local(const char *url);
 const char *ccm_sync_local_path(const char *url);
 
-/* Fetches the remote's branch into refs/ccmsync/incoming/<remote>;
- * *has_theirs is 0 if the remote has no branch yet. CCM_EUNREACHABLE. */
-int ccm_sync_fetch(git_oid *theirs, int *has_theirs, ccm_store *s, git_remote *remote,
-                   ccm_transfer *t);
+/* Fetches the remote's branch into refs/ccmsync/incoming/<name>;
+ * *has_theirs is 0 if the remote has no branch yet. CCM_EUNREACHABLE.
+ * `remote` should be anonymous (git_remote_create_anonymous): a named remote's
+ * configured refspecs would make libgit2 update remote-tracking refs before
+ * the history is verified. */
+int ccm_sync_fetch(git_oid *theirs, int *has_theirs, ccm_store *s, const char *name,
+                   git_remote *remote, ccm_transfer *t);
 
 /* Deletes the quarantine ref of a remote. */
 void ccm_sync_drop_incoming(ccm_store *s, const char *remote);
