@@ -148,6 +148,7 @@ int ccm_cmd_verify(ccm_cli *cli, int argc, char **argv);
 int ccm_cmd_demo(ccm_cli *cli, int argc, char **argv);
 int ccm_cmd_join(ccm_cli *cli, int argc, char **argv);
 int ccm_cmd_member_add(ccm_cli *cli, int argc, char **argv);
+int ccm_cmd_member_remove(ccm_cli *cli, int argc, char **argv);
 int ccm_cmd_remote_add(ccm_cli *cli, int argc, char **argv);
 int ccm_cmd_remote_list(ccm_cli *cli, int argc, char **argv);
 int ccm_cmd_remote_remove(ccm_cli *cli, int argc, char **argv);

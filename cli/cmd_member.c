@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli.h"
 
@@ -98,6 +99,25 @@ done:
     return rc;
 }
 
+/* The allowed-signers bound of a removed member: the removal time plus the
+ * five minutes of clock tolerance that verification allows, as
+ * YYYYMMDDHHMMSSZ (ssh-keygen's valid-before); "" if not removed. */
+static void removal_bound(char out[32], const char *removed)
+{
+    struct tm tm = {0};
+    time_t t;
+
+    out[0] = 0;
+    if (!removed || sscanf(removed, "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+                           &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6) {
+        return;
+    }
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    t = timegm(&tm) + 5 * 60;
+    strftime(out, 32, "%Y%m%d%H%M%SZ", gmtime_r(&t, &tm));
+}
+
 int ccm_cmd_member_list(ccm_cli *cli, int argc, char **argv)
 {
     json_t *roster = NULL, *members, *m, *out = NULL;
@@ -116,11 +136,15 @@ int ccm_cmd_member_list(ccm_cli *cli, int argc, char **argv)
     }
     members = json_object_get(roster, "members");
     if (signers) {
-        /* git's allowed-signers format: principal, options, key. */
+        /* git's allowed-signers format: principal, options, key. A removed
+         * member's key is valid only before the removal. */
         json_array_foreach(members, i, m)
         {
-            printf("%s namespaces=\"git\" %s\n", json_string_value(json_object_get(m, "name")),
-                   json_string_value(json_object_get(m, "sign_key")));
+            char until[32] = "";
+            removal_bound(until, json_string_value(json_object_get(m, "removed")));
+            printf("%s namespaces=\"git\"%s%s%s %s\n",
+                   json_string_value(json_object_get(m, "name")), *until ? ",valid-before=\"" : "",
+                   until, *until ? "\"" : "", json_string_value(json_object_get(m, "sign_key")));
         }
         goto done;
     }
@@ -132,13 +156,16 @@ int ccm_cmd_member_list(ccm_cli *cli, int argc, char **argv)
         if (ccm_ssh_pubkey_parse(pk, json_string_value(json_object_get(m, "sign_key"))) == 0) {
             ccm_ssh_fingerprint(fp, pk);
         }
-        json_array_append_new(out,
-                              json_pack("{s:O, s:O, s:O, s:s}", "name", json_object_get(m, "name"),
-                                        "role", json_object_get(m, "role"), "sign_key",
-                                        json_object_get(m, "sign_key"), "fingerprint", fp));
+        const char *removed = json_string_value(json_object_get(m, "removed"));
+        json_array_append_new(
+            out,
+            json_pack("{s:O, s:O, s:O, s:s, s:o}", "name", json_object_get(m, "name"), "role",
+                      json_object_get(m, "role"), "sign_key", json_object_get(m, "sign_key"),
+                      "fingerprint", fp, "removed", removed ? json_string(removed) : json_null()));
         if (!cli->json) {
-            printf("%-16s %-7s %s\n", json_string_value(json_object_get(m, "name")),
-                   json_string_value(json_object_get(m, "role")), fp);
+            printf("%-16s %-7s %s%s%s\n", json_string_value(json_object_get(m, "name")),
+                   json_string_value(json_object_get(m, "role")), fp, removed ? "  removed " : "",
+                   removed ? removed : "");
         }
     }
     if (cli->json) {

@@ -91,6 +91,26 @@ int ccm_cmd_member_add(ccm_cli *cli, int argc, char **argv)
     return rc;
 }
 
+int ccm_cmd_member_remove(ccm_cli *cli, int argc, char **argv)
+{
+    int rc;
+
+    if (argc != 1) {
+        return ccm_usage(cli, argc ? "too many arguments" : "missing NAME");
+    }
+    if ((rc = ccm_sync_member_remove(cli->store, argv[0])) < 0) {
+        return rc;
+    }
+    if (cli->json) {
+        json_t *doc = json_pack("{s:s, s:b}", "member", argv[0], "removed", 1);
+        rc = ccm_print_json(doc);
+        json_decref(doc);
+    } else {
+        printf("removed '%s'; the group key was rotated; sync to share the change\n", argv[0]);
+    }
+    return rc;
+}
+
 int ccm_cmd_remote_add(ccm_cli *cli, int argc, char **argv)
 {
     if (argc != 2) {

@@ -48,6 +48,10 @@ const ccm_cmd ccm_commands[] = {
      "members, roles and key fingerprints; or git's allowed-signers lines",
      "git -c gpg.format=ssh -c gpg.ssh.allowedSignersFile=FILE verify-commit C\n"
      "verifies any commit with the lines of --allowed-signers in FILE."},
+    {"member remove", ccm_cmd_member_remove, KEY, "member remove NAME",
+     "revoke a member (admins only): rotates the group key",
+     "From then on everything written uses a new key the removed member does not have;\n"
+     "what they already had stays theirs. Their commits dated after the removal are refused."},
     {"remote add", ccm_cmd_remote_add, STORE, "remote add NAME URL",
      "add a remote: a path (USB stick, shared folder), file://, git://, http(s)://, ssh://",
      "A local path that does not exist yet is created as a bare repository on first sync."},

@@ -1,6 +1,6 @@
 /*
- * cache.h - the store's internal helpers for the local record cache and the
- * record-tree diff (private to store/).
+ * cache.h - the store's internal hook into the local record cache (private
+ * to store/).
  */
 #ifndef CCM_STORE_CACHE_H
 #define CCM_STORE_CACHE_H

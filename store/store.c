@@ -408,6 +408,7 @@ void ccm_store_free(ccm_store *s)
     ccm_identity_free(s->id);
     ccm_secret_free(s->local_key);
     json_decref(s->roster);
+    json_decref(s->authority);
     git_repository_free(s->repo);
     free(s->identity_file);
     free(s->dir);

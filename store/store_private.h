@@ -45,6 +45,7 @@ struct ccm_store {
     uint32_t nkeys;      /* capacity of keys */
     uint32_t epoch;      /* current epoch (roster at HEAD) */
     json_t *roster;      /* roster at HEAD */
+    json_t *authority;   /* during sync: our roster merged with the incoming one */
     uint8_t *local_key;  /* cache key, sodium_malloc'ed */
     char head[41];       /* commit id at HEAD when opened/unlocked */
 };
@@ -177,6 +178,16 @@ int ccm_store_refresh(ccm_store *s);
  * one; both under the write lock. */
 uint64_t ccm_store_clock_load(ccm_store *s);
 int ccm_store_clock_save(ccm_store *s, uint64_t stamp);
+
+/* Called for each record that differs between two trees, in name order:
+ * old/new is NULL where the record is absent on that side. */
+typedef int (*ccm_tree_diff_cb)(const char *name, const git_oid *old_oid, const git_oid *new_oid,
+                                void *payload);
+
+/* Walks the record trees ("r/") of two commit trees (either may be NULL:
+ * empty), descending only into subtrees that differ (treediff.c). */
+int ccm_tree_diff(git_repository *repo, const git_tree *a, const git_tree *b, ccm_tree_diff_cb cb,
+                  void *payload);
 
 /* Record documents are serialised canonically with these flags. */
 #define CCM_JSON_CANON (JSON_SORT_KEYS | JSON_COMPACT)

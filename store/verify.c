@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "store_private.h"
 #include "cache.h"
@@ -139,6 +140,43 @@ static int check_layout(const git_tree *tree)
     return CCM_OK;
 }
 
+/* Unix milliseconds of an RFC 3339 UTC time as ccm_stamp_format writes it;
+ * 0 if it does not parse. */
+static uint64_t parse_time_ms(const char *text)
+{
+    struct tm tm = {0};
+    unsigned ms = 0;
+    char z = 0;
+
+    if (!text ||
+        sscanf(text, "%4d-%2d-%2dT%2d:%2d:%2d.%3u%c", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+               &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &ms, &z) != 8 ||
+        z != 'Z') {
+        return 0;
+    }
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    return (uint64_t)timegm(&tm) * 1000 + ms;
+}
+
+/* A member removed in the authority roster (ours, merged with what comes
+ * in) may not sign commits dated after the removal (with five minutes of
+ * tolerance for clocks). Commits made concurrently, before it, are kept. */
+static int check_removal(ccm_store *s, const git_commit *commit, const char *signer)
+{
+    const json_t *authority = s->authority ? s->authority : s->roster;
+    const json_t *m = ccm_roster_member(authority, signer);
+    const char *removed = json_string_value(json_object_get(m, "removed"));
+    uint64_t at = parse_time_ms(removed);
+    uint64_t when = (uint64_t)git_commit_time(commit) * 1000;
+
+    if (removed && at && when > at + 5 * 60 * 1000) {
+        return ccm_error_set(CCM_EVERIFY, "signed by '%s' after their removal at %s", signer,
+                             removed);
+    }
+    return CCM_OK;
+}
+
 static int roster_of(json_t **out, git_repository *repo, git_commit *c, git_tree **tree)
 {
     if (git_commit_tree(tree, c) < 0) {
@@ -226,6 +264,9 @@ int ccm_store_verify_commit(ccm_store *s, git_repository *repo, git_commit *comm
         goto done;
     }
     v.signer = json_string_value(json_object_get(signer, "name"));
+    if ((rc = check_removal(s, commit, v.signer)) < 0) {
+        goto done;
+    }
     if ((rc = check_layout(tree)) < 0 ||
         (rc = check_roster(&v, commit, roster, tree, base, ptree, signer)) < 0) {
         goto done;

@@ -145,3 +145,144 @@ done:
     git_commit_free(head);
     return rc;
 }
+
+/* Seals the new epoch's key to every active member of `roster`. */
+static int seal_epoch(git_tree_update *up, char (*paths)[128], size_t *n, ccm_store *s,
+                      const json_t *roster, const ccm_groupkey *gk)
+{
+    size_t i;
+    const json_t *m;
+
+    json_array_foreach(json_object_get(roster, "members"), i, m)
+    {
+        uint8_t box[32], *sealed = NULL;
+        size_t len = 0;
+        git_oid oid;
+        const char *b64 = json_string_value(json_object_get(m, "box_key"));
+        int rc;
+        if (!ccm_roster_is_active(m)) {
+            continue;
+        }
+        if (!b64 || ccm_base64_decode(box, 32, b64, strlen(b64)) != 32) {
+            return ccm_error_set(CCM_EVERIFY, "malformed box key in the roster");
+        }
+        if ((rc = ccm_groupkey_seal(&sealed, &len, gk, box)) < 0) {
+            return rc;
+        }
+        rc = git_blob_create_from_buffer(&oid, s->repo, sealed, len) < 0
+                 ? ccm_git_error("cannot write group key")
+                 : CCM_OK;
+        free(sealed);
+        if (rc < 0) {
+            return rc;
+        }
+        snprintf(paths[*n], 128, CCM_KEYS_DIR "/%u/%s", (unsigned)ccm_groupkey_epoch(gk),
+                 json_string_value(json_object_get(m, "name")));
+        up[*n] = (git_tree_update){GIT_TREE_UPDATE_UPSERT, oid, GIT_FILEMODE_BLOB, paths[*n]};
+        (*n)++;
+    }
+    return CCM_OK;
+}
+
+static size_t active_admins(const json_t *roster)
+{
+    size_t i, n = 0;
+    const json_t *m;
+
+    json_array_foreach(json_object_get(roster, "members"), i, m)
+    {
+        n += ccm_roster_is_admin(m) ? 1 : 0;
+    }
+    return n;
+}
+
+int ccm_sync_member_remove(ccm_store *s, const char *name)
+{
+    git_commit *head = NULL;
+    git_tree *tree = NULL, *new_tree = NULL;
+    git_tree_update *up = NULL;
+    char(*paths)[128] = NULL, at[32];
+    json_t *roster = NULL, *target;
+    const json_t *me;
+    ccm_groupkey *gk = NULL;
+    git_oid roster_oid, tree_oid, commit_oid;
+    const git_commit *parents[1];
+    size_t n = 0, members;
+    int lock = -1, rc;
+
+    if ((rc = ccm_schema_check_member_name(name)) < 0) {
+        return rc;
+    }
+    if ((rc = ccm_store_lock_take(&lock, s->dir)) < 0 || (rc = ccm_store_refresh(s)) < 0) {
+        goto done;
+    }
+    me = ccm_roster_member(s->roster, s->member);
+    if (!ccm_roster_is_admin(me)) {
+        rc = ccm_error_set(CCM_EDENIED, "only admins can remove members ('%s' is %s)", s->member,
+                           me ? json_string_value(json_object_get(me, "role")) : "not a member");
+        goto done;
+    }
+    if (!(roster = json_deep_copy(s->roster))) {
+        rc = ccm_error_set(CCM_ERROR, "out of memory");
+        goto done;
+    }
+    target = (json_t *)ccm_roster_member(roster, name);
+    if (!ccm_roster_is_active(target)) {
+        rc = ccm_error_set(CCM_EINVALID, "'%s' is not a member%s", name, target ? " any more" : "");
+        goto done;
+    }
+    if (ccm_roster_is_admin(target) && active_admins(roster) == 1) {
+        rc = ccm_error_set(CCM_EINVALID, "'%s' is the last admin; add another admin first", name);
+        goto done;
+    }
+    if (!ccm_store_key(s, s->epoch)) {
+        rc = CCM_EDENIED;
+        goto done;
+    }
+    ccm_stamp_format(at, ccm_clock_now_ms() << 16);
+    json_object_set_new(target, "removed", json_string(at));
+    json_object_set_new(target, "removed_by", json_string(s->member));
+    if ((rc = ccm_groupkey_rotate(&gk, s->keys[s->epoch])) < 0) {
+        goto done;
+    }
+    json_object_set_new(roster, "epoch", json_integer(ccm_groupkey_epoch(gk)));
+    members = json_array_size(json_object_get(roster, "members"));
+    if ((rc = ccm_store_head_commit(&head, s)) < 0 || git_commit_tree(&tree, head) < 0) {
+        rc = rc < 0 ? rc : ccm_git_error("cannot read tree");
+        goto done;
+    }
+    if (!(up = calloc(members + 2, sizeof(*up))) ||
+        !(paths = calloc(members + 2, sizeof(*paths)))) {
+        rc = ccm_error_set(CCM_ERROR, "out of memory");
+        goto done;
+    }
+    if ((rc = seal_epoch(up, paths, &n, s, roster, gk)) < 0 ||
+        (rc = ccm_roster_write(&roster_oid, s->repo, roster)) < 0) {
+        goto done;
+    }
+    up[n++] =
+        (git_tree_update){GIT_TREE_UPDATE_UPSERT, roster_oid, GIT_FILEMODE_BLOB, CCM_ROSTER_PATH};
+    if (git_tree_create_updated(&tree_oid, s->repo, tree, n, up) < 0 ||
+        git_tree_lookup(&new_tree, s->repo, &tree_oid) < 0) {
+        rc = ccm_git_error("cannot write tree");
+        goto done;
+    }
+    parents[0] = head;
+    if ((rc = ccm_store_commit_signed(&commit_oid, s, s->repo, new_tree, parents, 1)) < 0 ||
+        (rc = ccm_store_move_branch(s, git_commit_id(head), &commit_oid)) < 0) {
+        goto done;
+    }
+    rc = ccm_store_refresh(s);
+done:
+    if (lock >= 0) {
+        close(lock);
+    }
+    ccm_groupkey_free(gk);
+    free(paths);
+    free(up);
+    json_decref(roster);
+    git_tree_free(new_tree);
+    git_tree_free(tree);
+    git_commit_free(head);
+    return rc;
+}

@@ -25,6 +25,7 @@ typedef struct {
     git_tree_update *up;
     char **paths;
     size_t n, cap;
+    json_t *done; /* record names already updated */
 } merge_ctx;
 
 static void ctx_free(merge_ctx *m)
@@ -34,6 +35,7 @@ static void ctx_free(merge_ctx *m)
     }
     free(m->paths);
     free(m->up);
+    json_decref(m->done);
 }
 
 static int upsert(merge_ctx *m, const char *path, const git_oid *oid)
@@ -61,12 +63,52 @@ static int upsert(merge_ctx *m, const char *path, const git_oid *oid)
     return CCM_OK;
 }
 
+/* Upserts a record blob under its name's path and remembers the name. */
+static int upsert_record(merge_ctx *m, const char *name, const git_oid *oid)
+{
+    char path[CCM_PATH_MAX];
+
+    ccm_record_path_of_name(path, name);
+    json_object_set_new(m->done, name, json_true());
+    return upsert(m, path, oid);
+}
+
+/* A record blob kept as it is, unless it was written under an older key
+ * epoch than the merge's: then it is re-encrypted under the current one, so
+ * that a member removed meanwhile cannot read edits made concurrently with
+ * the removal. */
+static int keep_record(merge_ctx *m, const char *name, const git_oid *oid, int only_if_old)
+{
+    git_blob *blob = NULL;
+    json_t *rec = NULL;
+    uint32_t epoch = 0;
+    git_oid out;
+    int rc;
+
+    if (git_blob_lookup(&blob, m->s->repo, oid) < 0) {
+        return ccm_git_error("cannot read record");
+    }
+    rc = ccm_envelope_epoch(&epoch, git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob));
+    git_blob_free(blob);
+    if (rc < 0) {
+        return rc;
+    }
+    if (epoch >= m->s->epoch) {
+        return only_if_old ? CCM_OK : upsert_record(m, name, oid);
+    }
+    if ((rc = ccm_store_open_blob(&rec, m->s, m->s->repo, name, oid)) == CCM_OK &&
+        (rc = ccm_store_write_record(&out, NULL, m->s, m->s->repo, rec)) == CCM_OK) {
+        rc = upsert_record(m, name, &out);
+    }
+    json_decref(rec);
+    return rc;
+}
+
 /* Joins the two versions of one record into a new blob. */
 static int join_record(merge_ctx *m, const char *name, const git_oid *o, const git_oid *t)
 {
     json_t *a = NULL, *b = NULL, *j = NULL;
     git_oid out;
-    char path[CCM_PATH_MAX];
     int rc;
 
     if ((rc = ccm_store_open_blob(&a, m->s, m->s->repo, name, o)) < 0 ||
@@ -75,8 +117,7 @@ static int join_record(merge_ctx *m, const char *name, const git_oid *o, const g
         (rc = ccm_store_write_record(&out, NULL, m->s, m->s->repo, j)) < 0) {
         goto done;
     }
-    ccm_record_path_of_name(path, name);
-    rc = upsert(m, path, &out);
+    rc = upsert_record(m, name, &out);
 done:
     json_decref(a);
     json_decref(b);
@@ -138,9 +179,7 @@ static int merge_entry(merge_ctx *m, const git_tree *b, const git_tree_entry *eo
         return ccm_error_set(CCM_EVERIFY, "unexpected entry '%s' in the record tree", name);
     }
     if (!eo || (eb && git_oid_equal(git_tree_entry_id(eb), git_tree_entry_id(eo)))) {
-        char path[CCM_PATH_MAX];
-        ccm_record_path_of_name(path, name); /* changed on their side only */
-        return upsert(m, path, git_tree_entry_id(et));
+        return keep_record(m, name, git_tree_entry_id(et), 0); /* their side only */
     }
     return join_record(m, name, git_tree_entry_id(eo), git_tree_entry_id(et));
 }
@@ -167,6 +206,20 @@ static int walk3(merge_ctx *m, const git_tree *b, const git_tree *o, const git_t
         j++;
     }
     return rc;
+}
+
+/* Records changed on our side only, written under an older epoch than the
+ * merge's, are re-encrypted too (see keep_record). */
+static int reencrypt_ours(const char *name, const git_oid *old_oid, const git_oid *new_oid,
+                          void *payload)
+{
+    merge_ctx *m = payload;
+
+    (void)old_oid;
+    if (!new_oid || json_object_get(m->done, name)) {
+        return CCM_OK;
+    }
+    return keep_record(m, name, new_oid, 1);
 }
 
 static int subtree(git_tree **out, git_repository *repo, const git_tree *root, const char *dir)
@@ -242,7 +295,8 @@ done:
 
 int ccm_sync_merge(git_oid *out, ccm_store *s, const git_oid *ours, const git_oid *theirs)
 {
-    merge_ctx m = {s, NULL, NULL, 0, 0};
+    merge_ctx m = {s, NULL, NULL, 0, 0, json_object()};
+    uint32_t epoch_ours = s->epoch;
     git_oid base_id, tree_id;
     git_commit *co = NULL, *ct = NULL, *cb = NULL;
     git_tree *to = NULL, *tt = NULL, *tb = NULL, *ro = NULL, *rt = NULL, *rb = NULL, *tree = NULL;
@@ -264,6 +318,9 @@ int ccm_sync_merge(git_oid *out, ccm_store *s, const git_oid *ours, const git_oi
         (rc = subtree(&ro, s->repo, to, CCM_RECORDS_DIR)) < 0 ||
         (rc = subtree(&rt, s->repo, tt, CCM_RECORDS_DIR)) < 0 ||
         (rc = walk3(&m, rb, ro, rt, 0, name, 0)) < 0) {
+        goto done;
+    }
+    if (m.s->epoch > epoch_ours && (rc = ccm_tree_diff(s->repo, tb, to, reencrypt_ours, &m)) < 0) {
         goto done;
     }
     if (git_tree_create_updated(&tree_id, s->repo, to, m.n, m.up) < 0 ||

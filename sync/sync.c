@@ -164,6 +164,28 @@ static int integrate(ccm_sync_result *out, ccm_store *s, const git_oid *ours, co
     return rc;
 }
 
+/* The roster that judges removals while verifying incoming history: ours
+ * merged with the one at their tip, so a removal on either side counts. */
+static int set_authority(ccm_store *s, const git_oid *theirs)
+{
+    git_commit *c = NULL;
+    git_tree *t = NULL;
+    json_t *r = NULL;
+    int rc;
+
+    if (git_commit_lookup(&c, s->repo, theirs) < 0 || git_commit_tree(&t, c) < 0) {
+        rc = ccm_error_set(CCM_EVERIFY, "cannot read the remote's commit");
+    } else if ((rc = ccm_store_read_roster(&r, s->repo, t)) == CCM_OK) {
+        json_decref(s->authority);
+        s->authority = NULL;
+        rc = ccm_roster_merge(&s->authority, s->roster, r);
+    }
+    json_decref(r);
+    git_tree_free(t);
+    git_commit_free(c);
+    return rc;
+}
+
 /* One round: fetch, verify, integrate, push. CCM_ELOCKED if the remote
  * moved before our push landed. */
 static int round_trip(ccm_sync_result *out, ccm_store *s, const char *name, git_remote *remote,
@@ -183,6 +205,9 @@ static int round_trip(ccm_sync_result *out, ccm_store *s, const char *name, git_
         goto done;
     }
     if (has_theirs) {
+        if ((rc = set_authority(s, &theirs)) < 0) {
+            goto done;
+        }
         rc = ccm_store_verify_range(s, s->repo, &theirs, &ours, warnings, &out->incoming);
         if (rc < 0 || (rc = add_warnings(out, warnings)) < 0 ||
             (rc = integrate(out, s, &ours, &theirs)) < 0 ||
@@ -202,6 +227,8 @@ static int round_trip(ccm_sync_result *out, ccm_store *s, const char *name, git_
         rc = set_ref(s, tracking, &head);
     }
 done:
+    json_decref(s->authority);
+    s->authority = NULL;
     ccm_sync_drop_incoming(s, name);
     json_decref(warnings);
     return rc;

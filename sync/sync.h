@@ -76,4 +76,10 @@ int ccm_sync_join(char **request, const char *dir, const char *url, const char *
  * CCM_EINVALID for a malformed request or a name taken by another key. */
 int ccm_sync_member_add(ccm_store *s, const char *request, const char *role);
 
+/* Removes a member (admins only; not the last admin): marks them removed in
+ * the roster and starts a new group key epoch sealed to the remaining
+ * members only, so nothing written from then on can be read by the removed
+ * member. What they already had stays theirs. One signed commit. */
+int ccm_sync_member_remove(ccm_store *s, const char *name);
+
 #endif
