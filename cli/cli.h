@@ -124,6 +124,9 @@ void ccm_print_record(const json_t *view);
 /* Prints a list of record views for people, one line each. */
 void ccm_print_record_list(const json_t *views, const char *kind);
 
+/* Wipes and frees a NUL-terminated string that held sensitive text. */
+void ccm_wipe_text(char *text);
+
 /* Parses YYYY-MM-DD into unix milliseconds at 00:00 UTC. */
 int ccm_parse_date_ms(uint64_t *out, const char *date, const char *what);
 
@@ -147,6 +150,10 @@ int ccm_cmd_import(ccm_cli *cli, int argc, char **argv);
 int ccm_cmd_verify(ccm_cli *cli, int argc, char **argv);
 int ccm_cmd_demo(ccm_cli *cli, int argc, char **argv);
 int ccm_cmd_join(ccm_cli *cli, int argc, char **argv);
+int ccm_cmd_note_add(ccm_cli *cli, int argc, char **argv);
+int ccm_cmd_note_list(ccm_cli *cli, int argc, char **argv);
+int ccm_cmd_note_share(ccm_cli *cli, int argc, char **argv);
+int ccm_cmd_note_show(ccm_cli *cli, int argc, char **argv);
 int ccm_cmd_member_add(ccm_cli *cli, int argc, char **argv);
 int ccm_cmd_member_remove(ccm_cli *cli, int argc, char **argv);
 int ccm_cmd_remote_add(ccm_cli *cli, int argc, char **argv);

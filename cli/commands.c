@@ -52,6 +52,15 @@ const ccm_cmd ccm_commands[] = {
      "revoke a member (admins only): rotates the group key",
      "From then on everything written uses a new key the removed member does not have;\n"
      "what they already had stays theirs. Their commits dated after the removal are refused."},
+    {"note add", ccm_cmd_note_add, WRITE, "note add --on ID --to NAME[,NAME] --title T",
+     "add a sensitive note (body on stdin) readable only by its recipients (and you)",
+     "ID is a state code or an activity id. Members who are not recipients see neither\n"
+     "title nor body; the git server sees nothing of it. Notes are never exported."},
+    {"note list", ccm_cmd_note_list, KEY, "note list", "list the notes addressed to you", NULL},
+    {"note share", ccm_cmd_note_share, WRITE, "note share ID --to NAME",
+     "give another member access to a note you can read", NULL},
+    {"note show", ccm_cmd_note_show, KEY, "note show ID",
+     "show a note addressed to you (exit 3 if it is not)", NULL},
     {"remote add", ccm_cmd_remote_add, STORE, "remote add NAME URL",
      "add a remote: a path (USB stick, shared folder), file://, git://, http(s)://, ssh://",
      "A local path that does not exist yet is created as a bare repository on first sync."},

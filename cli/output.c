@@ -152,3 +152,12 @@ int ccm_parse_date_ms(uint64_t *out, const char *date, const char *what)
     *out = (uint64_t)timegm(&tm) * 1000;
     return CCM_OK;
 }
+
+void ccm_wipe_text(char *text)
+{
+    volatile char *p = text;
+    while (p && *p) {
+        *p++ = 0;
+    }
+    free(text);
+}

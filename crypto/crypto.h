@@ -212,6 +212,25 @@ int ccm_local_seal(uint8_t **out, size_t *out_len, const uint8_t key[32], const 
 int ccm_local_open(uint8_t **pt, size_t *pt_len, const uint8_t key[32], const char *ad,
                    const uint8_t *ct, size_t ct_len);
 
+/* ---- notes (crypto/notekey.c) ------------------------------------------------ */
+
+/* A fresh random note key (32 bytes, sodium_malloc'ed; ccm_secret_free). */
+int ccm_notekey_generate(uint8_t **key);
+
+/* The note key sealed to a recipient's X25519 key, as base64 (caller frees). */
+int ccm_notekey_seal(char **capsule, const uint8_t key[32], const uint8_t box_pk[32]);
+
+/* Opens a capsule with the member's identity: CCM_EDENIED if it was sealed
+ * to someone else, CCM_EVERIFY if malformed. *key as from generate. */
+int ccm_notekey_open(uint8_t **key, const char *capsule, const ccm_identity *id);
+
+/* Encrypts/decrypts a note's payload under its key, bound to the note id;
+ * the sealed form is base64. CCM_EVERIFY if it does not decrypt. */
+int ccm_note_seal(char **out, const uint8_t key[32], const char *note_id, const uint8_t *pt,
+                  size_t len);
+int ccm_note_open(uint8_t **pt, size_t *len, const uint8_t key[32], const char *note_id,
+                  const char *sealed);
+
 /* ---- join requests (crypto/request.c) ------------------------------------ */
 
 /* The one-line join request of a member:

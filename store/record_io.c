@@ -117,7 +117,19 @@ int ccm_store_open_record(json_t **out, ccm_store *s, const char *name, const ui
         return rc;
     }
     if (!(gk = ccm_store_key(s, epoch))) {
-        return CCM_EDENIED;
+        /* Records keep the epoch they were written under until rewritten:
+         * older keys are loaded from HEAD when first needed. */
+        git_commit *head = NULL;
+        git_tree *tree = NULL;
+        int loaded = ccm_store_head_commit(&head, s) == CCM_OK && head &&
+                     git_commit_tree(&tree, head) == 0 &&
+                     ccm_store_load_key(s, tree, epoch) == CCM_OK;
+        git_tree_free(tree);
+        git_commit_free(head);
+        if (!loaded || !(gk = ccm_store_key(s, epoch))) {
+            return CCM_EDENIED;
+        }
+        ccm_error_clear();
     }
     rc = ccm_envelope_open(&pt, &pt_len, gk, (const uint8_t *)name, CCM_NAME_LEN, env, len);
     if (rc < 0) {
