@@ -145,7 +145,7 @@ int ccm_roster_merge(json_t **out, const json_t *a, const json_t *b)
         {
             if (name && strcmp(json_string_value(json_object_get(mine, "name")), name) == 0) {
                 if (member_winner(mine, m) == m) {
-                    json_array_set(members, k, json_deep_copy(m));
+                    json_array_set_new(members, k, json_deep_copy(m));
                 }
                 found = 1;
                 break;
