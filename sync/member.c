@@ -61,18 +61,44 @@ static int seal_all(git_tree_update *up, char (*paths)[128], size_t *n, ccm_stor
     return CCM_OK;
 }
 
+/* Writes the new roster with the given sealed keys as one signed commit on
+ * top of `head` and moves the branch (compare-and-swap). `up` has room for
+ * one more entry, the roster's. */
+static int commit_membership(ccm_store *s, git_commit *head, git_tree *tree,
+                             git_tree_update *up, size_t n, const json_t *roster)
+{
+    git_oid roster_oid, tree_oid, commit_oid;
+    git_tree *new_tree = NULL;
+    const git_commit *parents[1] = {head};
+    int rc;
+
+    if ((rc = ccm_roster_write(&roster_oid, s->repo, roster)) < 0) {
+        return rc;
+    }
+    up[n++] =
+        (git_tree_update){GIT_TREE_UPDATE_UPSERT, roster_oid, GIT_FILEMODE_BLOB, CCM_ROSTER_PATH};
+    if (git_tree_create_updated(&tree_oid, s->repo, tree, n, up) < 0 ||
+        git_tree_lookup(&new_tree, s->repo, &tree_oid) < 0) {
+        return ccm_git_error("cannot write tree");
+    }
+    if ((rc = ccm_store_commit_signed(&commit_oid, s, s->repo, new_tree, parents, 1)) == CCM_OK &&
+        (rc = ccm_store_move_branch(s, git_commit_id(head), &commit_oid)) == CCM_OK) {
+        rc = ccm_store_refresh(s);
+    }
+    git_tree_free(new_tree);
+    return rc;
+}
+
 int ccm_sync_member_add(ccm_store *s, const char *request, const char *role)
 {
     char name[65];
     uint8_t sign_pk[32], box_pk[32];
     git_commit *head = NULL;
-    git_tree *tree = NULL, *new_tree = NULL;
+    git_tree *tree = NULL;
     git_tree_update *up = NULL;
     char(*paths)[128] = NULL;
     json_t *roster = NULL, *entry;
     const json_t *me, *existing;
-    git_oid roster_oid, tree_oid, commit_oid;
-    const git_commit *parents[1];
     size_t n = 0;
     int lock = -1, rc;
 
@@ -116,23 +142,9 @@ int ccm_sync_member_add(ccm_store *s, const char *request, const char *role)
         rc = ccm_error_set(CCM_ERROR, "out of memory");
         goto done;
     }
-    if ((rc = seal_all(up, paths, &n, s, tree, name, box_pk)) < 0 ||
-        (rc = ccm_roster_write(&roster_oid, s->repo, roster)) < 0) {
-        goto done;
+    if ((rc = seal_all(up, paths, &n, s, tree, name, box_pk)) == CCM_OK) {
+        rc = commit_membership(s, head, tree, up, n, roster);
     }
-    up[n++] =
-        (git_tree_update){GIT_TREE_UPDATE_UPSERT, roster_oid, GIT_FILEMODE_BLOB, CCM_ROSTER_PATH};
-    if (git_tree_create_updated(&tree_oid, s->repo, tree, n, up) < 0 ||
-        git_tree_lookup(&new_tree, s->repo, &tree_oid) < 0) {
-        rc = ccm_git_error("cannot write tree");
-        goto done;
-    }
-    parents[0] = head;
-    if ((rc = ccm_store_commit_signed(&commit_oid, s, s->repo, new_tree, parents, 1)) < 0 ||
-        (rc = ccm_store_move_branch(s, git_commit_id(head), &commit_oid)) < 0) {
-        goto done;
-    }
-    rc = ccm_store_refresh(s);
 done:
     if (lock >= 0) {
         close(lock);
@@ -140,7 +152,6 @@ done:
     free(paths);
     free(up);
     json_decref(roster);
-    git_tree_free(new_tree);
     git_tree_free(tree);
     git_commit_free(head);
     return rc;
@@ -199,14 +210,12 @@ static size_t active_admins(const json_t *roster)
 int ccm_sync_member_remove(ccm_store *s, const char *name)
 {
     git_commit *head = NULL;
-    git_tree *tree = NULL, *new_tree = NULL;
+    git_tree *tree = NULL;
     git_tree_update *up = NULL;
     char(*paths)[128] = NULL, at[32];
     json_t *roster = NULL, *target;
     const json_t *me;
     ccm_groupkey *gk = NULL;
-    git_oid roster_oid, tree_oid, commit_oid;
-    const git_commit *parents[1];
     size_t n = 0, members;
     int lock = -1, rc;
 
@@ -256,23 +265,9 @@ int ccm_sync_member_remove(ccm_store *s, const char *name)
         rc = ccm_error_set(CCM_ERROR, "out of memory");
         goto done;
     }
-    if ((rc = seal_epoch(up, paths, &n, s, roster, gk)) < 0 ||
-        (rc = ccm_roster_write(&roster_oid, s->repo, roster)) < 0) {
-        goto done;
+    if ((rc = seal_epoch(up, paths, &n, s, roster, gk)) == CCM_OK) {
+        rc = commit_membership(s, head, tree, up, n, roster);
     }
-    up[n++] =
-        (git_tree_update){GIT_TREE_UPDATE_UPSERT, roster_oid, GIT_FILEMODE_BLOB, CCM_ROSTER_PATH};
-    if (git_tree_create_updated(&tree_oid, s->repo, tree, n, up) < 0 ||
-        git_tree_lookup(&new_tree, s->repo, &tree_oid) < 0) {
-        rc = ccm_git_error("cannot write tree");
-        goto done;
-    }
-    parents[0] = head;
-    if ((rc = ccm_store_commit_signed(&commit_oid, s, s->repo, new_tree, parents, 1)) < 0 ||
-        (rc = ccm_store_move_branch(s, git_commit_id(head), &commit_oid)) < 0) {
-        goto done;
-    }
-    rc = ccm_store_refresh(s);
 done:
     if (lock >= 0) {
         close(lock);
@@ -281,7 +276,6 @@ done:
     free(paths);
     free(up);
     json_decref(roster);
-    git_tree_free(new_tree);
     git_tree_free(tree);
     git_commit_free(head);
     return rc;

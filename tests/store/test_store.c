@@ -19,36 +19,25 @@
 
 #include "store/store.h"
 #include "store/store_private.h"
+#include "tests/support/store_support.h"
+#include "tests/support/tmpdir.h"
 
 static char base_dir[640];
 static char dir[700];
 
 static int setup(void **state)
 {
-    const char *base = getenv("CCM_TEST_TMP");
-    char tmpl[600];
-
     (void)state;
-    if (base) {
-        mkdir(base, 0700);
-    }
-    snprintf(tmpl, sizeof(tmpl), "%s/storeXXXXXX", base ? base : "/tmp");
-    assert_non_null(mkdtemp(tmpl));
-    snprintf(base_dir, sizeof(base_dir), "%s", tmpl);
-    snprintf(dir, sizeof(dir), "%s/s", tmpl);
+    ccm_test_mkdtemp(base_dir, sizeof(base_dir), "store");
+    snprintf(dir, sizeof(dir), "%s/s", base_dir);
     assert_int_equal(ccm_store_init(dir, "Peru", NULL, 0), CCM_OK);
     return 0;
 }
 
 static int teardown(void **state)
 {
-    char cmd[900];
     (void)state;
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", base_dir);
-    if (system(cmd) != 0) {
-        return -1;
-    }
-    return 0;
+    return ccm_test_rmdir(base_dir);
 }
 
 static ccm_store *open_unlocked(void)
@@ -71,23 +60,6 @@ static int commit_count(ccm_store *s)
     }
     git_revwalk_free(w);
     return n;
-}
-
-/* Sets one scalar field of a state in its own transaction. */
-static void set_field(ccm_store *s, const char *id, const char *field, const char *value)
-{
-    ccm_txn *t = NULL;
-    json_t *rec = NULL;
-
-    assert_int_equal(ccm_txn_begin(&t, s), CCM_OK);
-    if (ccm_txn_get(&rec, t, "state", id) == CCM_ENOTFOUND) {
-        rec = ccm_record_new("state", id);
-    }
-    assert_int_equal(ccm_record_assign(rec, field, value, ccm_txn_stamp(t), "Peru"), CCM_OK);
-    assert_int_equal(ccm_txn_put(t, rec), CCM_OK);
-    assert_int_equal(ccm_txn_commit(t), CCM_OK);
-    ccm_txn_free(t);
-    json_decref(rec);
 }
 
 static void test_store_init__refuses_a_non_empty_dir(void **state)
@@ -126,8 +98,8 @@ static void test_txn__one_commit_per_transaction(void **state)
     json_t *rec = NULL;
     (void)state;
     assert_int_equal(commit_count(s), 1);
-    set_field(s, "LAO", "status", "party");
-    set_field(s, "NOR", "status", "party");
+    ccm_test_set_field(s, "LAO", "status", "party");
+    ccm_test_set_field(s, "NOR", "status", "party");
     assert_int_equal(commit_count(s), 3);
     assert_int_equal(ccm_store_get(&rec, s, "state", "LAO"), CCM_OK);
     {
@@ -145,7 +117,7 @@ static void test_txn__writes_nothing_when_nothing_changed(void **state)
     ccm_txn *t = NULL;
     json_t *rec = NULL;
     (void)state;
-    set_field(s, "LAO", "status", "party");
+    ccm_test_set_field(s, "LAO", "status", "party");
     assert_int_equal(commit_count(s), 2);
     /* Staging the record exactly as it is: the deterministic envelope gives
      * the same blob, so no commit. */
@@ -167,7 +139,7 @@ static void test_txn__branch_moves_by_compare_and_swap(void **state)
     git_oid head, other;
     git_commit *c = NULL;
     (void)state;
-    set_field(s, "NOR", "status", "party");
+    ccm_test_set_field(s, "NOR", "status", "party");
     assert_int_equal(ccm_txn_begin(&t, s), CCM_OK);
     /* Someone outside ccmsync moves the branch after the lock was taken. */
     assert_int_equal(git_reference_name_to_id(&head, s->repo, CCM_BRANCH), 0);
@@ -198,7 +170,7 @@ static void test_tree__records_are_fanned_out_under_keyed_names(void **state)
     git_tree_entry *e = NULL;
     char name[65], path[CCM_PATH_MAX];
     (void)state;
-    set_field(s, "LAO", "status", "party");
+    ccm_test_set_field(s, "LAO", "status", "party");
     ccm_record_name(name, s, "state", "LAO");
     assert_int_equal(strlen(name), 64);
     assert_null(strstr(name, "LAO"));
@@ -254,12 +226,12 @@ static void test_cache__follows_head_incrementally(void **state)
     json_t *list = NULL;
     char *full = NULL;
     (void)state;
-    set_field(s, "LAO", "status", "party");
+    ccm_test_set_field(s, "LAO", "status", "party");
     assert_int_equal(ccm_store_list(&list, s, "state"), CCM_OK);
     assert_int_equal(json_array_size(list), 1);
     json_decref(list);
-    set_field(s, "NOR", "status", "party");
-    set_field(s, "LAO", "status", "signatory");
+    ccm_test_set_field(s, "NOR", "status", "party");
+    ccm_test_set_field(s, "LAO", "status", "signatory");
     assert_int_equal(ccm_store_list(&list, s, "state"), CCM_OK);
     assert_int_equal(json_array_size(list), 2);
     assert_string_equal(json_string_value(json_object_get(json_array_get(list, 0), "id")), "LAO");
@@ -284,7 +256,7 @@ static void test_cache__is_encrypted_at_rest(void **state)
     uint8_t *buf = NULL;
     size_t len = 0;
     (void)state;
-    set_field(s, "LAO", "next_step", "MARKER-cache-5150");
+    ccm_test_set_field(s, "LAO", "next_step", "MARKER-cache-5150");
     assert_int_equal(ccm_store_list(&list, s, "state"), CCM_OK);
     json_decref(list);
     snprintf(path, sizeof(path), "%s/cache", dir);
@@ -304,7 +276,7 @@ static void test_cache__damaged_cache_is_rebuilt(void **state)
     char path[800];
     FILE *f;
     (void)state;
-    set_field(s, "LAO", "status", "party");
+    ccm_test_set_field(s, "LAO", "status", "party");
     assert_int_equal(ccm_store_list(&list, s, "state"), CCM_OK);
     json_decref(list);
     snprintf(path, sizeof(path), "%s/cache", dir);
@@ -323,8 +295,8 @@ static void test_log__names_member_and_old_new_values(void **state)
     ccm_store *s = open_unlocked();
     json_t *log = NULL, *e;
     (void)state;
-    set_field(s, "LAO", "status", "signatory");
-    set_field(s, "LAO", "status", "party");
+    ccm_test_set_field(s, "LAO", "status", "signatory");
+    ccm_test_set_field(s, "LAO", "status", "party");
     assert_int_equal(ccm_store_log(&log, s, "state", "LAO", NULL, 0), CCM_OK);
     assert_int_equal(json_array_size(log), 2);
     e = json_array_get(log, 0); /* newest first */
@@ -350,7 +322,7 @@ static void test_verify__accepts_own_history_and_names_an_unsigned_commit(void *
     char hex[41];
     const git_commit *parents[1];
     (void)state;
-    set_field(s, "LAO", "status", "party");
+    ccm_test_set_field(s, "LAO", "status", "party");
     assert_int_equal(ccm_store_verify(s, NULL), CCM_OK);
     assert_int_equal(ccm_store_head_commit(&head, s), CCM_OK);
     assert_int_equal(git_commit_tree(&tree, head), 0);
@@ -377,8 +349,8 @@ static void test_record__swapped_blobs_are_refused(void **state)
     char na[65], nb[65];
     json_t *rec = NULL;
     (void)state;
-    set_field(s, "LAO", "status", "party");
-    set_field(s, "NOR", "status", "party");
+    ccm_test_set_field(s, "LAO", "status", "party");
+    ccm_test_set_field(s, "NOR", "status", "party");
     ccm_record_name(na, s, "state", "LAO");
     ccm_record_name(nb, s, "state", "NOR");
     {

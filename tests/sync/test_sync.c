@@ -15,30 +15,22 @@
 #include <cmocka.h>
 
 #include "sync/sync_private.h"
+#include "tests/support/store_support.h"
+#include "tests/support/tmpdir.h"
 
 static char base[700];
 
 static int setup(void **state)
 {
-    const char *tmp = getenv("CCM_TEST_TMP");
-    char tmpl[600];
-
     (void)state;
-    if (tmp) {
-        mkdir(tmp, 0700);
-    }
-    snprintf(tmpl, sizeof(tmpl), "%s/syncXXXXXX", tmp ? tmp : "/tmp");
-    assert_non_null(mkdtemp(tmpl));
-    snprintf(base, sizeof(base), "%s", tmpl);
+    ccm_test_mkdtemp(base, sizeof(base), "sync");
     return 0;
 }
 
 static int teardown(void **state)
 {
-    char cmd[800];
     (void)state;
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", base);
-    return system(cmd) == 0 ? 0 : -1;
+    return ccm_test_rmdir(base);
 }
 
 static void path_of(char *out, size_t cap, const char *name)
@@ -98,22 +90,6 @@ static ccm_store *join_group(ccm_store *admin, const char *name, const char *mem
     return s;
 }
 
-static void set_field(ccm_store *s, const char *id, const char *field, const char *value)
-{
-    ccm_txn *t = NULL;
-    json_t *rec = NULL;
-
-    assert_int_equal(ccm_txn_begin(&t, s), CCM_OK);
-    if (ccm_txn_get(&rec, t, "state", id) == CCM_ENOTFOUND) {
-        rec = ccm_record_new("state", id);
-    }
-    assert_int_equal(ccm_record_assign(rec, field, value, ccm_txn_stamp(t), s->member), CCM_OK);
-    assert_int_equal(ccm_txn_put(t, rec), CCM_OK);
-    assert_int_equal(ccm_txn_commit(t), CCM_OK);
-    ccm_txn_free(t);
-    json_decref(rec);
-}
-
 static char *field_of(ccm_store *s, const char *id, const char *field)
 {
     json_t *rec = NULL, *v;
@@ -162,7 +138,7 @@ static void test_sync_join__member_reads_only_after_admission(void **state)
     json_t *rec = NULL;
     ccm_sync_result r;
     (void)state;
-    set_field(peru, "LAO", "status", "party");
+    ccm_test_set_field(peru, "LAO", "status", "party");
     sync_ok(peru);
     path_of(dir, sizeof(dir), "norway");
     path_of(hub, sizeof(hub), "hub.git");
@@ -227,9 +203,9 @@ static void test_sync__concurrent_edits_merge_to_the_same_winner(void **state)
     char *a, *b;
     ccm_sync_result r;
     (void)state;
-    set_field(peru, "IDN", "priority", "high");
-    set_field(nor, "IDN", "priority", "low");
-    set_field(nor, "IDN", "region", "Asia-Pacific");
+    ccm_test_set_field(peru, "IDN", "priority", "high");
+    ccm_test_set_field(nor, "IDN", "priority", "low");
+    ccm_test_set_field(nor, "IDN", "region", "Asia-Pacific");
     sync_ok(peru);
     assert_int_equal(ccm_sync_run(&r, nor, "origin", NULL, NULL), CCM_OK);
     assert_true(r.merged);
@@ -308,7 +284,7 @@ static void test_sync_push__local_remote_is_compare_and_swap(void **state)
     ccm_transfer t = {NULL, NULL, ""};
     char path[800];
     (void)state;
-    set_field(peru, "LAO", "status", "party");
+    ccm_test_set_field(peru, "LAO", "status", "party");
     assert_int_equal(git_reference_name_to_id(&ours, peru->repo, CCM_BRANCH), 0);
     path_of(path, sizeof(path), "hub.git");
     assert_int_equal(git_repository_open_bare(&hub, path), 0);

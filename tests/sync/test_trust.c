@@ -18,30 +18,22 @@
 #include <cmocka.h>
 
 #include "sync/sync_private.h"
+#include "tests/support/store_support.h"
+#include "tests/support/tmpdir.h"
 
 static char base[700];
 
 static int setup(void **state)
 {
-    const char *tmp = getenv("CCM_TEST_TMP");
-    char tmpl[600];
-
     (void)state;
-    if (tmp) {
-        mkdir(tmp, 0700);
-    }
-    snprintf(tmpl, sizeof(tmpl), "%s/trustXXXXXX", tmp ? tmp : "/tmp");
-    assert_non_null(mkdtemp(tmpl));
-    snprintf(base, sizeof(base), "%s", tmpl);
+    ccm_test_mkdtemp(base, sizeof(base), "trust");
     return 0;
 }
 
 static int teardown(void **state)
 {
-    char cmd[800];
     (void)state;
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", base);
-    return system(cmd) == 0 ? 0 : -1;
+    return ccm_test_rmdir(base);
 }
 
 static ccm_store *open_store(const char *name)
@@ -83,23 +75,6 @@ static void group(ccm_store **peru, ccm_store **nor, const char *role)
     assert_int_equal(ccm_store_refresh(*nor), CCM_OK);
 }
 
-/* Writes a record directly (no role check: the CLI's check is bypassed). */
-static void forge_write(ccm_store *s, const char *id, const char *value)
-{
-    ccm_txn *t = NULL;
-    json_t *rec = NULL;
-
-    assert_int_equal(ccm_txn_begin(&t, s), CCM_OK);
-    if (ccm_txn_get(&rec, t, "state", id) == CCM_ENOTFOUND) {
-        rec = ccm_record_new("state", id);
-    }
-    assert_int_equal(ccm_record_assign(rec, "next_step", value, ccm_txn_stamp(t), s->member), 0);
-    assert_int_equal(ccm_txn_put(t, rec), CCM_OK);
-    assert_int_equal(ccm_txn_commit(t), CCM_OK);
-    ccm_txn_free(t);
-    json_decref(rec);
-}
-
 static void head_of(git_oid *out, ccm_store *s)
 {
     assert_int_equal(git_reference_name_to_id(out, s->repo, CCM_BRANCH), 0);
@@ -112,7 +87,7 @@ static void test_trust__a_readers_forged_edit_is_refused_on_sync(void **state)
     (void)state;
     group(&peru, &nor, "reader");
     assert_string_equal(ccm_store_role(nor), "reader");
-    forge_write(nor, "LAO", "written by a reader");
+    ccm_test_set_field(nor, "LAO", "next_step", "written by a reader");
     assert_int_equal(sync_rc(nor), CCM_OK); /* the hub itself checks nothing */
     head_of(&before, peru);
     assert_int_equal(sync_rc(peru), CCM_EVERIFY);
@@ -170,14 +145,14 @@ static void test_trust__removal_rotates_the_key(void **state)
     char path[800], cmd[2000];
     (void)state;
     group(&peru, &nor, "editor");
-    forge_write(peru, "LAO", "before removal");
+    ccm_test_set_field(peru, "LAO", "next_step", "before removal");
     assert_int_equal(sync_rc(peru), CCM_OK);
     assert_int_equal(sync_rc(nor), CCM_OK);
     assert_int_equal(ccm_sync_member_remove(nor, "Peru"), CCM_EDENIED);   /* not an admin */
     assert_int_equal(ccm_sync_member_remove(peru, "Peru"), CCM_EINVALID); /* last admin */
     assert_int_equal(ccm_sync_member_remove(peru, "Norway"), CCM_OK);
     assert_int_equal(peru->epoch, 2);
-    forge_write(peru, "LAO", "MARKER-after-removal-4242");
+    ccm_test_set_field(peru, "LAO", "next_step", "MARKER-after-removal-4242");
     assert_int_equal(sync_rc(peru), CCM_OK);
     /* Norway's store still syncs (fast-forward) but cannot read new data. */
     assert_int_equal(sync_rc(nor), CCM_OK);
@@ -206,7 +181,7 @@ static void test_trust__a_removed_members_later_commit_is_refused(void **state)
     /* Norway, not yet aware, writes on its old history with a clock ten
      * minutes past the removal: its commit is dated after it. */
     setenv("CCMSYNC_CLOCK_OFFSET", "600", 1);
-    forge_write(nor, "LAO", "late");
+    ccm_test_set_field(nor, "LAO", "next_step", "late");
     unsetenv("CCMSYNC_CLOCK_OFFSET");
     /* Norway's sync needs the new key to merge: it is refused as removed. */
     assert_int_not_equal(sync_rc(nor), CCM_OK);
@@ -258,7 +233,7 @@ static void test_trust__concurrent_edits_are_reencrypted_under_the_new_epoch(voi
     mal = open_store("malawi");
     assert_int_equal(sync_rc(mal), CCM_OK);
     /* Norway edits offline under epoch 1 while Peru removes Malawi. */
-    forge_write(nor, "KEN", "concurrent");
+    ccm_test_set_field(nor, "KEN", "next_step", "concurrent");
     assert_int_equal(ccm_sync_member_remove(peru, "Malawi"), CCM_OK);
     assert_int_equal(sync_rc(peru), CCM_OK);
     assert_int_equal(sync_rc(nor), CCM_OK); /* merges the removal */
