@@ -381,6 +381,15 @@ static int write_batch(ccm_cli *cli, batch *b, size_t *nstates, size_t *nacts)
         item *it = &b->items[i];
         json_t *rec = NULL;
         rc = it->is_new ? CCM_ENOTFOUND : ccm_txn_get(&rec, txn, it->kind, it->id);
+        if (rc == CCM_ENOTFOUND && !it->is_new && strcmp(it->kind, "activity") == 0 &&
+            (!has_field(&it->ops, "type") || !has_field(&it->ops, "date"))) {
+            /* An id this store does not know yet is a new activity too. */
+            rc = ccm_error_set(CCM_EINVALID,
+                               "import: activity '%s' is new and needs 'type' and "
+                               "'date'",
+                               it->id);
+            break;
+        }
         if (rc == CCM_ENOTFOUND) {
             ccm_error_clear();
             rc = (rec = ccm_record_new(it->kind, it->id)) ? CCM_OK : CCM_EINVALID;

@@ -63,6 +63,9 @@ static int read_cell(ccm_csv *csv, char **out)
                     break;
                 }
             }
+            if (*p == '\r' && p + 1 < csv->end && p[1] == '\n') {
+                continue; /* a CRLF line break inside a cell is kept as LF */
+            }
             if (n + 2 > cap && grow(&s, &cap) < 0) {
                 return CCM_ERROR;
             }

@@ -44,8 +44,8 @@ static int parse_one(ccm_field_op *op, const char *kind, const char *arg)
 {
     size_t n = strspn(arg, "abcdefghijklmnopqrstuvwxyz0123456789_");
     const char *rest = arg + n;
-    char *field;
-    int is_set, rc;
+    char *field, *value = NULL;
+    int is_set, upper, rc;
 
     memset(op, 0, sizeof(*op));
     if (!strchr(arg, '=')) {
@@ -56,6 +56,14 @@ static int parse_one(ccm_field_op *op, const char *kind, const char *arg)
     }
     if (!(field = strndup(arg, n))) {
         return ccm_error_set(CCM_ERROR, "out of memory");
+    }
+    if (n > 0 && ccm_schema_check_field_name(field) == CCM_OK &&
+        (rest[0] == '+' || rest[0] == '-') && (rest[1] == '+' || rest[1] == '-')) {
+        free(field);
+        return ccm_error_set(CCM_EINVALID,
+                             "invalid operator in '%s' (field=value, field=, field+=item, "
+                             "field-=item)",
+                             arg);
     }
     if ((rest[0] != '=' && !((rest[0] == '+' || rest[0] == '-') && rest[1] == '=')) ||
         (rc = ccm_schema_check_field_name(field)) < 0) {
@@ -74,29 +82,33 @@ static int parse_one(ccm_field_op *op, const char *kind, const char *arg)
     }
     op->field = field;
     is_set = ccm_schema_field_type(kind, field) == CCM_FT_SET;
+    /* State codes are accepted in any case, as everywhere else. */
+    upper = strcmp(kind, "activity") == 0 && strcmp(field, "states") == 0;
+    if (!(value = strdup(rest[0] == '=' ? rest + 1 : rest + 2))) {
+        return ccm_error_set(CCM_ERROR, "out of memory");
+    }
+    for (char *c = value; upper && *c; c++) {
+        *c = (char)(*c >= 'a' && *c <= 'z' ? *c - 32 : *c);
+    }
     if (rest[0] == '=') {
-        const char *v = rest + 1;
-        if (*v == 0) {
+        if (*value == 0) {
+            free(value);
             op->op = FIELD_CLEAR;
             return CCM_OK;
         }
         op->op = FIELD_SET;
-        rc = is_set ? check_elems(kind, field, v) : ccm_schema_check_value(kind, field, v);
+        rc = is_set ? check_elems(kind, field, value) : ccm_schema_check_value(kind, field, value);
     } else {
-        const char *v = rest + 2;
         op->op = rest[0] == '+' ? FIELD_ADD : FIELD_REMOVE;
-        if (!is_set) {
-            return ccm_error_set(CCM_EINVALID, "'%s' is not a set field (use %s=VALUE or %s=)",
-                                 field, field, field);
-        }
-        rc = ccm_schema_check_elem(kind, field, v);
+        rc = is_set ? ccm_schema_check_elem(kind, field, value)
+                    : ccm_error_set(CCM_EINVALID, "'%s' is not a set field (use %s=VALUE or %s=)",
+                                    field, field, field);
     }
     if (rc < 0) {
+        free(value);
         return rc;
     }
-    if (!(op->value = strdup(rest[0] == '=' ? rest + 1 : rest + 2))) {
-        return ccm_error_set(CCM_ERROR, "out of memory");
-    }
+    op->value = value;
     return CCM_OK;
 }
 

@@ -147,8 +147,9 @@ static int strip_globals(ccm_cli *cli, int *argc, char **argv)
     int out = 0;
     for (int i = 0; i < *argc; i++) {
         if (strcmp(argv[i], "--") == 0) {
-            while (i < *argc) {
-                argv[out++] = argv[i++];
+            /* "--" ends the options: what follows is taken as it is. */
+            while (++i < *argc) {
+                argv[out++] = argv[i];
             }
             break;
         }

@@ -28,6 +28,13 @@ int ccm_error_set(int code, const char *fmt, ...)
     if (n < 0) {
         tmp[0] = '\0';
     }
+    /* One line, always: a control character that came from user input (a
+     * newline in an argument, say) is shown as a space. */
+    for (char *p = tmp; *p; p++) {
+        if ((unsigned char)*p < 0x20 || *p == 0x7f) {
+            *p = ' ';
+        }
+    }
     memcpy(error_msg, tmp, sizeof(error_msg));
     error_code = code;
     return code;

@@ -74,6 +74,10 @@ int ccm_store_verify_commit(ccm_store *s, git_repository *repo, git_commit *comm
 int ccm_store_verify_range(ccm_store *s, git_repository *repo, const git_oid *tip,
                            const git_oid *hide, json_t *warnings, size_t *count);
 
+/* Checks only the signature of the branch tip (cheap: one SSHSIG), so that
+ * nobody writes on top of a commit slipped in by hand. */
+int ccm_store_check_tip(ccm_store *s);
+
 /* ---- roster (roster.c) ---- */
 
 /* Member entries by name or signing key (borrowed), NULL if none. */

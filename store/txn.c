@@ -91,7 +91,7 @@ int ccm_txn_begin(ccm_txn **out, ccm_store *s)
     t->s = s;
     t->lock_fd = -1;
     if ((rc = ccm_store_lock_take(&t->lock_fd, s->dir)) < 0 || (rc = ccm_store_refresh(s)) < 0 ||
-        (rc = ccm_store_head_commit(&t->base, s)) < 0) {
+        (rc = ccm_store_check_tip(s)) < 0 || (rc = ccm_store_head_commit(&t->base, s)) < 0) {
         ccm_txn_free(t);
         return rc;
     }

@@ -336,3 +336,32 @@ int ccm_store_verify(ccm_store *s, json_t *warnings)
     }
     return ccm_store_verify_range(s, s->repo, &head, NULL, warnings, NULL);
 }
+
+int ccm_store_check_tip(ccm_store *s)
+{
+    git_commit *head = NULL, *parent = NULL;
+    git_tree *tree = NULL;
+    json_t *roster = NULL;
+    const json_t *signer;
+    char hex[41];
+    int rc;
+
+    if ((rc = ccm_store_head_commit(&head, s)) < 0 || !head) {
+        return rc;
+    }
+    git_oid_tostr(hex, sizeof(hex), git_commit_id(head));
+    if (git_commit_parentcount(head) > 0 && git_commit_parent(&parent, head, 0) < 0) {
+        rc = ccm_git_error("cannot read parent");
+    } else if ((rc = roster_of(&roster, s->repo, parent ? parent : head, &tree)) == CCM_OK &&
+               (rc = ccm_store_check_signature(s, s->repo, head, roster, &signer)) < 0) {
+        char prefix[160];
+        snprintf(prefix, sizeof(prefix),
+                 "refusing to write on the branch tip %s (run 'ccmsync verify')", hex);
+        rc = ccm_error_wrap(CCM_EVERIFY, prefix);
+    }
+    json_decref(roster);
+    git_tree_free(tree);
+    git_commit_free(parent);
+    git_commit_free(head);
+    return rc;
+}

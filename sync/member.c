@@ -64,8 +64,8 @@ static int seal_all(git_tree_update *up, char (*paths)[128], size_t *n, ccm_stor
 /* Writes the new roster with the given sealed keys as one signed commit on
  * top of `head` and moves the branch (compare-and-swap). `up` has room for
  * one more entry, the roster's. */
-static int commit_membership(ccm_store *s, git_commit *head, git_tree *tree,
-                             git_tree_update *up, size_t n, const json_t *roster)
+static int commit_membership(ccm_store *s, git_commit *head, git_tree *tree, git_tree_update *up,
+                             size_t n, const json_t *roster)
 {
     git_oid roster_oid, tree_oid, commit_oid;
     git_tree *new_tree = NULL;
@@ -112,7 +112,8 @@ int ccm_sync_member_add(ccm_store *s, const char *request, const char *role)
                                                  "does not verify")
                                  : rc;
     }
-    if ((rc = ccm_store_lock_take(&lock, s->dir)) < 0 || (rc = ccm_store_refresh(s)) < 0) {
+    if ((rc = ccm_store_lock_take(&lock, s->dir)) < 0 || (rc = ccm_store_refresh(s)) < 0 ||
+        (rc = ccm_store_check_tip(s)) < 0) {
         goto done;
     }
     me = ccm_roster_member(s->roster, s->member);
@@ -222,7 +223,8 @@ int ccm_sync_member_remove(ccm_store *s, const char *name)
     if ((rc = ccm_schema_check_member_name(name)) < 0) {
         return rc;
     }
-    if ((rc = ccm_store_lock_take(&lock, s->dir)) < 0 || (rc = ccm_store_refresh(s)) < 0) {
+    if ((rc = ccm_store_lock_take(&lock, s->dir)) < 0 || (rc = ccm_store_refresh(s)) < 0 ||
+        (rc = ccm_store_check_tip(s)) < 0) {
         goto done;
     }
     me = ccm_roster_member(s->roster, s->member);

@@ -1,0 +1,334 @@
+# lib.sh - shared helpers of the end-to-end tests (sourced by tests/e2e/t_*.sh).
+#
+# Environment:
+#   CCMSYNC_BIN        the ccmsync binary under test (required)
+#   CCM_TEST_TMP       where per-test scratch folders go (default /tmp)
+#   CCM_E2E_KEEP=1     keep the scratch folder after the test (its path is printed)
+#   CCM_E2E_KEEP_GOING=1  count failed assertions and carry on instead of
+#                      stopping at the first one (the script still exits 1)
+#
+# Every assertion helper counts one check; `done_testing` prints the summary
+# line "N passed, M failed" and sets the exit status. A failure prints
+# "FAIL: <what>" with the script line, the command, its exit status and stderr.
+#
+# Tools: bash, git (with ssh-keygen for verify-commit), python3 (JSON checks),
+# sha256sum, and for some tests flock and setsid (util-linux).
+
+set -euo pipefail
+set -E
+
+if [[ -z "${CCMSYNC_BIN:-}" ]]; then
+    echo "CCMSYNC_BIN must name the ccmsync binary" >&2
+    exit 1
+fi
+case "$CCMSYNC_BIN" in
+/*) ;;
+*) CCMSYNC_BIN="$PWD/$CCMSYNC_BIN" ;;
+esac
+if [[ ! -x "$CCMSYNC_BIN" ]]; then
+    echo "CCMSYNC_BIN '$CCMSYNC_BIN' is not an executable file" >&2
+    exit 1
+fi
+for tool in git python3 sha256sum; do
+    if ! command -v "$tool" >/dev/null 2>&1; then
+        echo "e2e tests need '$tool' on PATH" >&2
+        exit 1
+    fi
+done
+export CCMSYNC_BIN
+
+TEST_NAME=$(basename "$0" .sh)
+mkdir -p "${CCM_TEST_TMP:-/tmp}"
+T=$(mktemp -d "${CCM_TEST_TMP:-/tmp}/$TEST_NAME.XXXXXX")
+T=$(cd "$T" && pwd -P)
+
+PASSED=0
+FAILED=0
+FINISHED=0
+
+_cleanup() {
+    local rc=$?
+    local pids
+    pids=$(jobs -p) || true
+    for p in $pids; do
+        kill "$p" 2>/dev/null || true
+    done
+    wait 2>/dev/null || true
+    if [[ $FINISHED -eq 0 ]]; then
+        echo "ABORTED: unexpected error (exit $rc) near line ${_ERR_LINE:-?} of $TEST_NAME" >&2
+        echo "$PASSED passed, $((FAILED + 1)) failed"
+        rc=1
+    fi
+    if [[ "${CCM_E2E_KEEP:-}" == 1 ]]; then
+        echo "scratch folder kept: $T" >&2
+    else
+        rm -rf "$T"
+    fi
+    exit "$rc"
+}
+trap _cleanup EXIT
+trap '_ERR_LINE=$LINENO' ERR
+
+# A clean, predictable environment: no user configuration of git or ccmsync.
+export HOME="$T/home"
+mkdir -p "$HOME"
+unset CCMSYNC_STORE XDG_DATA_HOME CCMSYNC_LOCK_TIMEOUT CCMSYNC_PASSPHRASE
+export GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null
+export GIT_AUTHOR_NAME=Mallory GIT_AUTHOR_EMAIL=mallory@example.invalid
+export GIT_COMMITTER_NAME=Mallory GIT_COMMITTER_EMAIL=mallory@example.invalid
+export LC_ALL=C
+# The passphrase of the stores the tests create (see new_store).
+export CCMSYNC_PASSPHRASE="e2e-passphrase"
+
+# ccm ARGS... : runs the binary under test.
+ccm() {
+    "$CCMSYNC_BIN" "$@"
+}
+
+# ---- running commands ---------------------------------------------------
+
+# run CMD... : runs CMD without stopping the script; sets RC, and OUT / ERR
+# (stdout / stderr, trailing newlines removed). The raw output stays in the
+# files $T/.out and $T/.err.
+# shellcheck disable=SC2034 # OUT, ERR, RC are for the test scripts
+run() {
+    "$@" >"$T/.out" 2>"$T/.err" && RC=0 || RC=$?
+    OUT=$(cat "$T/.out")
+    ERR=$(cat "$T/.err")
+    LAST_CMD="$*"
+}
+
+# ---- assertions -----------------------------------------------------------
+
+_caller_line() {
+    # The line of the test script that called the assertion.
+    local i
+    for ((i = 1; i < ${#BASH_SOURCE[@]}; i++)); do
+        if [[ "${BASH_SOURCE[$i]}" != "${BASH_SOURCE[0]}" ]]; then
+            echo "${BASH_LINENO[$((i - 1))]}"
+            return
+        fi
+    done
+    echo "?"
+}
+
+pass() {
+    PASSED=$((PASSED + 1))
+}
+
+# fail MESSAGE : reports a failed assertion; stops unless CCM_E2E_KEEP_GOING=1.
+fail() {
+    FAILED=$((FAILED + 1))
+    {
+        echo "FAIL ($TEST_NAME line $(_caller_line)): $1"
+        if [[ -n "${LAST_CMD:-}" ]]; then
+            echo "  last command: $LAST_CMD"
+            echo "  exit status:  ${RC:-?}"
+            echo "  stderr:       $(head -c 2000 "$T/.err" 2>/dev/null || true)"
+        fi
+    } >&2
+    if [[ "${CCM_E2E_KEEP_GOING:-}" != 1 ]]; then
+        FINISHED=1
+        echo "$PASSED passed, $FAILED failed"
+        exit 1
+    fi
+}
+
+# check DESCRIPTION CMD... : CMD must succeed (a generic assertion).
+check() {
+    local what=$1
+    shift
+    if "$@"; then pass; else fail "$what"; fi
+}
+
+# expect_exit CODE CMD... : runs CMD (see run) and checks its exit status.
+expect_exit() {
+    local code=$1
+    shift
+    run "$@"
+    if [[ "$RC" == "$code" ]]; then
+        pass
+    else
+        fail "expected exit $code, got $RC from: $*"
+    fi
+}
+
+# expect_ok CMD... : expect_exit 0.
+expect_ok() {
+    expect_exit 0 "$@"
+}
+
+# expect_eq ACTUAL EXPECTED [WHAT]
+expect_eq() {
+    if [[ "$1" == "$2" ]]; then
+        pass
+    else
+        fail "${3:-values differ}: expected '$2', got '$1'"
+    fi
+}
+
+# expect_ne ACTUAL UNEXPECTED [WHAT]
+expect_ne() {
+    if [[ "$1" != "$2" ]]; then
+        pass
+    else
+        fail "${3:-values should differ}: both are '$1'"
+    fi
+}
+
+# expect_contains HAYSTACK NEEDLE [WHAT]
+expect_contains() {
+    if [[ "$1" == *"$2"* ]]; then
+        pass
+    else
+        fail "${3:-text lacks an expected part}: '$2' not in '$(printf %s "$1" | head -c 1500)'"
+    fi
+}
+
+# expect_not_contains HAYSTACK NEEDLE [WHAT]
+expect_not_contains() {
+    if [[ "$1" != *"$2"* ]]; then
+        pass
+    else
+        fail "${3:-text has an unexpected part}: '$2' found in '$(printf %s "$1" | head -c 1500)'"
+    fi
+}
+
+# expect_match TEXT ERE [WHAT] : TEXT matches the extended regular expression.
+expect_match() {
+    if [[ "$1" =~ $2 ]]; then
+        pass
+    else
+        fail "${3:-text does not match}: '$(printf %s "$1" | head -c 1500)' !~ /$2/"
+    fi
+}
+
+# expect_stderr_one_line [NEEDLE...] : the last command's stderr is exactly one
+# line, "ccmsync: ...", containing every NEEDLE.
+expect_stderr_one_line() {
+    local lines
+    lines=$(wc -l <"$T/.err")
+    if [[ "$lines" -ne 1 || "$(tail -c 1 "$T/.err" | od -An -c | tr -d ' ')" != '\n' ]]; then
+        fail "stderr should be exactly one line, got $lines line(s): '$(head -c 1500 "$T/.err")'"
+        return 0
+    fi
+    if [[ "$ERR" != "ccmsync: "* ]]; then
+        fail "stderr should start with 'ccmsync: ', got '$ERR'"
+        return 0
+    fi
+    local n
+    for n in "$@"; do
+        if [[ "$ERR" != *"$n"* ]]; then
+            fail "stderr should name '$n': '$ERR'"
+            return 0
+        fi
+    done
+    pass
+}
+
+# expect_stdout_empty : the last command printed nothing on stdout.
+expect_stdout_empty() {
+    if [[ ! -s "$T/.out" ]]; then
+        pass
+    else
+        fail "stdout should be empty, got '$(head -c 500 "$T/.out")'"
+    fi
+}
+
+# ---- JSON (python3) -------------------------------------------------------
+
+_PY_JSON='
+import json, re, sys
+src = open(sys.argv[1], encoding="utf-8").read()
+try:
+    d = json.loads(src)
+except ValueError as e:
+    print("not exactly one JSON document: %s" % e, file=sys.stderr)
+    sys.exit(3)
+HEX16 = re.compile(r"^[0-9a-f]{16}$")
+HEX40 = re.compile(r"^[0-9a-f]{40}$")
+RFC3339 = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$")
+def by_id(arr, i):
+    return [x for x in arr if x.get("id") == i][0]
+v = eval("(" + sys.argv[2] + "\n)")
+if sys.argv[3] == "print":
+    print(v if isinstance(v, str) else json.dumps(v, sort_keys=True, ensure_ascii=False))
+else:
+    sys.exit(0 if v else 1)
+'
+
+# json_file FILE EXPR : prints EXPR (python; the document is `d`) evaluated on
+# the JSON document in FILE: strings raw, other values as compact JSON.
+json_file() {
+    python3 -c "$_PY_JSON" "$1" "$2" print
+}
+
+# jq_out EXPR : json_file on the last command's stdout.
+jq_out() {
+    json_file "$T/.out" "$1"
+}
+
+# expect_json EXPR [WHAT] : the last command's stdout is exactly one JSON
+# document `d` for which the python expression EXPR is true. Helpers in
+# scope: re, json, HEX16, HEX40, RFC3339, by_id(array, id).
+expect_json() {
+    local err
+    if err=$(python3 -c "$_PY_JSON" "$T/.out" "$1" check 2>&1); then
+        pass
+    else
+        fail "${2:-JSON check failed}: $1 ${err:+($err)} on: $(head -c 1500 "$T/.out")"
+    fi
+}
+
+# ---- stores -----------------------------------------------------------------
+
+# new_store DIR [MEMBER] : a new store (passphrase $CCMSYNC_PASSPHRASE).
+new_store() {
+    expect_ok ccm -C "$1" init --member "${2:-Peru}"
+}
+
+# commits STORE : number of commits on the store's branch.
+commits() {
+    git --git-dir="$1/repo" rev-list --count main
+}
+
+# head_of STORE : the branch tip.
+head_of() {
+    git --git-dir="$1/repo" rev-parse main
+}
+
+# store_fingerprint DIR : a hash of the git refs, every file of the repository,
+# and the store's own files (identity, local.json, clock): it changes whenever
+# anything is written to the store (the lock file and the read cache aside).
+store_fingerprint() {
+    local d=$1
+    {
+        git --git-dir="$d/repo" for-each-ref --format='%(refname) %(objectname)' 2>&1 || true
+        git --git-dir="$d/repo" symbolic-ref HEAD 2>&1 || true
+        (cd "$d" && find repo identity local.json clock -type f 2>/dev/null | LC_ALL=C sort |
+            xargs -r sha256sum) || true
+    } | sha256sum | cut -d' ' -f1
+}
+
+# expect_unchanged STORE FINGERPRINT [WHAT] : nothing was written.
+expect_unchanged() {
+    local now
+    now=$(store_fingerprint "$1")
+    if [[ "$now" == "$2" ]]; then
+        pass
+    else
+        fail "${3:-the store changed} (nothing should have been written)"
+    fi
+}
+
+# ---- end --------------------------------------------------------------------
+
+# done_testing : prints "N passed, M failed" and exits (1 if any failed).
+done_testing() {
+    FINISHED=1
+    echo "$PASSED passed, $FAILED failed"
+    if [[ $FAILED -ne 0 ]]; then
+        exit 1
+    fi
+    exit 0
+}
