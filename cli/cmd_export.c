@@ -11,46 +11,61 @@
 
 #define EXPORT_FORMAT "ccmsync-export-1"
 
-static int add_kind(json_t *doc, ccm_cli *cli, const char *kind, const char *key)
-{
-    json_t *recs = NULL, *arr = json_array(), *rec;
-    size_t i;
-    int rc;
+/* Prints one record's view as a compact line of the array (a comma before
+ * all but the first). */
+typedef struct {
+    size_t n;
+} export_ctx;
 
-    if (!arr) {
-        return ccm_error_set(CCM_ERROR, "out of memory");
+static int print_one(const json_t *rec, void *payload)
+{
+    export_ctx *x = payload;
+    json_t *view;
+    int rc = CCM_OK;
+
+    if (ccm_record_is_deleted(rec)) {
+        return CCM_OK;
     }
-    if ((rc = ccm_store_list(&recs, cli->store, kind)) < 0) {
-        json_decref(arr);
-        return rc;
+    if (!(view = ccm_cli_view(rec))) {
+        return ccm_error_set(CCM_ERROR, "cannot render a record");
     }
-    json_array_foreach(recs, i, rec)
-    {
-        if (!ccm_record_is_deleted(rec)) {
-            json_array_append_new(arr, ccm_cli_view(rec));
-        }
+    fputs(x->n++ ? ",\n  " : "\n  ", stdout);
+    if (json_dumpf(view, stdout, JSON_SORT_KEYS | JSON_COMPACT) < 0) {
+        rc = ccm_error_set(CCM_ERROR, "cannot write output");
     }
-    json_decref(recs);
-    json_object_set_new(doc, key, arr);
-    return CCM_OK;
+    json_decref(view);
+    return rc;
 }
 
+static int print_kind(ccm_cli *cli, const char *key, const char *kind)
+{
+    export_ctx x = {0};
+    int rc;
+
+    printf("\"%s\": [", key);
+    rc = ccm_store_foreach(cli->store, kind, NULL, print_one, &x);
+    printf("%s]", x.n ? "\n" : "");
+    return rc;
+}
+
+/* The document is streamed, one record at a time, with the top-level keys
+ * in sorted order and each record compact on its own line: the same bytes
+ * for the same records, whatever the store's size. */
 int ccm_cmd_export(ccm_cli *cli, int argc, char **argv)
 {
-    json_t *doc;
     int rc;
 
     if (argc != 0) {
         return ccm_usage(cli, "unexpected argument '%s'", argv[0]);
     }
-    doc = json_pack("{s:{s:s}}", "meta", "format", EXPORT_FORMAT);
-    if (!doc) {
-        return ccm_error_set(CCM_ERROR, "out of memory");
+    fputs("{", stdout);
+    if ((rc = print_kind(cli, "activities", "activity")) == CCM_OK) {
+        printf(",\n\"meta\": {\"format\": \"%s\"},\n", EXPORT_FORMAT);
+        rc = print_kind(cli, "states", "state");
     }
-    if ((rc = add_kind(doc, cli, "state", "states")) == CCM_OK &&
-        (rc = add_kind(doc, cli, "activity", "activities")) == CCM_OK) {
-        rc = ccm_print_json(doc);
+    fputs("}\n", stdout);
+    if (fflush(stdout) != 0 && rc == CCM_OK) {
+        rc = ccm_error_set(CCM_ERROR, "cannot write output");
     }
-    json_decref(doc);
     return rc;
 }

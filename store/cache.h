@@ -17,10 +17,49 @@ typedef int (*ccm_tree_diff_cb)(const char *name, const git_oid *old_oid, const 
 int ccm_tree_diff(git_repository *repo, const git_tree *a, const git_tree *b, ccm_tree_diff_cb cb,
                   void *payload);
 
+/* ---- the cache's in-memory form (cache_file.c) ---- */
+
+#define CCM_CACHE_KINDS 3 /* state, activity, note */
+#define CCM_CACHE_ALL 7   /* every kind's documents */
+
+extern const char *const ccm_cache_kinds[CCM_CACHE_KINDS];
+
+/* The index of a kind name, or -1. */
+int ccm_cache_kind(const char *kind);
+
+typedef struct {
+    char name[CCM_NAME_LEN + 1];
+    git_oid oid;
+    int kind;
+    char *id;  /* into the index section, or owned (owned & 1) */
+    char *doc; /* canonical JSON; NULL when its section is not loaded; owned & 2 */
+    int owned;
+} ccm_cache_entry;
+
+typedef struct {
+    char head[41];
+    ccm_cache_entry *e; /* sorted by name */
+    size_t n, cap;
+    uint8_t *bufs[1 + CCM_CACHE_KINDS]; /* decrypted sections the entries point into */
+    size_t lens[1 + CCM_CACHE_KINDS];
+    int loaded; /* bit k: documents of kind k are loaded */
+} ccm_cache;
+
+/* Reads the cache file, decrypting the index and the sections of the kinds
+ * in `want`; a missing or damaged file gives an empty cache. */
+void ccm_cache_read(ccm_cache *c, ccm_store *s, int want);
+
+/* Writes the cache (every section must be loaded). */
+int ccm_cache_save(ccm_cache *c, ccm_store *s);
+
+void ccm_cache_clear(ccm_cache *c);
+void ccm_cache_entry_clear(ccm_cache_entry *e);
+int ccm_cache_push(ccm_cache *c, const ccm_cache_entry *e);
+
 /* After a commit from old_head: if the cache was at old_head, applies the
- * staged records (name -> document; oids[i] is the blob of the i-th record in
- * json_object_foreach order) and saves it at the new HEAD. Failures are
- * ignored: the next listing rebuilds what it needs. */
+ * staged records (name -> {"k": kind, "i": id, "t": canonical text}; oids[i]
+ * is the blob of the i-th record in json_object_foreach order) and saves it
+ * at the new HEAD. Failures are ignored: the next listing rebuilds. */
 void ccm_cache_after_commit(ccm_store *s, const char *old_head, json_t *staged,
                             const git_oid *oids);
 

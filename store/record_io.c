@@ -173,11 +173,9 @@ int ccm_store_open_blob(json_t **out, ccm_store *s, git_repository *repo, const 
     return rc;
 }
 
-int ccm_store_write_record(git_oid *oid, char *name_out, ccm_store *s, git_repository *repo,
-                           const json_t *rec)
+int ccm_store_write_text(git_oid *oid, ccm_store *s, git_repository *repo, const char *name,
+                         const char *text, size_t len)
 {
-    char name[65];
-    char *pt = NULL;
     uint8_t *env = NULL;
     size_t env_len = 0;
     const ccm_groupkey *gk = ccm_store_key(s, s->epoch);
@@ -186,14 +184,8 @@ int ccm_store_write_record(git_oid *oid, char *name_out, ccm_store *s, git_repos
     if (!gk) {
         return CCM_EDENIED;
     }
-    ccm_record_name(name, s, json_string_value(json_object_get(rec, "kind")),
-                    json_string_value(json_object_get(rec, "id")));
-    if (!(pt = json_dumps(rec, CCM_JSON_CANON))) {
-        return ccm_error_set(CCM_ERROR, "cannot serialise record");
-    }
     rc = ccm_envelope_seal(&env, &env_len, gk, (const uint8_t *)name, CCM_NAME_LEN,
-                           (const uint8_t *)pt, strlen(pt));
-    ccm_wipe_free(pt, strlen(pt));
+                           (const uint8_t *)text, len);
     if (rc < 0) {
         return rc;
     }
@@ -201,6 +193,26 @@ int ccm_store_write_record(git_oid *oid, char *name_out, ccm_store *s, git_repos
         rc = ccm_git_error("cannot write record");
     }
     free(env);
+    return rc;
+}
+
+int ccm_store_write_record(git_oid *oid, char *name_out, ccm_store *s, git_repository *repo,
+                           const json_t *rec)
+{
+    char name[65];
+    char *pt;
+    int rc;
+
+    if (!ccm_store_key(s, s->epoch)) {
+        return CCM_EDENIED;
+    }
+    ccm_record_name(name, s, json_string_value(json_object_get(rec, "kind")),
+                    json_string_value(json_object_get(rec, "id")));
+    if (!(pt = json_dumps(rec, CCM_JSON_CANON))) {
+        return ccm_error_set(CCM_ERROR, "cannot serialise record");
+    }
+    rc = ccm_store_write_text(oid, s, repo, name, pt, strlen(pt));
+    ccm_wipe_free(pt, strlen(pt));
     if (name_out) {
         memcpy(name_out, name, 65);
     }

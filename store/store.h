@@ -193,6 +193,14 @@ int ccm_store_get(json_t **out, ccm_store *s, const char *kind, const char *id);
  * brought up to date incrementally when HEAD moved. */
 int ccm_store_list(json_t **out, ccm_store *s, const char *kind);
 
+/* Calls fn for every record of `kind` at HEAD in id order, one document at
+ * a time (borrowed for the call), so listings of any size need memory for
+ * one record. `needle` (or NULL) pre-filters on the canonical text. Stops
+ * at, and returns, the first error fn returns. */
+typedef int (*ccm_record_fn)(const json_t *rec, void *payload);
+int ccm_store_foreach(ccm_store *s, const char *kind, const char *needle, ccm_record_fn fn,
+                      void *payload);
+
 /* Like ccm_store_list, but only records whose canonical serialisation
  * contains `needle` (a cheap pre-filter: callers still test each record). */
 int ccm_store_list_matching(json_t **out, ccm_store *s, const char *kind, const char *needle);

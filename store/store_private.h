@@ -135,6 +135,11 @@ int ccm_store_open_record(json_t **out, ccm_store *s, const char *name, const ui
 int ccm_store_open_blob(json_t **out, ccm_store *s, git_repository *repo, const char *name,
                         const git_oid *blob);
 
+/* Encrypts a record's canonical text, to be stored under `name`, into a new
+ * blob of `repo`. */
+int ccm_store_write_text(git_oid *oid, ccm_store *s, git_repository *repo, const char *name,
+                         const char *text, size_t len);
+
 /* Encrypts a record into a new blob in `repo`; *oid receives its id and
  * name (if non-NULL, 65 bytes) its tree name. */
 int ccm_store_write_record(git_oid *oid, char *name, ccm_store *s, git_repository *repo,

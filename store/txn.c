@@ -31,7 +31,7 @@ struct ccm_txn {
     ccm_store *s;
     int lock_fd;
     git_commit *base; /* branch tip when the lock was taken */
-    json_t *staged;   /* name -> record document */
+    json_t *staged;   /* name -> {"k": kind, "i": id, "t": canonical text} */
     uint64_t last;    /* last stamp issued */
 };
 
@@ -119,8 +119,10 @@ int ccm_txn_get(json_t **out, ccm_txn *t, const char *kind, const char *id)
     int rc;
 
     if ((staged = json_object_get(t->staged, name)) != NULL) {
-        *out = json_incref(staged);
-        return CCM_OK;
+        /* Staged records are kept as text: a 100,000-record import holds
+         * a few hundred bytes each, not a tree of JSON nodes. */
+        *out = json_loads(json_string_value(json_object_get(staged, "t")), 0, NULL);
+        return *out ? CCM_OK : ccm_error_set(CCM_ERROR, "out of memory");
     }
     if ((rc = ccm_store_get(out, t->s, kind, id)) == CCM_OK) {
         /* Hybrid logical clock: stamp after what this record has seen, so a
@@ -141,14 +143,19 @@ int ccm_txn_put(ccm_txn *t, const json_t *rec)
     char name[65];
     const char *kind = json_string_value(json_object_get(rec, "kind"));
     const char *id = json_string_value(json_object_get(rec, "id"));
+    char *text;
 
     if (!kind || !id) {
         return ccm_error_set(CCM_ERROR, "record without kind or id");
     }
     ccm_record_name(name, t->s, kind, id);
-    if (json_object_set(t->staged, name, (json_t *)rec) < 0) {
+    if (!(text = json_dumps(rec, CCM_JSON_CANON)) ||
+        json_object_set_new(t->staged, name,
+                            json_pack("{s:s, s:s, s:s}", "k", kind, "i", id, "t", text)) < 0) {
+        free(text);
         return ccm_error_set(CCM_ERROR, "out of memory");
     }
+    free(text);
     return CCM_OK;
 }
 
@@ -222,7 +229,8 @@ static int write_records(git_tree_update *up, size_t *nup, char (*paths)[CCM_PAT
         git_oid oid;
         git_tree_entry *old = NULL;
 
-        if ((rc = ccm_store_write_record(&oid, NULL, t->s, repo, rec)) < 0) {
+        const char *text = json_string_value(json_object_get(rec, "t"));
+        if ((rc = ccm_store_write_text(&oid, t->s, repo, name, text, strlen(text))) < 0) {
             return rc;
         }
         oids[k++] = oid;

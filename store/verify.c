@@ -307,10 +307,10 @@ int ccm_store_verify_range(ccm_store *s, git_repository *repo, const git_oid *ti
         memcpy(prefix, "commit ", 7);
         if (git_commit_lookup(&commit, repo, &oid) < 0) {
             rc = ccm_error_set(CCM_EVERIFY, "%s: cannot be read", prefix);
-            break;
+            break; /* not wrapped below: the prefix is in already */
         }
         if (hide && git_commit_parentcount(commit) == 0) {
-            rc = ccm_error_set(CCM_EVERIFY, "%s: unrelated history (another group's?)", prefix);
+            rc = ccm_error_set(CCM_EVERIFY, "unrelated history (another group's?)");
         } else {
             rc = ccm_store_verify_commit(s, repo, commit, warnings);
         }
