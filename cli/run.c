@@ -47,11 +47,11 @@ static const ccm_cmd *find_command(const char *name)
 /* Looks up "a b" then "a"; *used is how many arguments named the command. */
 static const ccm_cmd *lookup(int argc, char **argv, int *used)
 {
-    char two[64];
+    char two[160];
     const ccm_cmd *c;
 
-    if (argc >= 2 && strlen(argv[0]) + strlen(argv[1]) + 2 < sizeof(two)) {
-        snprintf(two, sizeof(two), "%s %s", argv[0], argv[1]);
+    if (argc >= 2 && strlen(argv[0]) < 64 && strlen(argv[1]) < 64) {
+        snprintf(two, sizeof(two), "%.63s %.63s", argv[0], argv[1]);
         if ((c = find_command(two))) {
             *used = 2;
             return c;
