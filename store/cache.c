@@ -122,8 +122,8 @@ static int tree_of(git_tree **out, git_repository *repo, const char *commit_hex)
     return rc;
 }
 
-/* Brings a fully loaded cache to HEAD and saves it. */
-static int cache_update(ccm_cache *c, ccm_store *s)
+/* Brings a fully loaded cache to commit `target` (hex) without saving. */
+static int cache_advance(ccm_cache *c, ccm_store *s, const char *target)
 {
     git_tree *from = NULL, *to = NULL;
     collect col;
@@ -137,13 +137,12 @@ static int cache_update(ccm_cache *c, ccm_store *s)
         ccm_cache_clear(c);
         c->loaded = CCM_CACHE_ALL;
     }
-    if ((rc = tree_of(&to, s->repo, s->head)) < 0 ||
+    if ((rc = tree_of(&to, s->repo, target)) < 0 ||
         (rc = ccm_tree_diff(s->repo, from, to, collect_change, &col)) < 0 ||
         (rc = cache_apply(c, &col.changes)) < 0) {
         goto done;
     }
-    memcpy(c->head, s->head, sizeof(c->head));
-    rc = ccm_cache_save(c, s);
+    snprintf(c->head, sizeof(c->head), "%s", target);
 done:
     ccm_cache_clear(&col.changes);
     git_tree_free(from);
@@ -167,7 +166,7 @@ static int cache_load(ccm_cache *c, ccm_store *s, int want)
         ccm_cache_clear(c);
         ccm_cache_read(c, s, CCM_CACHE_ALL);
     }
-    if ((rc = cache_update(c, s)) < 0) {
+    if ((rc = cache_advance(c, s, s->head)) < 0 || (rc = ccm_cache_save(c, s)) < 0) {
         ccm_cache_clear(c);
     }
     return rc;
@@ -186,9 +185,13 @@ void ccm_cache_after_commit(ccm_store *s, const char *old_head, json_t *staged, 
     size_t n = 0, total = json_object_size(staged);
 
     ccm_cache_read(&c, s, CCM_CACHE_ALL);
-    if (strcmp(c.head, old_head) != 0 || c.loaded != CCM_CACHE_ALL ||
+    /* A cache behind the commit before this one (or none, in a new store)
+     * is first brought to it: cheap, since this commit's records are the
+     * bulk and they are in hand. */
+    if ((strcmp(c.head, old_head) != 0 && cache_advance(&c, s, old_head) < 0) ||
         !(changes.e = calloc(total + 1, sizeof(*changes.e)))) {
         ccm_cache_clear(&c);
+        ccm_error_clear();
         return;
     }
     json_object_foreach(staged, name, v)
