@@ -48,12 +48,16 @@ int ccm_crdt_entry_cmp(const json_t *e, const json_t *f)
         ccm_crdt_stamp(json_object_get(f, "s")), json_string_value(json_object_get(f, "m")));
 }
 
-int ccm_crdt_supersedes(const json_t *f, const json_t *e)
+int ccm_crdt_has_seen(const json_t *vv, const json_t *e)
 {
-    const json_t *seen =
-        json_object_get(json_object_get(f, "vv"), json_string_value(json_object_get(e, "m")));
+    const json_t *seen = json_object_get(vv, json_string_value(json_object_get(e, "m")));
 
     return seen != NULL && ccm_crdt_stamp(seen) >= ccm_crdt_stamp(json_object_get(e, "s"));
+}
+
+int ccm_crdt_supersedes(const json_t *f, const json_t *e)
+{
+    return ccm_crdt_has_seen(json_object_get(f, "vv"), e);
 }
 
 int ccm_crdt_is_set(const json_t *field)
@@ -61,7 +65,7 @@ int ccm_crdt_is_set(const json_t *field)
     return json_object_get(field, "set") != NULL;
 }
 
-int ccm_crdt_vv_merge(json_t *dst, const json_t *src)
+int ccm_crdt_vv_merge_changed(json_t *dst, const json_t *src, int *changed)
 {
     const char *member;
     json_t *n;
@@ -73,9 +77,17 @@ int ccm_crdt_vv_merge(json_t *dst, const json_t *src)
             if (json_object_set_new(dst, member, json_integer(json_integer_value(n))) != 0) {
                 return -1;
             }
+            if (changed) {
+                *changed = 1;
+            }
         }
     }
     return 0;
+}
+
+int ccm_crdt_vv_merge(json_t *dst, const json_t *src)
+{
+    return ccm_crdt_vv_merge_changed(dst, src, NULL);
 }
 
 /* ---- operations ----------------------------------------------------------- */

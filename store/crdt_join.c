@@ -140,8 +140,77 @@ static json_t *entry_merge(const json_t *e, const json_t *f)
     return out;
 }
 
+/* Appends to `kept` the entries of `merged` (sorted by (s, m) descending)
+ * that no other entry has seen, each with the version vector it absorbed.
+ *
+ * "Has seen" is closed transitively: an entry absorbs the vectors of the
+ * entries it has seen, to a fixpoint, and keeps them, so a later merge still
+ * knows what it saw even when the entries in between were dropped. Honest
+ * vectors are already closed (each is the maximum of what it replaced), so
+ * for them this is the plain rule of store.h. Forged ones could make two
+ * entries see each other, which no honest history can: of such a cycle the
+ * greatest (s, m) is kept. Either way the join stays associative and never
+ * empties a register. 0, or -1 on OOM. */
+static int keep_unseen(json_t *kept, const json_t *merged)
+{
+    size_t n = json_array_size(merged), i, j;
+    json_t **vv = calloc(n ? n : 1, sizeof(*vv));
+    char *seen = calloc(n ? n * n : 1, 1);
+    int rc = -1, changed = 1;
+
+    if (!vv || !seen) {
+        goto done;
+    }
+    for (i = 0; i < n; i++) {
+        if (!(vv[i] = json_deep_copy(json_object_get(json_array_get(merged, i), "vv")))) {
+            goto done;
+        }
+    }
+    while (changed) {
+        changed = 0;
+        for (i = 0; i < n; i++) {
+            for (j = 0; j < n; j++) {
+                if (i == j ||
+                    !(seen[i * n + j] || ccm_crdt_has_seen(vv[i], json_array_get(merged, j)))) {
+                    continue;
+                }
+                changed |= !seen[i * n + j];
+                seen[i * n + j] = 1;
+                if (ccm_crdt_vv_merge_changed(vv[i], vv[j], &changed) != 0) {
+                    goto done;
+                }
+            }
+        }
+    }
+    for (j = 0; j < n; j++) {
+        int dropped = 0;
+        json_t *e;
+        for (i = 0; i < n && !dropped; i++) {
+            /* seen by another that it has not seen, or the smaller of a cycle */
+            dropped = i != j && seen[i * n + j] && (!seen[j * n + i] || i < j);
+        }
+        if (dropped) {
+            continue;
+        }
+        if (!(e = json_deep_copy(json_array_get(merged, j))) ||
+            json_object_set(e, "vv", vv[j]) != 0 || json_array_append_new(kept, e) != 0) {
+            json_decref(e);
+            goto done;
+        }
+    }
+    rc = 0;
+done:
+    for (i = 0; vv && i < n; i++) {
+        json_decref(vv[i]);
+    }
+    free(vv);
+    free(seen);
+    return rc;
+}
+
 /* The join of two registers (new reference), NULL on OOM: entries of both
- * sorted by (s, m) descending, equal keys merged, superseded ones dropped. */
+ * sorted by (s, m) descending, equal keys merged, entries a greater one has
+ * seen dropped (keep_unseen). */
 static json_t *register_join(const json_t *x, const json_t *y)
 {
     const json_t *rx = json_object_get(x, "r"), *ry = json_object_get(y, "r");
@@ -167,15 +236,8 @@ static json_t *register_join(const json_t *x, const json_t *y)
             goto done;
         }
     }
-    for (i = 0; i < json_array_size(merged); i++) {
-        const json_t *e = json_array_get(merged, i);
-        int superseded = 0;
-        for (j = 0; j < json_array_size(merged) && !superseded; j++) {
-            superseded = i != j && ccm_crdt_supersedes(json_array_get(merged, j), e);
-        }
-        if (!superseded && json_array_append(kept, CCM_JSON_MUT(e)) != 0) {
-            goto done;
-        }
+    if (keep_unseen(kept, merged) != 0) {
+        goto done;
     }
     out = json_pack("{s:O}", "r", kept);
 done:

@@ -37,6 +37,9 @@ int ccm_crdt_tag_cmp(const json_t *a, const json_t *b);
 /* Orders two register entries by (s, m). */
 int ccm_crdt_entry_cmp(const json_t *e, const json_t *f);
 
+/* 1 if the version vector vv has seen entry e (vv[e.m] >= e.s). */
+int ccm_crdt_has_seen(const json_t *vv, const json_t *e);
+
 /* 1 if entry f supersedes entry e (f.vv[e.m] >= e.s), 0 if not. */
 int ccm_crdt_supersedes(const json_t *f, const json_t *e);
 
@@ -46,6 +49,9 @@ int ccm_crdt_is_set(const json_t *field);
 /* Raises every counter of version vector `dst` to the one of `src`
  * (pointwise maximum). 0, or -1 on OOM with dst partly raised. */
 int ccm_crdt_vv_merge(json_t *dst, const json_t *src);
+
+/* The same, setting *changed to 1 if dst changed. */
+int ccm_crdt_vv_merge_changed(json_t *dst, const json_t *src, int *changed);
 
 /* The sorted, duplicate-free union of two sorted tag arrays (new reference,
  * fresh copies of the tags), NULL on OOM. */

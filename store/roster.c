@@ -14,6 +14,43 @@
 
 #include "store_private.h"
 
+int ccm_roster_validate(const json_t *roster)
+{
+    const json_t *members = json_object_get(roster, "members"), *m;
+    json_int_t epoch = json_integer_value(json_object_get(roster, "epoch"));
+    size_t i;
+
+    if (!json_is_object(roster) || !json_is_integer(json_object_get(roster, "epoch")) ||
+        epoch < 1 || epoch >= CCM_MAX_EPOCHS || !json_is_array(members) ||
+        json_array_size(members) == 0 || json_array_size(members) > 10000) {
+        return ccm_error_set(CCM_EVERIFY, "malformed roster");
+    }
+    json_array_foreach(members, i, m)
+    {
+        const char *name = json_string_value(json_object_get(m, "name"));
+        const char *role = json_string_value(json_object_get(m, "role"));
+        const char *box = json_string_value(json_object_get(m, "box_key"));
+        const json_t *removed = json_object_get(m, "removed");
+        uint8_t k[32];
+        if (!json_is_object(m) || !name || ccm_schema_check_member_name(name) < 0 || !role ||
+            (strcmp(role, "admin") != 0 && strcmp(role, "editor") != 0 &&
+             strcmp(role, "reader") != 0) ||
+            ccm_ssh_pubkey_parse(k, json_string_value(json_object_get(m, "sign_key"))) < 0 ||
+            !box || ccm_base64_decode(k, 32, box, strlen(box)) != 32 ||
+            (removed && !json_is_string(removed))) {
+            return ccm_error_set(CCM_EVERIFY, "malformed roster member %zu", i);
+        }
+        for (size_t j = 0; j < i; j++) {
+            const char *other =
+                json_string_value(json_object_get(json_array_get(members, j), "name"));
+            if (strcmp(other, name) == 0) {
+                return ccm_error_set(CCM_EVERIFY, "roster names '%s' twice", name);
+            }
+        }
+    }
+    return CCM_OK;
+}
+
 const json_t *ccm_roster_member(const json_t *roster, const char *name)
 {
     size_t i;
@@ -131,6 +168,10 @@ int ccm_roster_merge(json_t **out, const json_t *a, const json_t *b)
     const json_t *m;
 
     *out = NULL;
+    if (ccm_roster_validate(a) < 0 || ccm_roster_validate(b) < 0) {
+        json_decref(r);
+        return CCM_EVERIFY;
+    }
     if (!r) {
         return ccm_error_set(CCM_ERROR, "out of memory");
     }

@@ -276,8 +276,7 @@ int ccm_store_read_roster(json_t **out, git_repository *repo, const git_tree *tr
     }
     *out = json_loadb(git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob),
                       JSON_REJECT_DUPLICATES, &jerr);
-    if (!*out || !json_is_integer(json_object_get(*out, "epoch")) ||
-        !json_is_array(json_object_get(*out, "members"))) {
+    if (!*out || ccm_roster_validate(*out) < 0) {
         json_decref(*out);
         *out = NULL;
         rc = ccm_error_set(CCM_EVERIFY, "malformed roster");

@@ -80,6 +80,10 @@ int ccm_store_check_tip(ccm_store *s);
 
 /* ---- roster (roster.c) ---- */
 
+/* CCM_EVERIFY unless the roster is well formed: an epoch, and members each
+ * with a valid unique name, a known role, parseable keys. */
+int ccm_roster_validate(const json_t *roster);
+
 /* Member entries by name or signing key (borrowed), NULL if none. */
 const json_t *ccm_roster_member(const json_t *roster, const char *name);
 const json_t *ccm_roster_member_by_key(const json_t *roster, const uint8_t pk[32]);

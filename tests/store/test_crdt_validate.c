@@ -307,9 +307,61 @@ static void test_crdt_max_stamp__finds_the_greatest_stamp(void **state_)
     json_decref(rec);
 }
 
+/* Found by fuzz_record: two entries whose forged vectors each see the other.
+ * The join keeps the greater one instead of emptying the register. */
+static void test_crdt_join__a_forged_cycle_keeps_the_greater_entry(void **state)
+{
+    json_t *a = load("{'v':1,'kind':'state','id':'LAO','fields':{'name':{'r':[{'v':'x','s':10,"
+                     "'m':'alice','vv':{'alice':10,'bob':5}}]}}}");
+    json_t *b = load("{'v':1,'kind':'state','id':'LAO','fields':{'name':{'r':[{'v':'y','s':5,"
+                     "'m':'bob','vv':{'alice':10,'bob':5}}]}}}");
+    json_t *ab, *ba;
+
+    (void)state;
+    assert_int_equal(ccm_record_validate(a), 0);
+    assert_int_equal(ccm_record_validate(b), 0);
+    ab = join(a, b); /* join() also asserts the result validates */
+    ba = join(b, a);
+    assert_same(ab, ba);
+    assert_doc(json_object_get(json_object_get(ab, "fields"), "name"),
+               "{'r':[{'m':'alice','s':10,'v':'x','vv':{'alice':10,'bob':5}}]}");
+    json_decref(ab);
+    json_decref(ba);
+    json_decref(a);
+    json_decref(b);
+}
+
+/* Found by fuzz_record: forged vectors that are not transitive made the join
+ * depend on grouping. Absorbed vectors keep it associative. */
+static void test_crdt_join__forged_vectors_stay_associative(void **state)
+{
+    json_t *a = load("{'v':1,'kind':'state','id':'LAO','fields':{'name':{'r':[{'v':'x','s':10,"
+                     "'m':'alice','vv':{'alice':10}}]}}}");
+    json_t *b = load("{'v':1,'kind':'state','id':'LAO','fields':{'name':{'r':[{'v':'y','s':20,"
+                     "'m':'bob','vv':{'alice':10,'bob':20}}]}}}");
+    json_t *c = load("{'v':1,'kind':'state','id':'LAO','fields':{'name':{'r':[{'v':'z','s':30,"
+                     "'m':'carol','vv':{'bob':20,'carol':30}}]}}}");
+    json_t *ab = join(a, b), *bc = join(b, c), *ab_c = join(ab, c), *a_bc = join(a, bc);
+
+    (void)state;
+    assert_same(ab_c, a_bc);
+    assert_int_equal(json_array_size(json_object_get(
+                         json_object_get(json_object_get(ab_c, "fields"), "name"), "r")),
+                     1);
+    json_decref(a_bc);
+    json_decref(ab_c);
+    json_decref(bc);
+    json_decref(ab);
+    json_decref(c);
+    json_decref(b);
+    json_decref(a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_crdt_join__a_forged_cycle_keeps_the_greater_entry),
+        cmocka_unit_test(test_crdt_join__forged_vectors_stay_associative),
         cmocka_unit_test(test_crdt_is_deleted__tolerates_malformed_documents),
         cmocka_unit_test(test_crdt_validate__rejects_malformed_documents),
         cmocka_unit_test(test_crdt_validate__rejects_keys_with_nul),
