@@ -202,6 +202,19 @@ typedef int (*ccm_tree_diff_cb)(const char *name, const git_oid *old_oid, const 
 int ccm_tree_diff(git_repository *repo, const git_tree *a, const git_tree *b, ccm_tree_diff_cb cb,
                   void *payload);
 
+/* Many objects as one pack (pack.c): objects written to `repo` go to memory
+ * until ccm_pack_flush writes them as one pack file. Commits used as parents
+ * must be looked up through `repo` (libgit2 drops parents owned by another
+ * handle). */
+typedef struct ccm_pack {
+    git_repository *repo;
+    git_odb *odb;
+    git_odb_backend *mempack;
+} ccm_pack;
+int ccm_pack_start(ccm_pack *p, const char *git_dir);
+int ccm_pack_flush(ccm_pack *p);
+void ccm_pack_end(ccm_pack *p); /* NULL-safe on a zeroed ccm_pack */
+
 /* Record documents are serialised canonically with these flags. */
 #define CCM_JSON_CANON (JSON_SORT_KEYS | JSON_COMPACT)
 

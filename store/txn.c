@@ -19,8 +19,6 @@
 #include <sys/file.h>
 #include <time.h>
 #include <unistd.h>
-#include <git2/sys/mempack.h>
-#include <git2/sys/odb_backend.h>
 
 #include "store_private.h"
 #include "cache.h"
@@ -164,56 +162,6 @@ size_t ccm_txn_count(const ccm_txn *t)
     return json_object_size(t->staged);
 }
 
-/* Where large transactions put their objects until they are packed. */
-struct packing {
-    git_repository *repo;
-    git_odb *odb;
-    git_odb_backend *mempack;
-};
-
-static int packing_start(struct packing *p, const char *git_dir)
-{
-    memset(p, 0, sizeof(*p));
-    if (git_repository_open_bare(&p->repo, git_dir) < 0 ||
-        git_repository_odb(&p->odb, p->repo) < 0 || git_mempack_new(&p->mempack) < 0) {
-        return ccm_git_error("cannot prepare pack");
-    }
-    if (git_odb_add_backend(p->odb, p->mempack, 1000) < 0) {
-        git_odb_backend *b = p->mempack;
-        p->mempack = NULL;
-        b->free(b);
-        return ccm_git_error("cannot prepare pack");
-    }
-    return CCM_OK;
-}
-
-/* Writes what the mempack holds to the repository as one pack file. */
-static int packing_flush(struct packing *p)
-{
-    git_buf pack = {0};
-    git_odb_writepack *wp = NULL;
-    git_indexer_progress stats = {0};
-    int rc = CCM_OK;
-
-    if (git_mempack_dump(&pack, p->repo, p->mempack) < 0 ||
-        git_odb_write_pack(&wp, p->odb, NULL, NULL) < 0 ||
-        wp->append(wp, pack.ptr, pack.size, &stats) < 0 || wp->commit(wp, &stats) < 0) {
-        rc = ccm_git_error("cannot write pack");
-    }
-    if (wp) {
-        wp->free(wp);
-    }
-    git_buf_dispose(&pack);
-    return rc;
-}
-
-static void packing_end(struct packing *p)
-{
-    /* The odb owns the backend once added. */
-    git_odb_free(p->odb);
-    git_repository_free(p->repo);
-}
-
 /* Encrypts the staged records into blobs of `repo` and collects the tree
  * updates; records whose blob is unchanged are dropped from *nup. */
 static int write_records(git_tree_update *up, size_t *nup, char (*paths)[CCM_PATH_MAX],
@@ -254,7 +202,7 @@ int ccm_txn_commit(ccm_txn *t)
     git_tree_update *up = NULL;
     char(*paths)[CCM_PATH_MAX] = NULL;
     git_oid *oids = NULL;
-    struct packing pk = {0};
+    ccm_pack pk = {0};
     git_repository *repo = t->s->repo;
     git_tree *base_tree = NULL, *tree = NULL;
     git_commit *base = NULL;
@@ -272,7 +220,7 @@ int ccm_txn_commit(ccm_txn *t)
         goto done;
     }
     if (bulk) {
-        if ((rc = packing_start(&pk, t->s->git_dir)) < 0) {
+        if ((rc = ccm_pack_start(&pk, t->s->git_dir)) < 0) {
             goto done;
         }
         repo = pk.repo;
@@ -301,7 +249,7 @@ int ccm_txn_commit(ccm_txn *t)
     if (rc < 0) {
         goto done;
     }
-    if (bulk && (rc = packing_flush(&pk)) < 0) {
+    if (bulk && (rc = ccm_pack_flush(&pk)) < 0) {
         goto done;
     }
     memcpy(old_head, t->s->head, sizeof(old_head));
@@ -321,7 +269,7 @@ done:
     git_tree_free(base_tree);
     git_commit_free(base);
     if (bulk) {
-        packing_end(&pk);
+        ccm_pack_end(&pk);
     }
     free(oids);
     free(paths);

@@ -22,6 +22,7 @@
 
 typedef struct {
     ccm_store *s;
+    git_repository *w; /* where new objects go: the store, or a pack */
     git_tree_update *up;
     char **paths;
     size_t n, cap;
@@ -97,7 +98,7 @@ static int keep_record(merge_ctx *m, const char *name, const git_oid *oid, int o
         return only_if_old ? CCM_OK : upsert_record(m, name, oid);
     }
     if ((rc = ccm_store_open_blob(&rec, m->s, m->s->repo, name, oid)) == CCM_OK &&
-        (rc = ccm_store_write_record(&out, NULL, m->s, m->s->repo, rec)) == CCM_OK) {
+        (rc = ccm_store_write_record(&out, NULL, m->s, m->w, rec)) == CCM_OK) {
         rc = upsert_record(m, name, &out);
     }
     json_decref(rec);
@@ -114,7 +115,7 @@ static int join_record(merge_ctx *m, const char *name, const git_oid *o, const g
     if ((rc = ccm_store_open_blob(&a, m->s, m->s->repo, name, o)) < 0 ||
         (rc = ccm_store_open_blob(&b, m->s, m->s->repo, name, t)) < 0 ||
         (rc = ccm_record_join(&j, a, b)) < 0 ||
-        (rc = ccm_store_write_record(&out, NULL, m->s, m->s->repo, j)) < 0) {
+        (rc = ccm_store_write_record(&out, NULL, m->s, m->w, j)) < 0) {
         goto done;
     }
     rc = upsert_record(m, name, &out);
@@ -273,7 +274,7 @@ static int merge_roster(merge_ctx *m, const git_tree *o, const git_tree *t)
     if ((rc = ccm_store_read_roster(&ro, m->s->repo, o)) < 0 ||
         (rc = ccm_store_read_roster(&rt, m->s->repo, t)) < 0 ||
         (rc = ccm_roster_merge(&merged, ro, rt)) < 0 ||
-        (rc = ccm_roster_write(&oid, m->s->repo, merged)) < 0) {
+        (rc = ccm_roster_write(&oid, m->w, merged)) < 0) {
         goto done;
     }
     rc = upsert(m, CCM_ROSTER_PATH, &oid);
@@ -293,23 +294,56 @@ done:
     return rc;
 }
 
+static int count_change(const char *name, const git_oid *a, const git_oid *b, void *payload)
+{
+    (void)name;
+    (void)a;
+    (void)b;
+    ++*(size_t *)payload;
+    return CCM_OK;
+}
+
+/* Merges of many records write their objects as one pack, like imports. */
+#define MERGE_PACK_THRESHOLD 256
+
 int ccm_sync_merge(git_oid *out, ccm_store *s, const git_oid *ours, const git_oid *theirs)
 {
-    merge_ctx m = {s, NULL, NULL, 0, 0, json_object()};
+    merge_ctx m = {s, s->repo, NULL, NULL, 0, 0, json_object()};
     uint32_t epoch_ours = s->epoch;
     git_oid base_id, tree_id;
     git_commit *co = NULL, *ct = NULL, *cb = NULL;
     git_tree *to = NULL, *tt = NULL, *tb = NULL, *ro = NULL, *rt = NULL, *rb = NULL, *tree = NULL;
     const git_commit *parents[2];
     char name[CCM_NAME_LEN + 1];
+    ccm_pack pk = {0};
+    size_t incoming = 0;
     int rc;
 
     if (git_merge_base(&base_id, s->repo, ours, theirs) < 0) {
+        json_decref(m.done);
         return ccm_error_set(CCM_EVERIFY, "the remote's history is unrelated to ours");
     }
-    if (git_commit_lookup(&co, s->repo, ours) < 0 || git_commit_lookup(&ct, s->repo, theirs) < 0 ||
-        git_commit_lookup(&cb, s->repo, &base_id) < 0 || git_commit_tree(&to, co) < 0 ||
-        git_commit_tree(&tt, ct) < 0 || git_commit_tree(&tb, cb) < 0) {
+    if (git_commit_lookup(&cb, s->repo, &base_id) < 0 || git_commit_tree(&tb, cb) < 0 ||
+        git_commit_lookup(&ct, s->repo, theirs) < 0 || git_commit_tree(&tt, ct) < 0) {
+        rc = ccm_git_error("cannot read commits to merge");
+        goto done;
+    }
+    if ((rc = ccm_tree_diff(s->repo, tb, tt, count_change, &incoming)) < 0) {
+        goto done;
+    }
+    if (incoming >= MERGE_PACK_THRESHOLD) {
+        if ((rc = ccm_pack_start(&pk, s->git_dir)) < 0) {
+            goto done;
+        }
+        m.w = pk.repo;
+    }
+    /* Parents and the baseline tree through the handle that writes. */
+    git_commit_free(ct);
+    git_tree_free(tt);
+    ct = NULL;
+    tt = NULL;
+    if (git_commit_lookup(&co, m.w, ours) < 0 || git_commit_lookup(&ct, m.w, theirs) < 0 ||
+        git_commit_tree(&to, co) < 0 || git_commit_tree(&tt, ct) < 0) {
         rc = ccm_git_error("cannot read commits to merge");
         goto done;
     }
@@ -323,14 +357,16 @@ int ccm_sync_merge(git_oid *out, ccm_store *s, const git_oid *ours, const git_oi
     if (m.s->epoch > epoch_ours && (rc = ccm_tree_diff(s->repo, tb, to, reencrypt_ours, &m)) < 0) {
         goto done;
     }
-    if (git_tree_create_updated(&tree_id, s->repo, to, m.n, m.up) < 0 ||
-        git_tree_lookup(&tree, s->repo, &tree_id) < 0) {
+    if (git_tree_create_updated(&tree_id, m.w, to, m.n, m.up) < 0 ||
+        git_tree_lookup(&tree, m.w, &tree_id) < 0) {
         rc = ccm_git_error("cannot write the merged tree");
         goto done;
     }
     parents[0] = co;
     parents[1] = ct;
-    rc = ccm_store_commit_signed(out, s, s->repo, tree, parents, 2);
+    if ((rc = ccm_store_commit_signed(out, s, m.w, tree, parents, 2)) == CCM_OK && pk.repo) {
+        rc = ccm_pack_flush(&pk);
+    }
 done:
     ctx_free(&m);
     git_tree_free(tree);
@@ -343,5 +379,8 @@ done:
     git_commit_free(co);
     git_commit_free(ct);
     git_commit_free(cb);
+    if (pk.repo) {
+        ccm_pack_end(&pk);
+    }
     return rc;
 }

@@ -288,6 +288,9 @@ int ccm_sync_push(ccm_store *s, git_remote *remote, const git_oid *ours, const g
     int local = ccm_sync_is_local(url), rc = CCM_OK;
 
     git_push_options_init(&opts, GIT_PUSH_OPTIONS_VERSION);
+    /* Let the pack builder use every core: its delta search is wasted on
+     * ciphertext, but runs all the same. */
+    opts.pb_parallelism = 0;
     opts.callbacks.push_transfer_progress = on_push_transfer;
     opts.callbacks.push_update_reference = on_update;
     opts.callbacks.payload = t;
