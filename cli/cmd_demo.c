@@ -6,7 +6,8 @@
  * and are admitted; all three edit the same state offline (concurrently, on
  * the same and on different fields) and log activities; they sync in a mixed
  * order; the demo shows the converged record with the concurrent value that
- * lost, the activity log, the audit trail of the state, and a verification.
+ * lost, the activity log, a note only two of them can read, the audit trail
+ * of the state, and a verification.
  * It needs no network, no input and no passphrase (--no-passphrase).
  */
 #include <stdio.h>
@@ -23,10 +24,10 @@
 /* Runs one ccmsync command line against the store `who` (a folder in
  * `base`), echoing it as the member would type it. */
 static int step(const char *base, const char *who, const char *title, const char *const *args,
-                char *capture, size_t cap)
+                char *capture, size_t cap, const char *input)
 {
     char store[4096], *argv[40];
-    int argc = 0, rc;
+    int argc = 0, rc, saved_in = -1;
 
     snprintf(store, sizeof(store), "%s/%s", base, who);
     argv[argc++] = "ccmsync";
@@ -43,8 +44,24 @@ static int step(const char *base, const char *who, const char *title, const char
     for (int i = 3; i < argc; i++) {
         printf(strchr(argv[i], ' ') ? " '%s'" : " %s", argv[i]);
     }
+    if (input) {
+        printf(" < %s", strrchr(input, '/') ? strrchr(input, '/') + 1 : input);
+    }
     printf("\n");
     fflush(stdout);
+    if (input) {
+        /* The command reads its input (a note's body) from this file, as a
+         * member would pipe it. */
+        int fd = open(input, O_RDONLY);
+        if (fd < 0 || (saved_in = dup(0)) < 0 || dup2(fd, 0) < 0) {
+            if (fd >= 0) {
+                close(fd);
+            }
+            return ccm_error_set(CCM_ERROR, "cannot read '%s'", input);
+        }
+        close(fd);
+        clearerr(stdin);
+    }
     if (capture) {
         /* The join request goes to a file, as a member would copy it. */
         char path[4200];
@@ -73,13 +90,18 @@ static int step(const char *base, const char *who, const char *title, const char
         rc = ccm_cli_run(argc, argv);
     }
     fflush(stdout);
+    if (saved_in >= 0) {
+        dup2(saved_in, 0);
+        close(saved_in);
+        clearerr(stdin);
+    }
     return rc == 0 ? CCM_OK : ccm_error_set(CCM_ERROR, "demo step failed (exit %d)", rc);
 }
 
 #define STEP(who, title, ...)                                                                      \
     do {                                                                                           \
         const char *const a_[] = {__VA_ARGS__, NULL};                                              \
-        if ((rc = step(base, who, title, a_, NULL, 0)) < 0) {                                      \
+        if ((rc = step(base, who, title, a_, NULL, 0, NULL)) < 0) {                                \
             goto done;                                                                             \
         }                                                                                          \
     } while (0)
@@ -87,7 +109,7 @@ static int step(const char *base, const char *who, const char *title, const char
 #define JOIN(who, member)                                                                          \
     do {                                                                                           \
         const char *const a_[] = {"join", hub, "--member", member, "--no-passphrase", NULL};       \
-        if ((rc = step(base, who, NULL, a_, request, sizeof(request))) < 0) {                      \
+        if ((rc = step(base, who, NULL, a_, request, sizeof(request), NULL)) < 0) {                \
             goto done;                                                                             \
         }                                                                                          \
     } while (0)
@@ -157,6 +179,25 @@ int ccm_cmd_demo(ccm_cli *cli, int argc, char **argv)
          "states=KEN,TZA,UGA", "by=Malawi", "status=planned",
          "summary=Regional workshop on ratification (Africa)");
 
+    snprintf(data, sizeof(data), "%s/note.txt", base);
+    if (!(f = fopen(data, "w")) ||
+        fputs("Illustrative: the delegation said ratification is on the parliament's agenda;\n"
+              "they asked that this stay between Peru and Norway until they announce it.\n",
+              f) < 0 ||
+        fclose(f) != 0) {
+        rc = ccm_error_set(CCM_ERROR, "cannot write '%s'", data);
+        goto done;
+    }
+    {
+        const char *const a_[] = {"note", "add",    "--on",    "IDN",
+                                  "--to", "Norway", "--title", "Read-out of the Geneva meeting",
+                                  NULL};
+        if ((rc = step(base, "peru", "Peru writes a sensitive note for Peru and Norway only", a_,
+                       request, sizeof(request), data)) < 0) {
+            goto done;
+        }
+    }
+
     STEP("malawi", "They reconnect and sync, in a mixed order", "sync");
     STEP("peru", NULL, "sync");
     STEP("norway", NULL, "sync");
@@ -168,6 +209,9 @@ int ccm_cmd_demo(ccm_cli *cli, int argc, char **argv)
          "stays visible)",
          "state", "show", "IDN");
     STEP("malawi", NULL, "activity", "list");
+    STEP("norway", "The note: Norway reads it; Malawi, not a recipient, sees no note", "note",
+         "show", request);
+    STEP("malawi", NULL, "note", "list");
     STEP("peru", "Audit trail of Indonesia: who changed what, when, from what to what", "log",
          "IDN");
     STEP("malawi", "Every member verifies the whole history", "verify");

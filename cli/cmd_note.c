@@ -385,6 +385,13 @@ int ccm_cmd_note_list(ccm_cli *cli, int argc, char **argv)
         rc = ccm_print_json(out);
     } else if (rc == CCM_OK) {
         json_t *v;
+        if (json_array_size(out) == 0) {
+            printf("no notes addressed to you");
+            if (hidden) {
+                printf(" (%zu addressed to others)", hidden);
+            }
+            printf("\n");
+        }
         json_array_foreach(out, i, v)
         {
             json_t *f = json_object_get(v, "fields");
