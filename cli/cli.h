@@ -103,6 +103,15 @@ int ccm_field_ops_apply(json_t *rec, const ccm_field_ops *ops, ccm_txn *txn, con
 int ccm_cli_update_record(ccm_cli *cli, const char *kind, const char *id, int argc, char **argv,
                           int flags);
 
+/* ---- ids (cli/ids.c) ------------------------------------------------------ */
+
+/* Upper-cases and validates a state code into buf (CCM_EINVALID if unknown). */
+int ccm_cli_state_id(char buf[4], const char *arg);
+
+/* An activity or note id, or any unique prefix of it, into *full (caller
+ * frees): CCM_EINVALID if malformed or ambiguous, CCM_ENOTFOUND if none. */
+int ccm_cli_hex_id(char **full, ccm_cli *cli, const char *kind, const char *arg);
+
 /* Resolves a record argument: a state code (any case) or an activity id or
  * unique prefix. *kind is static; *id is allocated (caller frees). */
 int ccm_cli_record_arg(const char **kind, char **id, ccm_cli *cli, const char *arg);

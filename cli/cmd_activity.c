@@ -12,25 +12,6 @@
 
 #define ACTIVITY_ID_LEN 16
 
-/* Resolves an id or unique prefix into *full (caller frees). */
-static int activity_id(char **full, ccm_cli *cli, const char *arg)
-{
-    size_t n = strlen(arg);
-
-    *full = NULL;
-    if (n == 0 || n > ACTIVITY_ID_LEN || strspn(arg, "0123456789abcdef") != n) {
-        return ccm_error_set(CCM_EINVALID,
-                             "invalid activity id '%s' (up to %d hex digits, as printed by "
-                             "'activity add')",
-                             arg, ACTIVITY_ID_LEN);
-    }
-    if (n == ACTIVITY_ID_LEN) {
-        *full = strdup(arg);
-        return *full ? CCM_OK : ccm_error_set(CCM_ERROR, "out of memory");
-    }
-    return ccm_store_resolve(full, cli->store, "activity", arg);
-}
-
 int ccm_cmd_activity_add(ccm_cli *cli, int argc, char **argv)
 {
     const char *type = NULL, *date = NULL;
@@ -94,7 +75,7 @@ int ccm_cmd_activity_set(ccm_cli *cli, int argc, char **argv)
     if (argc < 1) {
         return ccm_usage(cli, "missing activity id");
     }
-    if ((rc = activity_id(&id, cli, argv[0])) == CCM_OK) {
+    if ((rc = ccm_cli_hex_id(&id, cli, "activity", argv[0])) == CCM_OK) {
         rc = ccm_cli_update_record(cli, "activity", id, argc - 1, argv + 1, 0);
     }
     free(id);
@@ -109,7 +90,7 @@ int ccm_cmd_activity_show(ccm_cli *cli, int argc, char **argv)
     if (argc != 1) {
         return ccm_usage(cli, argc ? "too many arguments" : "missing activity id");
     }
-    if ((rc = activity_id(&id, cli, argv[0])) == CCM_OK) {
+    if ((rc = ccm_cli_hex_id(&id, cli, "activity", argv[0])) == CCM_OK) {
         rc = ccm_cli_show_record(cli, "activity", id);
     }
     free(id);
@@ -126,7 +107,8 @@ int ccm_cmd_activity_rm(ccm_cli *cli, int argc, char **argv)
     if (argc != 1) {
         return ccm_usage(cli, argc ? "too many arguments" : "missing activity id");
     }
-    if ((rc = activity_id(&id, cli, argv[0])) < 0 || (rc = ccm_txn_begin(&txn, cli->store)) < 0 ||
+    if ((rc = ccm_cli_hex_id(&id, cli, "activity", argv[0])) < 0 ||
+        (rc = ccm_txn_begin(&txn, cli->store)) < 0 ||
         (rc = ccm_txn_get(&rec, txn, "activity", id)) < 0) {
         goto done;
     }
@@ -200,10 +182,7 @@ int ccm_cmd_activity_list(ccm_cli *cli, int argc, char **argv)
         *slot = argv[++a];
     }
     if (state) {
-        for (size_t k = 0; k < 3 && state[k]; k++) {
-            up[k] = (char)(state[k] >= 'a' && state[k] <= 'z' ? state[k] - 32 : state[k]);
-        }
-        if ((rc = ccm_schema_check_state_id(strlen(state) == 3 ? up : state)) < 0) {
+        if ((rc = ccm_cli_state_id(up, state)) < 0) {
             return rc;
         }
         snprintf(needle, sizeof(needle), "\"%s\"", up);

@@ -2,45 +2,11 @@
  * cmd_history.c - log, blame and verify: who changed what, when, and whether
  * the history can be trusted.
  */
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
-
-/* Resolves a record argument: a state code (any case) or an activity id or
- * unique prefix. *kind is static; *id is allocated. */
-int ccm_cli_record_arg(const char **kind, char **id, ccm_cli *cli, const char *arg)
-{
-    size_t n = strlen(arg);
-
-    *id = NULL;
-    if (n == 3 && isalpha((unsigned char)arg[0]) && isalpha((unsigned char)arg[1]) &&
-        isalpha((unsigned char)arg[2])) {
-        char up[4] = {(char)toupper((unsigned char)arg[0]), (char)toupper((unsigned char)arg[1]),
-                      (char)toupper((unsigned char)arg[2]), 0};
-        int rc = ccm_schema_check_state_id(up);
-        if (rc < 0) {
-            return rc;
-        }
-        *kind = "state";
-        *id = strdup(up);
-        return *id ? CCM_OK : ccm_error_set(CCM_ERROR, "out of memory");
-    }
-    if (n == 0 || n > 16 || strspn(arg, "0123456789abcdef") != n) {
-        return ccm_error_set(CCM_EINVALID,
-                             "invalid record id '%s' (a state code such as LAO, or an activity "
-                             "id)",
-                             arg);
-    }
-    *kind = "activity";
-    if (n == 16) {
-        *id = strdup(arg);
-        return *id ? CCM_OK : ccm_error_set(CCM_ERROR, "out of memory");
-    }
-    return ccm_store_resolve(id, cli->store, "activity", arg);
-}
 
 static void print_log_value(const json_t *v)
 {

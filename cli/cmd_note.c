@@ -301,15 +301,11 @@ done:
 /* Resolves a note id (or unique prefix) and reads it. */
 static int get_note(json_t **out, ccm_cli *cli, const char *arg)
 {
-    size_t n = strlen(arg);
     char *id = NULL;
     int rc;
 
     *out = NULL;
-    if (n == 0 || n > 16 || strspn(arg, "0123456789abcdef") != n) {
-        return ccm_error_set(CCM_EINVALID, "invalid note id '%s' (up to 16 hex digits)", arg);
-    }
-    if ((rc = ccm_store_resolve(&id, cli->store, "note", arg)) == CCM_OK) {
+    if ((rc = ccm_cli_hex_id(&id, cli, "note", arg)) == CCM_OK) {
         rc = ccm_store_get(out, cli->store, "note", id);
     }
     free(id);

@@ -4,27 +4,11 @@
  * State ids are ISO 3166-1 alpha-3 codes, accepted in any case and stored in
  * upper case.
  */
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
-
-/* Upper-cases and validates a state code into buf[4]. */
-static int state_id(char buf[4], const char *arg)
-{
-    size_t n = strlen(arg);
-
-    if (n != 3) {
-        return ccm_schema_check_state_id(arg);
-    }
-    for (size_t i = 0; i < 3; i++) {
-        buf[i] = (char)toupper((unsigned char)arg[i]);
-    }
-    buf[3] = 0;
-    return ccm_schema_check_state_id(buf);
-}
 
 /* Applies FIELD arguments to one record of `kind` in one commit and prints
  * the result (unless CCM_UPDATE_QUIET); CCM_UPDATE_CREATE creates the record
@@ -86,7 +70,7 @@ int ccm_cmd_state_set(ccm_cli *cli, int argc, char **argv)
     if (argc < 1) {
         return ccm_usage(cli, "missing state code");
     }
-    if ((rc = state_id(id, argv[0])) < 0) {
+    if ((rc = ccm_cli_state_id(id, argv[0])) < 0) {
         return rc;
     }
     return ccm_cli_update_record(cli, "state", id, argc - 1, argv + 1, CCM_UPDATE_CREATE);
@@ -124,7 +108,7 @@ int ccm_cmd_state_show(ccm_cli *cli, int argc, char **argv)
     if (argc != 1) {
         return ccm_usage(cli, argc ? "too many arguments" : "missing state code");
     }
-    if ((rc = state_id(id, argv[0])) < 0) {
+    if ((rc = ccm_cli_state_id(id, argv[0])) < 0) {
         return rc;
     }
     return ccm_cli_show_record(cli, "state", id);
