@@ -65,7 +65,7 @@ int ccm_crdt_is_set(const json_t *field)
     return json_object_get(field, "set") != NULL;
 }
 
-int ccm_crdt_vv_merge_changed(json_t *dst, const json_t *src, int *changed)
+int ccm_crdt_vv_merge(json_t *dst, const json_t *src)
 {
     const char *member;
     json_t *n;
@@ -77,17 +77,9 @@ int ccm_crdt_vv_merge_changed(json_t *dst, const json_t *src, int *changed)
             if (json_object_set_new(dst, member, json_integer(json_integer_value(n))) != 0) {
                 return -1;
             }
-            if (changed) {
-                *changed = 1;
-            }
         }
     }
     return 0;
-}
-
-int ccm_crdt_vv_merge(json_t *dst, const json_t *src)
-{
-    return ccm_crdt_vv_merge_changed(dst, src, NULL);
 }
 
 /* ---- operations ----------------------------------------------------------- */

@@ -144,13 +144,36 @@ static json_t *entry_merge(const json_t *e, const json_t *f)
  * that no other entry has seen, each with the version vector it absorbed.
  *
  * "Has seen" is closed transitively: an entry absorbs the vectors of the
- * entries it has seen, to a fixpoint, and keeps them, so a later merge still
+ * entries it has seen (all but its own member's component), to a fixpoint,
+ * and keeps them, so a later merge still
  * knows what it saw even when the entries in between were dropped. Honest
  * vectors are already closed (each is the maximum of what it replaced), so
  * for them this is the plain rule of store.h. Forged ones could make two
  * entries see each other, which no honest history can: of such a cycle the
  * greatest (s, m) is kept. Either way the join stays associative and never
  * empties a register. 0, or -1 on OOM. */
+/* Absorbs src into the vector dst of entry e, except e's own member: what
+ * an entry knows of its own member is its own stamp (vv[m] == s), never a
+ * later one. Sets *changed when dst grows. 0, or -1 on OOM. */
+static int absorb(json_t *dst, const json_t *src, const json_t *e, int *changed)
+{
+    const char *own = json_string_value(json_object_get(e, "m")), *member;
+    json_t *n;
+
+    json_object_foreach(CCM_JSON_MUT(src), member, n)
+    {
+        const json_t *cur = json_object_get(dst, member);
+        if (strcmp(member, own) == 0 || (cur != NULL && ccm_crdt_stamp(cur) >= ccm_crdt_stamp(n))) {
+            continue;
+        }
+        if (json_object_set_new(dst, member, json_integer(json_integer_value(n))) != 0) {
+            return -1;
+        }
+        *changed = 1;
+    }
+    return 0;
+}
+
 static int keep_unseen(json_t *kept, const json_t *merged)
 {
     size_t n = json_array_size(merged), i, j;
@@ -176,7 +199,7 @@ static int keep_unseen(json_t *kept, const json_t *merged)
                 }
                 changed |= !seen[i * n + j];
                 seen[i * n + j] = 1;
-                if (ccm_crdt_vv_merge_changed(vv[i], vv[j], &changed) != 0) {
+                if (absorb(vv[i], vv[j], json_array_get(merged, i), &changed) != 0) {
                     goto done;
                 }
             }

@@ -50,9 +50,6 @@ int ccm_crdt_is_set(const json_t *field);
  * (pointwise maximum). 0, or -1 on OOM with dst partly raised. */
 int ccm_crdt_vv_merge(json_t *dst, const json_t *src);
 
-/* The same, setting *changed to 1 if dst changed. */
-int ccm_crdt_vv_merge_changed(json_t *dst, const json_t *src, int *changed);
-
 /* The sorted, duplicate-free union of two sorted tag arrays (new reference,
  * fresh copies of the tags), NULL on OOM. */
 json_t *ccm_crdt_tags_union(const json_t *x, const json_t *y);

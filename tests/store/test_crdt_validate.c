@@ -331,6 +331,28 @@ static void test_crdt_join__a_forged_cycle_keeps_the_greater_entry(void **state)
     json_decref(b);
 }
 
+/* Found by fuzz_record: in a forged cycle the kept entry must not absorb a
+ * claim to have seen its own member's later stamps (vv[m] stays s). */
+static void test_crdt_join__absorbing_keeps_the_own_stamp(void **state)
+{
+    json_t *a = load("{'v':1,'kind':'state','id':'LAO','fields':{'name':{'r':[{'v':'x','s':10,"
+                     "'m':'alice','vv':{'alice':10,'bob':5}}]}}}");
+    json_t *b = load("{'v':1,'kind':'state','id':'LAO','fields':{'name':{'r':[{'v':'y','s':5,"
+                     "'m':'bob','vv':{'alice':20,'bob':5}}]}}}");
+    json_t *ab, *ba;
+
+    (void)state;
+    ab = join(a, b); /* join() asserts the result validates */
+    ba = join(b, a);
+    assert_same(ab, ba);
+    assert_doc(json_object_get(json_object_get(ab, "fields"), "name"),
+               "{'r':[{'m':'alice','s':10,'v':'x','vv':{'alice':10,'bob':5}}]}");
+    json_decref(ab);
+    json_decref(ba);
+    json_decref(a);
+    json_decref(b);
+}
+
 /* Found by fuzz_record: forged vectors that are not transitive made the join
  * depend on grouping. Absorbed vectors keep it associative. */
 static void test_crdt_join__forged_vectors_stay_associative(void **state)
@@ -362,6 +384,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_crdt_join__a_forged_cycle_keeps_the_greater_entry),
         cmocka_unit_test(test_crdt_join__forged_vectors_stay_associative),
+        cmocka_unit_test(test_crdt_join__absorbing_keeps_the_own_stamp),
         cmocka_unit_test(test_crdt_is_deleted__tolerates_malformed_documents),
         cmocka_unit_test(test_crdt_validate__rejects_malformed_documents),
         cmocka_unit_test(test_crdt_validate__rejects_keys_with_nul),
