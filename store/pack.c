@@ -1,48 +1,161 @@
 /*
  * pack.c - writing many objects as one pack: a second handle on the
- * repository whose writes go to an in-memory pack (mempack), dumped into one
- * pack file at the end. Imports and large merges use it: tens of thousands
- * of loose files would cost more than the encryption.
+ * repository whose writes go to an in-memory object database backend,
+ * written out as one pack file at the end (packwrite.c). Imports and large
+ * merges use it: tens of thousands of loose files would cost more than the
+ * encryption.
+ *
+ * The pack holds exactly the objects written through the handle, never the
+ * ones already on disk (libgit2's mempack dump walks every commit's whole
+ * tree, which made each bulk write cost the size of the store).
  */
+#include <stdlib.h>
 #include <string.h>
-#include <git2/sys/mempack.h>
 #include <git2/sys/odb_backend.h>
 
 #include "store_private.h"
 
+typedef struct memobj {
+    struct memobj *next;
+    git_oid id;
+    git_object_t type;
+    size_t len;
+    unsigned char data[];
+} memobj;
+
+typedef struct {
+    git_odb_backend parent;
+    ccm_oidmap map;
+    memobj *first, **last;
+    uint32_t count;
+} mem_backend;
+
+static int mem_write(git_odb_backend *b, const git_oid *id, const void *data, size_t len,
+                     git_object_t type)
+{
+    mem_backend *m = (mem_backend *)b;
+    memobj *o;
+
+    if (ccm_oidmap_get(&m->map, id)) {
+        return 0;
+    }
+    if (m->count == UINT32_MAX || !(o = malloc(sizeof(*o) + len))) {
+        git_error_set_str(GIT_ERROR_NOMEMORY, "out of memory");
+        return -1;
+    }
+    o->next = NULL;
+    o->id = *id;
+    o->type = type;
+    o->len = len;
+    memcpy(o->data, data, len);
+    if (ccm_oidmap_put(&m->map, id, o) < 0) {
+        free(o);
+        git_error_set_str(GIT_ERROR_NOMEMORY, "out of memory");
+        return -1;
+    }
+    *m->last = o;
+    m->last = &o->next;
+    m->count++;
+    return 0;
+}
+
+static int mem_read(void **out, size_t *len, git_object_t *type, git_odb_backend *b,
+                    const git_oid *id)
+{
+    memobj *o = ccm_oidmap_get(&((mem_backend *)b)->map, id);
+
+    if (!o) {
+        return GIT_ENOTFOUND;
+    }
+    if (!(*out = git_odb_backend_data_alloc(b, o->len ? o->len : 1))) {
+        return -1;
+    }
+    memcpy(*out, o->data, o->len);
+    *len = o->len;
+    *type = o->type;
+    return 0;
+}
+
+static int mem_read_header(size_t *len, git_object_t *type, git_odb_backend *b, const git_oid *id)
+{
+    memobj *o = ccm_oidmap_get(&((mem_backend *)b)->map, id);
+
+    if (!o) {
+        return GIT_ENOTFOUND;
+    }
+    *len = o->len;
+    *type = o->type;
+    return 0;
+}
+
+static int mem_exists(git_odb_backend *b, const git_oid *id)
+{
+    return ccm_oidmap_get(&((mem_backend *)b)->map, id) != NULL;
+}
+
+static void mem_free(git_odb_backend *b)
+{
+    mem_backend *m = (mem_backend *)b;
+
+    for (memobj *o = m->first, *next; o; o = next) {
+        next = o->next;
+        free(o);
+    }
+    ccm_oidmap_free(&m->map);
+    free(m);
+}
+
 int ccm_pack_start(ccm_pack *p, const char *git_dir)
 {
+    mem_backend *m;
+
     memset(p, 0, sizeof(*p));
     if (git_repository_open_bare(&p->repo, git_dir) < 0 ||
-        git_repository_odb(&p->odb, p->repo) < 0 || git_mempack_new(&p->mempack) < 0) {
+        git_repository_odb(&p->odb, p->repo) < 0) {
         return ccm_git_error("cannot prepare pack");
     }
-    if (git_odb_add_backend(p->odb, p->mempack, 1000) < 0) {
-        git_odb_backend *b = p->mempack;
-        p->mempack = NULL;
-        b->free(b);
+    if (!(m = calloc(1, sizeof(*m)))) {
+        return ccm_error_set(CCM_ERROR, "out of memory");
+    }
+    m->parent.version = GIT_ODB_BACKEND_VERSION;
+    m->parent.read = mem_read;
+    m->parent.read_header = mem_read_header;
+    m->parent.write = mem_write;
+    m->parent.exists = mem_exists;
+    m->parent.free = mem_free;
+    m->last = &m->first;
+    /* Highest priority: new objects go here, and are read back from here. */
+    if (git_odb_add_backend(p->odb, &m->parent, 1000) < 0) {
+        mem_free(&m->parent);
         return ccm_git_error("cannot prepare pack");
     }
+    p->mem = &m->parent;
     return CCM_OK;
 }
 
-/* Writes what the mempack holds to the repository as one pack file. */
+size_t ccm_pack_count(const ccm_pack *p)
+{
+    return p->mem ? ((const mem_backend *)p->mem)->count : 0;
+}
+
+/* Writes the objects held in memory to the repository as one pack file. */
 int ccm_pack_flush(ccm_pack *p)
 {
-    git_buf pack = {0};
-    git_odb_writepack *wp = NULL;
-    git_indexer_progress stats = {0};
-    int rc = CCM_OK;
+    mem_backend *m = (mem_backend *)p->mem;
+    ccm_packw w;
+    int rc;
 
-    if (git_mempack_dump(&pack, p->repo, p->mempack) < 0 ||
-        git_odb_write_pack(&wp, p->odb, NULL, NULL) < 0 ||
-        wp->append(wp, pack.ptr, pack.size, &stats) < 0 || wp->commit(wp, &stats) < 0) {
-        rc = ccm_git_error("cannot write pack");
+    if (!m || m->count == 0) {
+        return CCM_OK;
     }
-    if (wp) {
-        wp->free(wp);
+    rc = ccm_packw_start(&w, p->repo, m->count);
+    for (memobj *o = m->first; o && rc == CCM_OK; o = o->next) {
+        rc = ccm_packw_add(&w, &o->id, o->type, o->data, o->len);
     }
-    git_buf_dispose(&pack);
+    if (rc == CCM_OK) {
+        rc = ccm_packw_commit(&w);
+    }
+    ccm_packw_free(&w);
     return rc;
 }
 
@@ -51,4 +164,5 @@ void ccm_pack_end(ccm_pack *p)
     /* The odb owns the backend once added. */
     git_odb_free(p->odb);
     git_repository_free(p->repo);
+    memset(p, 0, sizeof(*p));
 }

@@ -26,6 +26,17 @@ const ccm_groupkey *ccm_store_key(ccm_store *s, uint32_t epoch)
     return NULL;
 }
 
+const ccm_groupkey *ccm_store_key_loaded(const ccm_store *s, const uint8_t *env, size_t len)
+{
+    uint32_t epoch;
+
+    if (ccm_envelope_epoch(&epoch, env, len) < 0) {
+        ccm_error_clear();
+        return NULL;
+    }
+    return epoch < s->nkeys ? s->keys[epoch] : NULL;
+}
+
 int ccm_store_load_key(ccm_store *s, const git_tree *tree, uint32_t epoch)
 {
     char path[128];
@@ -81,7 +92,7 @@ done:
     return rc;
 }
 
-void ccm_record_name(char name[65], ccm_store *s, const char *kind, const char *id)
+void ccm_record_name(char name[65], const ccm_store *s, const char *kind, const char *id)
 {
     /* Every epoch's key carries the same index key: any loaded one will do.
      * Callers check that a key is available before naming records. */
@@ -104,12 +115,7 @@ int ccm_store_open_record(json_t **out, ccm_store *s, const char *name, const ui
                           size_t len)
 {
     uint32_t epoch;
-    uint8_t *pt = NULL;
-    size_t pt_len = 0;
-    json_t *rec = NULL;
-    json_error_t jerr;
     const ccm_groupkey *gk;
-    char check[65];
     int rc;
 
     *out = NULL;
@@ -131,6 +137,20 @@ int ccm_store_open_record(json_t **out, ccm_store *s, const char *name, const ui
         }
         ccm_error_clear();
     }
+    return ccm_store_open_record_key(out, s, gk, name, env, len);
+}
+
+int ccm_store_open_record_key(json_t **out, const ccm_store *s, const ccm_groupkey *gk,
+                              const char *name, const uint8_t *env, size_t len)
+{
+    uint8_t *pt = NULL;
+    size_t pt_len = 0;
+    json_t *rec = NULL;
+    json_error_t jerr;
+    char check[65];
+    int rc;
+
+    *out = NULL;
     rc = ccm_envelope_open(&pt, &pt_len, gk, (const uint8_t *)name, CCM_NAME_LEN, env, len);
     if (rc < 0) {
         return rc;
@@ -163,13 +183,18 @@ int ccm_store_open_blob(json_t **out, ccm_store *s, git_repository *repo, const 
     git_blob *blob = NULL;
     int rc;
 
-    *out = NULL;
+    if ((*out = ccm_store_memo_get(s, name, oid))) {
+        return CCM_OK;
+    }
     if (git_blob_lookup(&blob, repo, oid) < 0) {
         return ccm_git_error("cannot read record");
     }
     rc = ccm_store_open_record(out, s, name, git_blob_rawcontent(blob),
                                (size_t)git_blob_rawsize(blob));
     git_blob_free(blob);
+    if (rc == CCM_OK) {
+        ccm_store_memo_put(s, name, oid, *out);
+    }
     return rc;
 }
 

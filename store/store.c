@@ -24,8 +24,12 @@ int ccm_store_global_init(void)
         if (git_libgit2_init() < 0) {
             return ccm_git_error("cannot initialise libgit2");
         }
-        /* Our objects are written by us and verified on read; the strict
-         * checks cost a lookup per reference update. Keep them on. */
+        /* Every object read is hashed and checked against its id (libgit2's
+         * default, made explicit): the pack writer (packwrite.c) indexes
+         * copied objects under the ids they were read by. */
+        if (git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 1) < 0) {
+            return ccm_git_error("cannot initialise libgit2");
+        }
         git_ready = 1;
     }
     return ccm_crypto_init();
@@ -408,6 +412,7 @@ void ccm_store_free(ccm_store *s)
     ccm_secret_free(s->local_key);
     json_decref(s->roster);
     json_decref(s->authority);
+    ccm_store_memo_end(s);
     git_repository_free(s->repo);
     free(s->identity_file);
     free(s->dir);

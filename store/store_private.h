@@ -40,14 +40,15 @@ struct ccm_store {
     git_repository *repo;
     uint8_t *identity_file; /* serialised, locked identity */
     size_t identity_len;
-    ccm_identity *id;    /* after unlock */
-    ccm_groupkey **keys; /* keys[epoch], after unlock; NULL where unknown */
-    uint32_t nkeys;      /* capacity of keys */
-    uint32_t epoch;      /* current epoch (roster at HEAD) */
-    json_t *roster;      /* roster at HEAD */
-    json_t *authority;   /* during sync: our roster merged with the incoming one */
-    uint8_t *local_key;  /* cache key, sodium_malloc'ed */
-    char head[41];       /* commit id at HEAD when opened/unlocked */
+    ccm_identity *id;      /* after unlock */
+    ccm_groupkey **keys;   /* keys[epoch], after unlock; NULL where unknown */
+    uint32_t nkeys;        /* capacity of keys */
+    uint32_t epoch;        /* current epoch (roster at HEAD) */
+    json_t *roster;        /* roster at HEAD */
+    json_t *authority;     /* during sync: our roster merged with the incoming one */
+    struct ccm_memo *memo; /* during sync: records already decrypted (memo.c) */
+    uint8_t *local_key;    /* cache key, sodium_malloc'ed */
+    char head[41];         /* commit id at HEAD when opened/unlocked */
 };
 
 /* Sets a ccm error from the last libgit2 error, prefixed by `what`. */
@@ -126,7 +127,7 @@ int ccm_file_write(const char *path, const uint8_t *buf, size_t len, int mode);
 #define CCM_PATH_MAX 80
 
 /* The record name and path of (kind, id); name >= 65, path >= 80 bytes. */
-void ccm_record_name(char name[65], ccm_store *s, const char *kind, const char *id);
+void ccm_record_name(char name[65], const ccm_store *s, const char *kind, const char *id);
 void ccm_record_path_of_name(char path[80], const char *name);
 
 /* Decrypts, parses and validates the envelope stored under `name`.
@@ -134,6 +135,15 @@ void ccm_record_path_of_name(char path[80], const char *name);
  * *out new reference. */
 int ccm_store_open_record(json_t **out, ccm_store *s, const char *name, const uint8_t *env,
                           size_t len);
+
+/* The key of an envelope's epoch if it is loaded, else NULL (no loading, no
+ * error set: safe next to worker threads that only read the keys). */
+const ccm_groupkey *ccm_store_key_loaded(const ccm_store *s, const uint8_t *env, size_t len);
+
+/* The same with the envelope's key already at hand: touches neither git nor
+ * the store, so worker threads may call it (sync/merge.c). */
+int ccm_store_open_record_key(json_t **out, const ccm_store *s, const ccm_groupkey *gk,
+                              const char *name, const uint8_t *env, size_t len);
 
 /* The same for a blob id. */
 int ccm_store_open_blob(json_t **out, ccm_store *s, git_repository *repo, const char *name,
@@ -203,17 +213,77 @@ int ccm_tree_diff(git_repository *repo, const git_tree *a, const git_tree *b, cc
                   void *payload);
 
 /* Many objects as one pack (pack.c): objects written to `repo` go to memory
- * until ccm_pack_flush writes them as one pack file. Commits used as parents
- * must be looked up through `repo` (libgit2 drops parents owned by another
- * handle). */
+ * until ccm_pack_flush writes them (and only them) as one pack file. Commits
+ * used as parents must be looked up through `repo` (libgit2 drops parents
+ * owned by another handle). */
 typedef struct ccm_pack {
     git_repository *repo;
     git_odb *odb;
-    git_odb_backend *mempack;
+    git_odb_backend *mem; /* owned by odb */
 } ccm_pack;
 int ccm_pack_start(ccm_pack *p, const char *git_dir);
+size_t ccm_pack_count(const ccm_pack *p); /* objects held in memory */
 int ccm_pack_flush(ccm_pack *p);
 void ccm_pack_end(ccm_pack *p); /* NULL-safe on a zeroed ccm_pack */
+
+/* Pack files of whole objects and their index, written straight into a
+ * repository's objects/pack (packwrite.c): start with the exact object
+ * count, add each object with the id libgit2 computed for it, commit.
+ * Objects are stored uncompressed inside zlib streams: ciphertext does not
+ * compress. */
+typedef struct {
+    uint32_t h[5];
+    uint64_t len;
+    uint8_t buf[64];
+} ccm_sha1;
+void ccm_sha1_init(ccm_sha1 *c);
+void ccm_sha1_update(ccm_sha1 *c, const void *data, size_t n);
+void ccm_sha1_final(ccm_sha1 *c, uint8_t out[20]);
+uint32_t ccm_adler32(const void *data, size_t n);
+uint32_t ccm_crc32(uint32_t crc, const void *data, size_t n); /* crc: 0 to start */
+
+typedef struct {
+    git_repository *repo;
+    char *dir, *tmp_pack, *tmp_idx;
+    int fd;
+    ccm_sha1 sha;
+    uint8_t *buf;
+    size_t len;
+    uint64_t offset;
+    uint32_t crc, left;
+    void *entries; /* id, offset and CRC of each object added */
+    size_t n;
+} ccm_packw;
+int ccm_packw_start(ccm_packw *w, git_repository *repo, uint32_t count);
+int ccm_packw_add(ccm_packw *w, const git_oid *id, git_object_t type, const void *data, size_t n);
+int ccm_packw_commit(ccm_packw *w);
+void ccm_packw_free(ccm_packw *w); /* also after a failed start; removes temporary files */
+
+/* Object id -> pointer (oidmap.c). Zero-initialise; values are not owned. */
+typedef struct {
+    git_oid id;
+    void *value;
+    int used;
+} ccm_oidmap_entry;
+typedef struct {
+    ccm_oidmap_entry *slots;
+    size_t cap, n;
+} ccm_oidmap;
+void *ccm_oidmap_get(const ccm_oidmap *m, const git_oid *id);
+int ccm_oidmap_put(ccm_oidmap *m, const git_oid *id, void *value);
+void ccm_oidmap_free(ccm_oidmap *m);
+
+/* The memo of decrypted records (memo.c), on between begin and end. get
+ * returns a new reference to a shared record, or NULL; put keeps one. */
+void ccm_store_memo_begin(ccm_store *s);
+void ccm_store_memo_end(ccm_store *s);
+json_t *ccm_store_memo_get(ccm_store *s, const char *name, const git_oid *oid);
+void ccm_store_memo_put(ccm_store *s, const char *name, const git_oid *oid, json_t *rec);
+
+/* fn(ctx, i) for every i < n, on up to ccm_parallel_threads() threads, the
+ * calling one included (parallel.c); returns when all are done. */
+unsigned ccm_parallel_threads(void);
+void ccm_parallel_for(size_t n, void (*fn)(void *ctx, size_t i), void *ctx);
 
 /* Record documents are serialised canonically with these flags. */
 #define CCM_JSON_CANON (JSON_SORT_KEYS | JSON_COMPACT)

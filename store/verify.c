@@ -22,6 +22,15 @@
 #include "store_private.h"
 #include "cache.h"
 
+/* One record a commit changes, opened on a worker thread (parallel.c). */
+typedef struct {
+    char name[CCM_NAME_LEN + 1];
+    git_oid oid;
+    git_blob *blob;
+    const ccm_groupkey *key; /* NULL: open it on the calling thread */
+    json_t *rec;             /* the worker's result; NULL: redo */
+} rec_check;
+
 typedef struct {
     ccm_store *s;
     git_repository *repo;
@@ -29,7 +38,11 @@ typedef struct {
     const char *commit; /* hex */
     const char *signer;
     int have_key;
+    rec_check *checks; /* the records the commit changes, in name order */
+    size_t n, cap;
 } verify_ctx;
+
+#define CHECK_BATCH 256
 
 int ccm_store_check_signature(ccm_store *s, git_repository *repo, const git_commit *commit,
                               const json_t *roster, const json_t **signer)
@@ -77,30 +90,11 @@ done:
     return rc;
 }
 
-static int check_record(const char *name, const git_oid *old_oid, const git_oid *new_oid,
-                        void *payload)
+/* The checks of one opened record: stamps far ahead of our clock. */
+static void check_stamps(verify_ctx *v, const json_t *rec)
 {
-    verify_ctx *v = payload;
-    json_t *rec = NULL;
-    uint64_t max;
-    int rc;
+    uint64_t max = ccm_record_max_stamp(rec);
 
-    (void)old_oid;
-    if (!new_oid) {
-        return ccm_error_set(CCM_EVERIFY, "record %.12s was deleted from the tree", name);
-    }
-    if (!v->have_key) {
-        return CCM_OK; /* not admitted yet: signatures and roster only */
-    }
-    rc = ccm_store_open_blob(&rec, v->s, v->repo, name, new_oid);
-    if (rc == CCM_EDENIED) {
-        ccm_error_clear(); /* an epoch this member never had: nothing to check */
-        return CCM_OK;
-    }
-    if (rc < 0) {
-        return rc;
-    }
-    max = ccm_record_max_stamp(rec);
     if (v->warnings && CCM_STAMP_MS(max) > ccm_clock_now_ms() + CCM_FUTURE_MS) {
         char at[32], msg[256];
         ccm_stamp_format(at, max);
@@ -111,8 +105,111 @@ static int check_record(const char *name, const git_oid *old_oid, const git_oid 
                  json_string_value(json_object_get(rec, "id")), at);
         json_array_append_new(v->warnings, json_string(msg));
     }
+}
+
+/* One record, entirely on the calling thread (keys loaded as needed). */
+static int check_record_here(verify_ctx *v, const char *name, const git_oid *oid)
+{
+    json_t *rec = NULL;
+    int rc = ccm_store_open_blob(&rec, v->s, v->repo, name, oid);
+
+    if (rc == CCM_EDENIED) {
+        ccm_error_clear(); /* an epoch this member never had: nothing to check */
+        return CCM_OK;
+    }
+    if (rc < 0) {
+        return rc;
+    }
+    check_stamps(v, rec);
     json_decref(rec);
     return CCM_OK;
+}
+
+static int check_record(const char *name, const git_oid *old_oid, const git_oid *new_oid,
+                        void *payload)
+{
+    verify_ctx *v = payload;
+    rec_check *c;
+
+    (void)old_oid;
+    if (!new_oid) {
+        return ccm_error_set(CCM_EVERIFY, "record %.12s was deleted from the tree", name);
+    }
+    if (!v->have_key) {
+        return CCM_OK; /* not admitted yet: signatures and roster only */
+    }
+    if (strlen(name) != CCM_NAME_LEN) {
+        return check_record_here(v, name, new_oid);
+    }
+    if (v->n == v->cap) {
+        size_t cap = v->cap ? v->cap * 2 : 64;
+        rec_check *p = realloc(v->checks, cap * sizeof(*p));
+        if (!p) {
+            return ccm_error_set(CCM_ERROR, "out of memory");
+        }
+        v->checks = p;
+        v->cap = cap;
+    }
+    c = &v->checks[v->n++];
+    memset(c, 0, sizeof(*c));
+    memcpy(c->name, name, CCM_NAME_LEN + 1);
+    c->oid = *new_oid;
+    return CCM_OK;
+}
+
+/* Worker side: decrypt, parse, validate; nothing else is touched. */
+static void open_one(void *ctx, size_t i)
+{
+    verify_ctx *v = ctx;
+    rec_check *c = &v->checks[i];
+
+    if (c->key &&
+        ccm_store_open_record_key(&c->rec, v->s, c->key, c->name, git_blob_rawcontent(c->blob),
+                                  (size_t)git_blob_rawsize(c->blob)) < 0) {
+        c->rec = NULL;
+        ccm_error_clear(); /* done again on the calling thread, with its message */
+    }
+}
+
+/* The records collected by check_record, a batch at a time: blobs looked up
+ * here, opened on every core, then checked here in name order, so the first
+ * failure reported is the same as one thread's. */
+static int check_records(verify_ctx *v)
+{
+    int rc = CCM_OK;
+
+    for (size_t at = 0; at < v->n; at += CHECK_BATCH) {
+        size_t n = v->n - at < CHECK_BATCH ? v->n - at : CHECK_BATCH;
+        rec_check *cs = v->checks + at;
+        verify_ctx batch = *v;
+
+        for (size_t i = 0; i < n && rc == CCM_OK; i++) {
+            if (git_blob_lookup(&cs[i].blob, v->repo, &cs[i].oid) == 0) {
+                cs[i].key = ccm_store_key_loaded(v->s, git_blob_rawcontent(cs[i].blob),
+                                                 (size_t)git_blob_rawsize(cs[i].blob));
+            }
+        }
+        git_error_clear();
+        batch.checks = cs;
+        ccm_parallel_for(n, open_one, &batch);
+        for (size_t i = 0; i < n; i++) {
+            rec_check *c = &cs[i];
+            if (rc == CCM_OK) {
+                if (c->rec) {
+                    check_stamps(v, c->rec);
+                    ccm_store_memo_put(v->s, c->name, &c->oid, c->rec);
+                } else {
+                    rc = check_record_here(v, c->name, &c->oid);
+                }
+            }
+            json_decref(c->rec);
+            git_blob_free(c->blob);
+        }
+        if (rc < 0) {
+            break;
+        }
+    }
+    return rc;
 }
 
 /* The id of a root-level entry of a tree, or NULL. */
@@ -238,7 +335,7 @@ static int check_roster(verify_ctx *v, git_commit *commit, const json_t *roster,
 int ccm_store_verify_commit(ccm_store *s, git_repository *repo, git_commit *commit,
                             json_t *warnings)
 {
-    verify_ctx v = {s, repo, warnings, NULL, NULL, 0};
+    verify_ctx v = {s, repo, warnings, NULL, NULL, 0, NULL, 0, 0};
     git_commit *parent = NULL;
     git_tree *tree = NULL, *ptree = NULL;
     json_t *roster = NULL, *base = NULL;
@@ -277,8 +374,11 @@ int ccm_store_verify_commit(ccm_store *s, git_repository *repo, git_commit *comm
                      ccm_store_load_key(s, tree, (uint32_t)epoch) == CCM_OK;
     }
     ccm_error_clear();
-    rc = ccm_tree_diff(repo, ptree, tree, check_record, &v);
+    if ((rc = ccm_tree_diff(repo, ptree, tree, check_record, &v)) == CCM_OK) {
+        rc = check_records(&v);
+    }
 done:
+    free(v.checks);
     json_decref(base);
     json_decref(roster);
     git_tree_free(ptree);

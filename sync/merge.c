@@ -26,7 +26,8 @@ typedef struct {
     git_tree_update *up;
     char **paths;
     size_t n, cap;
-    json_t *done; /* record names already updated */
+    json_t *done;     /* record names already updated */
+    ccm_joins *joins; /* records changed on both sides (joins.c) */
 } merge_ctx;
 
 static void ctx_free(merge_ctx *m)
@@ -37,6 +38,7 @@ static void ctx_free(merge_ctx *m)
     free(m->paths);
     free(m->up);
     json_decref(m->done);
+    ccm_joins_free(m->joins);
 }
 
 static int upsert(merge_ctx *m, const char *path, const git_oid *oid)
@@ -105,9 +107,10 @@ static int keep_record(merge_ctx *m, const char *name, const git_oid *oid, int o
     return rc;
 }
 
-/* Joins the two versions of one record into a new blob. */
-static int join_record(merge_ctx *m, const char *name, const git_oid *o, const git_oid *t)
+/* Joins the two versions of one record into a new blob, on this thread. */
+static int join_record(void *ctx, const char *name, const git_oid *o, const git_oid *t)
 {
+    merge_ctx *m = ctx;
     json_t *a = NULL, *b = NULL, *j = NULL;
     git_oid out;
     int rc;
@@ -182,7 +185,19 @@ static int merge_entry(merge_ctx *m, const git_tree *b, const git_tree_entry *eo
     if (!eo || (eb && git_oid_equal(git_tree_entry_id(eb), git_tree_entry_id(eo)))) {
         return keep_record(m, name, git_tree_entry_id(et), 0); /* their side only */
     }
-    return join_record(m, name, git_tree_entry_id(eo), git_tree_entry_id(et));
+    return ccm_joins_add(&m->joins, name, git_tree_entry_id(eo), git_tree_entry_id(et));
+}
+
+/* A join sealed on a worker thread, written here. */
+static int emit_join(void *ctx, const char *name, const uint8_t *env, size_t len)
+{
+    merge_ctx *m = ctx;
+    git_oid out;
+
+    if (git_blob_create_from_buffer(&out, m->w, env, len) < 0) {
+        return ccm_git_error("cannot write record");
+    }
+    return upsert_record(m, name, &out);
 }
 
 static int walk3(merge_ctx *m, const git_tree *b, const git_tree *o, const git_tree *t, int depth,
@@ -303,12 +318,13 @@ static int count_change(const char *name, const git_oid *a, const git_oid *b, vo
     return CCM_OK;
 }
 
-/* Merges of many records write their objects as one pack, like imports. */
-#define MERGE_PACK_THRESHOLD 256
+/* Merges of many records write their objects as one pack, like imports;
+ * small ones write loose objects rather than one more small pack. */
+#define MERGE_PACK_THRESHOLD 16
 
 int ccm_sync_merge(git_oid *out, ccm_store *s, const git_oid *ours, const git_oid *theirs)
 {
-    merge_ctx m = {s, s->repo, NULL, NULL, 0, 0, json_object()};
+    merge_ctx m = {s, s->repo, NULL, NULL, 0, 0, json_object(), NULL};
     uint32_t epoch_ours = s->epoch;
     git_oid base_id, tree_id;
     git_commit *co = NULL, *ct = NULL, *cb = NULL;
@@ -351,7 +367,8 @@ int ccm_sync_merge(git_oid *out, ccm_store *s, const git_oid *ours, const git_oi
         (rc = subtree(&rb, s->repo, tb, CCM_RECORDS_DIR)) < 0 ||
         (rc = subtree(&ro, s->repo, to, CCM_RECORDS_DIR)) < 0 ||
         (rc = subtree(&rt, s->repo, tt, CCM_RECORDS_DIR)) < 0 ||
-        (rc = walk3(&m, rb, ro, rt, 0, name, 0)) < 0) {
+        (rc = walk3(&m, rb, ro, rt, 0, name, 0)) < 0 ||
+        (rc = ccm_joins_run(m.joins, s, emit_join, join_record, &m)) < 0) {
         goto done;
     }
     if (m.s->epoch > epoch_ours && (rc = ccm_tree_diff(s->repo, tb, to, reencrypt_ours, &m)) < 0) {

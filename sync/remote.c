@@ -8,10 +8,12 @@
  *
  * Push: over git:// and http(s):// the server's receive-pack updates the ref
  * only if it still holds the value we saw; a rejection comes back through
- * push_update_reference and is treated as "the remote moved". To a path or
- * file:// URL libgit2 writes the ref unconditionally, so there we push the
- * objects to a temporary ref and then move the branch ourselves with
- * git_reference_create_matching, a real compare-and-swap.
+ * push_update_reference and is treated as "the remote moved".
+ *
+ * A path or file:// URL is not reached through libgit2's transport: the
+ * missing objects are copied as one pack of whole objects (local.c), and the
+ * branch is moved with git_reference_create_matching, a real
+ * compare-and-swap (libgit2's local push would write it unconditionally).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -173,6 +175,47 @@ static int ensure_local(const char *url)
     return CCM_OK;
 }
 
+/* Opens a local-path remote (bare, or the .git of a working copy). */
+static int open_local(git_repository **out, const char *url)
+{
+    if (git_repository_open_ext(out, ccm_sync_local_path(url), GIT_REPOSITORY_OPEN_NO_SEARCH,
+                                NULL) < 0) {
+        return ccm_error_set(CCM_EUNREACHABLE, "cannot open the remote repository '%s': %s", url,
+                             git_error_last() ? git_error_last()->message : "failed");
+    }
+    return CCM_OK;
+}
+
+static int fetch_local(git_oid *theirs, int *has_theirs, ccm_store *s, const char *url,
+                       const char *ref, ccm_transfer *t)
+{
+    git_repository *r = NULL;
+    git_reference *out = NULL;
+    int rc, err;
+
+    if ((rc = ensure_local(url)) < 0 || (rc = open_local(&r, url)) < 0) {
+        return rc;
+    }
+    err = git_reference_name_to_id(theirs, r, CCM_BRANCH);
+    if (err == GIT_ENOTFOUND) {
+        git_repository_free(r);
+        return CCM_OK; /* an empty remote */
+    }
+    if (err < 0) {
+        rc = ccm_error_set(CCM_EUNREACHABLE, "cannot read the remote's branch (%s): %s", url,
+                           git_error_last() ? git_error_last()->message : "failed");
+    } else if ((rc = ccm_sync_copy_objects(r, s->repo, theirs, "remote", "fetch", t)) == CCM_OK) {
+        if (git_reference_create(&out, s->repo, ref, theirs, 1, "ccmsync: fetch") < 0) {
+            rc = ccm_git_error("cannot record the fetched branch");
+        } else {
+            *has_theirs = 1;
+        }
+        git_reference_free(out);
+    }
+    git_repository_free(r);
+    return rc;
+}
+
 int ccm_sync_fetch(git_oid *theirs, int *has_theirs, ccm_store *s, const char *name,
                    git_remote *remote, ccm_transfer *t)
 {
@@ -181,13 +224,14 @@ int ccm_sync_fetch(git_oid *theirs, int *has_theirs, ccm_store *s, const char *n
     char *specs[1] = {spec};
     git_strarray refspecs = {specs, 1};
     const char *url = git_remote_url(remote);
-    int rc;
 
     *has_theirs = 0;
-    if (ccm_sync_is_local(url) && (rc = ensure_local(url)) < 0) {
-        return rc;
-    }
     snprintf(ref, sizeof(ref), CCM_INCOMING_PREFIX "%s", name);
+    /* A stale quarantine ref would look like a fetched branch. */
+    ccm_sync_drop_incoming(s, name);
+    if (ccm_sync_is_local(url)) {
+        return fetch_local(theirs, has_theirs, s, url, ref, t);
+    }
     snprintf(spec, sizeof(spec), "+" CCM_BRANCH ":%s", ref);
     git_fetch_options_init(&opts, GIT_FETCH_OPTIONS_VERSION);
     opts.callbacks.transfer_progress = on_transfer;
@@ -195,14 +239,6 @@ int ccm_sync_fetch(git_oid *theirs, int *has_theirs, ccm_store *s, const char *n
     opts.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
     opts.update_fetchhead = 0;
     opts.prune = GIT_FETCH_NO_PRUNE;
-    /* A stale quarantine ref would look like a fetched branch. */
-    {
-        git_reference *old = NULL;
-        if (git_reference_lookup(&old, s->repo, ref) == 0) {
-            git_reference_delete(old);
-            git_reference_free(old);
-        }
-    }
     if (git_remote_fetch(remote, &refspecs, &opts, NULL) < 0) {
         return ccm_error_set(CCM_EUNREACHABLE, "cannot reach remote '%s' (%s): %s", name, url,
                              git_error_last() ? git_error_last()->message : "failed");
@@ -252,11 +288,11 @@ static int local_cas(const char *url, const git_oid *ours, const git_oid *expect
             return rc;
         }
     }
-    if (git_repository_open_bare(&repo, path) < 0) {
+    if (open_local(&repo, url) < 0) {
         if (lock >= 0) {
             close(lock);
         }
-        return ccm_error_set(CCM_EUNREACHABLE, "cannot open remote repository '%s'", url);
+        return CCM_EUNREACHABLE;
     }
     if (expected) {
         err = git_reference_create_matching(&ref, repo, CCM_BRANCH, ours, 1, expected, "ccmsync");
@@ -277,16 +313,35 @@ static int local_cas(const char *url, const git_oid *ours, const git_oid *expect
     return CCM_OK;
 }
 
+static int push_local(ccm_store *s, const char *url, const git_oid *ours, const git_oid *expected,
+                      ccm_transfer *t)
+{
+    git_repository *r = NULL;
+    int rc;
+
+    if ((rc = ensure_local(url)) < 0 || (rc = open_local(&r, url)) < 0) {
+        return rc;
+    }
+    rc = ccm_sync_copy_objects(s->repo, r, ours, "store", "push", t);
+    git_repository_free(r);
+    if (rc < 0) {
+        return rc == CCM_EVERIFY ? rc : ccm_error_wrap(CCM_EUNREACHABLE, "cannot push");
+    }
+    return local_cas(url, ours, expected);
+}
+
 int ccm_sync_push(ccm_store *s, git_remote *remote, const git_oid *ours, const git_oid *expected,
                   ccm_transfer *t)
 {
     git_push_options opts;
-    char spec[200], tmp[128] = "", hex[41];
+    char spec[200];
     char *specs[1] = {spec};
     git_strarray refspecs = {specs, 1};
     const char *url = git_remote_url(remote);
-    int local = ccm_sync_is_local(url), rc = CCM_OK;
 
+    if (ccm_sync_is_local(url)) {
+        return push_local(s, url, ours, expected, t);
+    }
     git_push_options_init(&opts, GIT_PUSH_OPTIONS_VERSION);
     /* Let the pack builder use every core: its delta search is wasted on
      * ciphertext, but runs all the same. */
@@ -295,19 +350,11 @@ int ccm_sync_push(ccm_store *s, git_remote *remote, const git_oid *ours, const g
     opts.callbacks.push_update_reference = on_update;
     opts.callbacks.payload = t;
     t->rejected[0] = 0;
-    if (local) {
-        char rnd[17];
-        ccm_crypto_random_hex(rnd, 8);
-        snprintf(tmp, sizeof(tmp), "refs/ccmsync/push/%s-%s", s->member, rnd);
-        snprintf(spec, sizeof(spec), "+" CCM_BRANCH ":%s", tmp);
-    } else {
-        snprintf(spec, sizeof(spec), CCM_BRANCH ":" CCM_BRANCH);
-    }
-    (void)hex;
+    snprintf(spec, sizeof(spec), CCM_BRANCH ":" CCM_BRANCH);
     if (git_remote_push(remote, &refspecs, &opts) < 0) {
         const git_error *e = git_error_last();
-        /* libgit2 refuses locally when the remote holds commits we lack:
-         * the remote moved since our fetch. */
+        /* libgit2 refuses when the remote holds commits we lack: the remote
+         * moved since our fetch. */
         if (e &&
             (strstr(e->message, "not present locally") || strstr(e->message, "fast-forward"))) {
             return ccm_error_set(CCM_ELOCKED, "the remote moved during the push");
@@ -318,19 +365,7 @@ int ccm_sync_push(ccm_store *s, git_remote *remote, const git_oid *ours, const g
     if (t->rejected[0]) {
         return ccm_error_set(CCM_ELOCKED, "the remote refused the update (%s)", t->rejected);
     }
-    if (local) {
-        git_repository *repo = NULL;
-        rc = local_cas(url, ours, expected);
-        if (git_repository_open_bare(&repo, ccm_sync_local_path(url)) == 0) {
-            git_reference *r = NULL;
-            if (git_reference_lookup(&r, repo, tmp) == 0) {
-                git_reference_delete(r);
-                git_reference_free(r);
-            }
-            git_repository_free(repo);
-        }
-    }
-    return rc;
+    return CCM_OK;
 }
 
 int ccm_sync_remote_list(ccm_remote_info **out, size_t *n, ccm_store *s)

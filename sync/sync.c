@@ -11,9 +11,28 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "sync_private.h"
+
+/* CCMSYNC_TRACE=1: the wall time of each phase of a sync, on stderr. */
+static void trace(const char *phase, struct timespec *t0)
+{
+    static int on = -1;
+    struct timespec t1;
+
+    if (on < 0) {
+        const char *e = getenv("CCMSYNC_TRACE");
+        on = e && *e && strcmp(e, "0") != 0;
+    }
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    if (on) {
+        fprintf(stderr, "ccmsync: trace: %-7s %8.1f ms\n", phase,
+                (double)(t1.tv_sec - t0->tv_sec) * 1e3 + (double)(t1.tv_nsec - t0->tv_nsec) / 1e6);
+    }
+    *t0 = t1;
+}
 
 void ccm_sync_result_free(ccm_sync_result *r)
 {
@@ -195,11 +214,15 @@ static int round_trip(ccm_sync_result *out, ccm_store *s, const char *name, git_
     int has_theirs = 0, rc;
     char tracking[160];
     json_t *warnings = json_array();
+    struct timespec t0;
 
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    ccm_store_memo_begin(s);
     snprintf(tracking, sizeof(tracking), CCM_TRACKING_PREFIX "%s/main", name);
     if ((rc = ccm_sync_fetch(&theirs, &has_theirs, s, name, remote, t)) < 0) {
         goto done;
     }
+    trace("fetch", &t0);
     if (git_reference_name_to_id(&ours, s->repo, CCM_BRANCH) < 0) {
         rc = ccm_error_set(CCM_ERROR, "store has no history");
         goto done;
@@ -209,24 +232,29 @@ static int round_trip(ccm_sync_result *out, ccm_store *s, const char *name, git_
             goto done;
         }
         rc = ccm_store_verify_range(s, s->repo, &theirs, &ours, warnings, &out->incoming);
+        trace("verify", &t0);
         if (rc < 0 || (rc = add_warnings(out, warnings)) < 0 ||
             (rc = integrate(out, s, &ours, &theirs)) < 0 ||
             (rc = set_ref(s, tracking, &theirs)) < 0) {
             goto done;
         }
+        trace("merge", &t0);
     }
     if (git_reference_name_to_id(&head, s->repo, CCM_BRANCH) < 0) {
         rc = ccm_git_error("cannot read the branch");
         goto done;
     }
     if (!has_theirs || !git_oid_equal(&head, &theirs)) {
-        if ((rc = ccm_sync_push(s, remote, &head, has_theirs ? &theirs : NULL, t)) < 0) {
+        rc = ccm_sync_push(s, remote, &head, has_theirs ? &theirs : NULL, t);
+        trace("push", &t0);
+        if (rc < 0) {
             goto done;
         }
         out->pushed = 1;
         rc = set_ref(s, tracking, &head);
     }
 done:
+    ccm_store_memo_end(s);
     json_decref(s->authority);
     s->authority = NULL;
     ccm_sync_drop_incoming(s, name);

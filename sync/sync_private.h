@@ -34,6 +34,13 @@ const char *ccm_sync_local_path(const char *url);
 int ccm_sync_fetch(git_oid *theirs, int *has_theirs, ccm_store *s, const char *name,
                    git_remote *remote, ccm_transfer *t);
 
+/* Copies into `to` every object reachable from commit `tip` in `from` that
+ * `to` lacks, as one pack (local.c). `what` names `from` in errors ("remote",
+ * "store"): a missing or unreadable object there is CCM_EVERIFY. `phase`
+ * ("fetch", "push") is passed to the progress callback. */
+int ccm_sync_copy_objects(git_repository *from, git_repository *to, const git_oid *tip,
+                          const char *what, const char *phase, ccm_transfer *t);
+
 /* Deletes the quarantine ref of a remote. */
 void ccm_sync_drop_incoming(ccm_store *s, const char *remote);
 
@@ -46,6 +53,20 @@ int ccm_sync_push(ccm_store *s, git_remote *remote, const git_oid *ours, const g
  * records changed on both sides since the merge base are joined; roster and
  * keys are merged. *out is the new signed merge commit (not on any ref). */
 int ccm_sync_merge(git_oid *out, ccm_store *s, const git_oid *ours, const git_oid *theirs);
+
+/* Records changed on both sides of a merge, joined on worker threads
+ * (joins.c). Add the jobs, then run: for each job in the order added, either
+ * emit gets the sealed join (to write as a blob), or redo is asked to do that
+ * job on the calling thread (a key not loaded yet, or an error to report). */
+typedef struct ccm_joins ccm_joins;
+typedef int (*ccm_joins_emit_fn)(void *ctx, const char *name, const uint8_t *env, size_t len);
+typedef int (*ccm_joins_redo_fn)(void *ctx, const char *name, const git_oid *ours,
+                                 const git_oid *theirs);
+int ccm_joins_add(ccm_joins **js, const char *name, const git_oid *ours, const git_oid *theirs);
+size_t ccm_joins_count(const ccm_joins *js);
+int ccm_joins_run(ccm_joins *js, ccm_store *s, ccm_joins_emit_fn emit, ccm_joins_redo_fn redo,
+                  void *ctx);
+void ccm_joins_free(ccm_joins *js);
 
 /* Fills last_sync/unsynced of a remote from local state. */
 void ccm_sync_remote_state(ccm_store *s, ccm_remote_info *info);

@@ -229,6 +229,91 @@ static void test_sync__concurrent_edits_merge_to_the_same_winner(void **state)
     ccm_store_free(peru);
 }
 
+/* One transaction setting `field` on the first n states of a fixed list. */
+static void set_many(ccm_store *s, size_t n, const char *field, const char *value)
+{
+    static const char *ids[] = {"AFG", "AGO", "ALB", "ARG", "ARM", "AZE", "BGD", "BHR",
+                                "BLR", "BRA", "BTN", "CHN", "CUB", "EGY", "ETH", "FIN",
+                                "GEO", "IND", "IDN", "IRN", "ISR", "KAZ", "KEN", "LAO",
+                                "MAR", "MNG", "NGA", "PAK", "POL", "ROU", "SAU", "SRB",
+                                "SYR", "THA", "TUR", "UKR", "USA", "UZB", "VNM", "ZWE"};
+    ccm_txn *t = NULL;
+    assert_true(n <= sizeof(ids) / sizeof(ids[0]));
+    assert_int_equal(ccm_txn_begin(&t, s), CCM_OK);
+    for (size_t i = 0; i < n; i++) {
+        json_t *rec = NULL;
+        if (ccm_txn_get(&rec, t, "state", ids[i]) == CCM_ENOTFOUND) {
+            rec = ccm_record_new("state", ids[i]);
+        }
+        assert_non_null(rec);
+        assert_int_equal(
+            ccm_record_assign(rec, field, value, ccm_txn_stamp(t), ccm_store_member(s)), CCM_OK);
+        assert_int_equal(ccm_txn_put(t, rec), CCM_OK);
+        json_decref(rec);
+    }
+    assert_int_equal(ccm_txn_commit(t), CCM_OK);
+    ccm_txn_free(t);
+}
+
+static void merged_tree(git_oid *tree, ccm_store *s, const git_oid *ours, const git_oid *theirs,
+                        const char *threads)
+{
+    git_oid merged;
+    git_commit *c = NULL;
+    assert_int_equal(setenv("CCMSYNC_THREADS", threads, 1), 0);
+    assert_int_equal(ccm_sync_merge(&merged, s, ours, theirs), CCM_OK);
+    assert_int_equal(unsetenv("CCMSYNC_THREADS"), 0);
+    assert_int_equal(git_commit_lookup(&c, s->repo, &merged), 0);
+    *tree = *git_commit_tree_id(c);
+    assert_int_equal(git_commit_parentcount(c), 2);
+    git_commit_free(c);
+}
+
+/* Records changed on both sides are joined on worker threads (joins.c): the
+ * merged tree is the same whatever the number of threads. */
+static void test_sync_merge__same_tree_on_one_thread_and_many(void **state)
+{
+    ccm_store *peru = found_group(), *nor = join_group(peru, "norway", "Norway", "editor");
+    git_remote *remote = NULL;
+    git_oid ours, theirs, one, two, four, at_peru;
+    ccm_transfer t = {NULL, NULL, ""};
+    int has = 0;
+    ccm_sync_result r;
+    (void)state;
+    set_many(peru, 40, "priority", "high");
+    set_many(peru, 20, "region", "Asia");
+    set_many(nor, 40, "priority", "low");
+    set_many(nor, 30, "lead", "Norway");
+    sync_ok(peru);
+    assert_int_equal(git_remote_lookup(&remote, nor->repo, "origin"), 0);
+    assert_int_equal(ccm_sync_fetch(&theirs, &has, nor, "origin", remote, &t), CCM_OK);
+    assert_true(has);
+    assert_int_equal(git_reference_name_to_id(&ours, nor->repo, CCM_BRANCH), 0);
+    merged_tree(&one, nor, &ours, &theirs, "1");
+    merged_tree(&two, nor, &ours, &theirs, "2");
+    merged_tree(&four, nor, &ours, &theirs, "4");
+    assert_true(git_oid_equal(&one, &two));
+    assert_true(git_oid_equal(&one, &four));
+    /* Norway's own sync merges to that tree too; Peru fast-forwards to it
+     * and verifies it. */
+    ccm_sync_drop_incoming(nor, "origin");
+    sync_ok(nor);
+    assert_int_equal(ccm_sync_run(&r, peru, "origin", NULL, NULL), CCM_OK);
+    assert_true(r.fast_forward);
+    ccm_sync_result_free(&r);
+    {
+        git_commit *c = NULL;
+        assert_int_equal(git_reference_name_to_id(&at_peru, peru->repo, CCM_BRANCH), 0);
+        assert_int_equal(git_commit_lookup(&c, peru->repo, &at_peru), 0);
+        assert_true(git_oid_equal(git_commit_tree_id(c), &one));
+        git_commit_free(c);
+    }
+    assert_int_equal(ccm_store_verify(peru, NULL), CCM_OK);
+    git_remote_free(remote);
+    ccm_store_free(nor);
+    ccm_store_free(peru);
+}
+
 static void test_sync__refuses_an_unsigned_commit_and_changes_nothing(void **state)
 {
     ccm_store *peru = found_group(), *nor = join_group(peru, "norway", "Norway", "editor");
@@ -329,6 +414,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_sync_member_add__is_for_admins_with_known_roles, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_sync__concurrent_edits_merge_to_the_same_winner, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_sync_merge__same_tree_on_one_thread_and_many, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_sync__refuses_an_unsigned_commit_and_changes_nothing,
                                         setup, teardown),

@@ -1,0 +1,78 @@
+/*
+ * memo.c - records already decrypted during one sync, by blob id and name.
+ *
+ * A merging sync opens the incoming version of each record twice: once to
+ * verify the incoming commits, once to join it with ours. With the memo on,
+ * the second open reuses the first. A hit needs the same blob id *and* the
+ * same record name: the name is the envelope's associated data, so a blob
+ * opened under one name proves nothing about another.
+ *
+ * Records handed out from the memo are shared: callers must not change them
+ * while the memo is on (the sync paths only read, join into new documents,
+ * and write). At most CCM_MEMO_MAX records are kept.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "store_private.h"
+
+#define CCM_MEMO_MAX 8192
+
+typedef struct {
+    char name[CCM_NAME_LEN + 1];
+    json_t *rec;
+} memo_entry;
+
+struct ccm_memo {
+    ccm_oidmap map;
+    memo_entry *entries;
+    size_t n;
+};
+
+void ccm_store_memo_begin(ccm_store *s)
+{
+    ccm_store_memo_end(s);
+    s->memo = calloc(1, sizeof(*s->memo));
+    if (s->memo && !(s->memo->entries = malloc(CCM_MEMO_MAX * sizeof(memo_entry)))) {
+        free(s->memo);
+        s->memo = NULL; /* no memo: every open decrypts */
+    }
+}
+
+void ccm_store_memo_end(ccm_store *s)
+{
+    if (!s->memo) {
+        return;
+    }
+    for (size_t i = 0; i < s->memo->n; i++) {
+        json_decref(s->memo->entries[i].rec);
+    }
+    ccm_oidmap_free(&s->memo->map);
+    free(s->memo->entries);
+    free(s->memo);
+    s->memo = NULL;
+}
+
+json_t *ccm_store_memo_get(ccm_store *s, const char *name, const git_oid *oid)
+{
+    memo_entry *e = s->memo ? ccm_oidmap_get(&s->memo->map, oid) : NULL;
+    return e && strcmp(e->name, name) == 0 ? json_incref(e->rec) : NULL;
+}
+
+void ccm_store_memo_put(ccm_store *s, const char *name, const git_oid *oid, json_t *rec)
+{
+    memo_entry *e;
+
+    if (!s->memo || s->memo->n == CCM_MEMO_MAX || strlen(name) != CCM_NAME_LEN ||
+        ccm_oidmap_get(&s->memo->map, oid)) {
+        return;
+    }
+    e = &s->memo->entries[s->memo->n];
+    memcpy(e->name, name, CCM_NAME_LEN + 1);
+    if (ccm_oidmap_put(&s->memo->map, oid, e) < 0) {
+        ccm_error_clear(); /* the memo is an optimisation only */
+        return;
+    }
+    e->rec = json_incref(rec);
+    s->memo->n++;
+}
