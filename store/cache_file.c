@@ -57,14 +57,10 @@ void ccm_cache_clear(ccm_cache *c)
 
 int ccm_cache_push(ccm_cache *c, const ccm_cache_entry *e)
 {
-    if (c->n == c->cap) {
-        size_t cap = c->cap ? c->cap * 2 : 256;
-        ccm_cache_entry *n = realloc(c->e, cap * sizeof(*n));
-        if (!n) {
-            return ccm_error_set(CCM_ERROR, "out of memory");
-        }
-        c->e = n;
-        c->cap = cap;
+    int rc = ccm_grow(&c->e, &c->cap, c->n, sizeof(*c->e), 256);
+
+    if (rc < 0) {
+        return rc;
     }
     c->e[c->n++] = *e;
     return CCM_OK;

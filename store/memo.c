@@ -32,11 +32,7 @@ struct ccm_memo {
 void ccm_store_memo_begin(ccm_store *s)
 {
     ccm_store_memo_end(s);
-    s->memo = calloc(1, sizeof(*s->memo));
-    if (s->memo && !(s->memo->entries = malloc(CCM_MEMO_MAX * sizeof(memo_entry)))) {
-        free(s->memo);
-        s->memo = NULL; /* no memo: every open decrypts */
-    }
+    s->memo = calloc(1, sizeof(*s->memo)); /* NULL: no memo, every open decrypts */
 }
 
 void ccm_store_memo_end(ccm_store *s)
@@ -65,6 +61,11 @@ void ccm_store_memo_put(ccm_store *s, const char *name, const git_oid *oid, json
 
     if (!s->memo || s->memo->n == CCM_MEMO_MAX || strlen(name) != CCM_NAME_LEN ||
         ccm_oidmap_get(&s->memo->map, oid)) {
+        return;
+    }
+    /* The map points into the entries, so they are allocated once, at the
+     * first record, never moved. */
+    if (!s->memo->entries && !(s->memo->entries = malloc(CCM_MEMO_MAX * sizeof(memo_entry)))) {
         return;
     }
     e = &s->memo->entries[s->memo->n];

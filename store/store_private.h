@@ -259,6 +259,12 @@ int ccm_packw_add(ccm_packw *w, const git_oid *id, git_object_t type, const void
 int ccm_packw_commit(ccm_packw *w);
 void ccm_packw_free(ccm_packw *w); /* also after a failed start; removes temporary files */
 
+/* Makes room for one more element in the array whose pointer is at `items`
+ * (n used, *cap allocated, `size` bytes each): doubles the capacity, starting
+ * at `first` (array.c). CCM_OK, or CCM_ERROR (out of memory) with the array
+ * untouched. */
+int ccm_grow(void *items, size_t *cap, size_t n, size_t size, size_t first);
+
 /* Object id -> pointer (oidmap.c). Zero-initialise; values are not owned. */
 typedef struct {
     git_oid id;

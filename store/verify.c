@@ -130,6 +130,7 @@ static int check_record(const char *name, const git_oid *old_oid, const git_oid 
 {
     verify_ctx *v = payload;
     rec_check *c;
+    int rc;
 
     (void)old_oid;
     if (!new_oid) {
@@ -141,14 +142,8 @@ static int check_record(const char *name, const git_oid *old_oid, const git_oid 
     if (strlen(name) != CCM_NAME_LEN) {
         return check_record_here(v, name, new_oid);
     }
-    if (v->n == v->cap) {
-        size_t cap = v->cap ? v->cap * 2 : 64;
-        rec_check *p = realloc(v->checks, cap * sizeof(*p));
-        if (!p) {
-            return ccm_error_set(CCM_ERROR, "out of memory");
-        }
-        v->checks = p;
-        v->cap = cap;
+    if ((rc = ccm_grow(&v->checks, &v->cap, v->n, sizeof(*v->checks), 64)) < 0) {
+        return rc;
     }
     c = &v->checks[v->n++];
     memset(c, 0, sizeof(*c));

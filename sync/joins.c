@@ -50,18 +50,13 @@ int ccm_joins_add(ccm_joins **js, const char *name, const git_oid *o, const git_
 {
     ccm_joins *j = *js;
     join_job *job;
+    int rc;
 
     if (!j && !(j = *js = calloc(1, sizeof(*j)))) {
         return ccm_error_set(CCM_ERROR, "out of memory");
     }
-    if (j->n == j->cap) {
-        size_t cap = j->cap ? j->cap * 2 : 64;
-        join_job *p = realloc(j->jobs, cap * sizeof(*p));
-        if (!p) {
-            return ccm_error_set(CCM_ERROR, "out of memory");
-        }
-        j->jobs = p;
-        j->cap = cap;
+    if ((rc = ccm_grow(&j->jobs, &j->cap, j->n, sizeof(*j->jobs), 64)) < 0) {
+        return rc;
     }
     job = &j->jobs[j->n++];
     memset(job, 0, sizeof(*job));
@@ -93,11 +88,6 @@ void ccm_joins_free(ccm_joins *js)
         free(js->jobs);
         free(js);
     }
-}
-
-size_t ccm_joins_count(const ccm_joins *js)
-{
-    return js ? js->n : 0;
 }
 
 /* The key of a record blob, if loaded (no loading here: see redo). */

@@ -47,16 +47,8 @@ static int want(copy_ctx *c, const git_oid *id)
 {
     int rc;
 
-    if (c->n == c->cap) {
-        size_t cap = c->cap ? c->cap * 2 : 256;
-        git_oid *l = realloc(c->list, cap * sizeof(*l));
-        if (!l) {
-            return ccm_error_set(CCM_ERROR, "out of memory");
-        }
-        c->list = l;
-        c->cap = cap;
-    }
-    if ((rc = ccm_oidmap_put(&c->seen, id, c)) < 0) {
+    if ((rc = ccm_grow(&c->list, &c->cap, c->n, sizeof(*c->list), 256)) < 0 ||
+        (rc = ccm_oidmap_put(&c->seen, id, c)) < 0) {
         return rc;
     }
     c->list[c->n++] = *id;
@@ -116,10 +108,9 @@ static int want_history(copy_ctx *c, const git_oid *tip)
     if (!wanted(c, tip)) {
         return CCM_OK;
     }
-    if (!(stack = malloc(16 * sizeof(*stack)))) {
-        return ccm_error_set(CCM_ERROR, "out of memory");
+    if ((rc = ccm_grow(&stack, &cap, n, sizeof(*stack), 16)) < 0) {
+        return rc;
     }
-    cap = 16;
     stack[n++] = *tip;
     while (n > 0 && rc == CCM_OK) {
         git_oid id = stack[--n];
@@ -136,16 +127,9 @@ static int want_history(copy_ctx *c, const git_oid *tip)
         }
         rc = want_tree(c, git_commit_tree_id(commit), 0);
         for (unsigned i = 0; i < git_commit_parentcount(commit) && rc == CCM_OK; i++) {
-            if (n == cap) {
-                git_oid *s = realloc(stack, cap * 2 * sizeof(*s));
-                if (!s) {
-                    rc = ccm_error_set(CCM_ERROR, "out of memory");
-                    break;
-                }
-                stack = s;
-                cap *= 2;
+            if ((rc = ccm_grow(&stack, &cap, n, sizeof(*stack), 16)) == CCM_OK) {
+                stack[n++] = *git_commit_parent_id(commit, i);
             }
-            stack[n++] = *git_commit_parent_id(commit, i);
         }
         git_commit_free(commit);
     }

@@ -63,7 +63,6 @@ typedef int (*ccm_joins_emit_fn)(void *ctx, const char *name, const uint8_t *env
 typedef int (*ccm_joins_redo_fn)(void *ctx, const char *name, const git_oid *ours,
                                  const git_oid *theirs);
 int ccm_joins_add(ccm_joins **js, const char *name, const git_oid *ours, const git_oid *theirs);
-size_t ccm_joins_count(const ccm_joins *js);
 int ccm_joins_run(ccm_joins *js, ccm_store *s, ccm_joins_emit_fn emit, ccm_joins_redo_fn redo,
                   void *ctx);
 void ccm_joins_free(ccm_joins *js);
