@@ -185,7 +185,16 @@ run_once() {
         cp -a "$R/hub" "$R/hub.snap" && cp -a "$R/B" "$R/B.snap" || exit 1
     fi
 
+    export CCMSYNC_TRACE=1 # phase times on stderr (sync.c)
     timed "$n" "$rep" sync_B_merge ccmB --json sync
+    unset CCMSYNC_TRACE
+    # the sync itself, as the issue times it: fetch + verify + merge + push
+    awk -v n="$n" -v rep="$rep" '$1 == "ccmsync:" && $2 == "trace:" &&
+        ($3 == "fetch" || $3 == "verify" || $3 == "merge" || $3 == "push") {
+            t[$3] += $4; s += $4 }
+        END { for (k in t) printf "%s\t%s\tphase_%s\t%d\n", n, rep, k, t[k] * 1000
+              printf "%s\t%s\tphases_sum\t%d\n", n, rep, s * 1000 }' \
+        "$R/sync_B_merge.err" >>"$RES"
     grep -q '"merged": true' "$R/sync_B_merge.out" || die "B's sync did not merge: $(tr -d '\n' <"$R/sync_B_merge.out")"
     grep -q '"pushed": true' "$R/sync_B_merge.out" || die "B's sync did not push"
     timed "$n" "$rep" git_push git_push_baseline
@@ -369,6 +378,9 @@ for n in ns:
         r["ccmsync_ms"][s] = med_ms(n, s)
         r["ccmsync_cpu_ms"][s] = med_ms(n, s, cpus)
         r["ccmsync_runs_ms"][s] = [round(v / 1000, 1) for v in runs[n].get(s, [])]
+    r["trace_ms"] = {k: med_ms(n, "phase_" + k) for k in ("fetch", "verify", "merge", "push")}
+    r["trace_ms"]["sum"] = med_ms(n, "phases_sum")
+    r["trace_runs_ms"] = [round(v / 1000, 1) for v in runs[n].get("phases_sum", [])]
     r["fields_after_merge"] = runs[n]["fields_after"][0]
     r["hub_bytes"] = runs[n]["hub_bytes"][-1]
     p = os.path.join(T, "phases-%d.json" % n)
@@ -386,6 +398,13 @@ for n in ns:
             "ccmsync_over_yjs_collapsed": ratio(b, js["yjs"]["collapsed"]["merge_ms"]),
             "ccmsync_over_automerge_edits": ratio(b, js["automerge"]["edits"]["merge_ms"]),
             "ccmsync_over_automerge_collapsed": ratio(b, js["automerge"]["collapsed"]["merge_ms"]),
+        }
+        t = r["trace_ms"]["sum"]
+        r["trace_ratios"] = {
+            "sync_phases_over_yjs_edits": ratio(t, js["yjs"]["edits"]["merge_ms"]),
+            "sync_phases_over_yjs_collapsed": ratio(t, js["yjs"]["collapsed"]["merge_ms"]),
+            "sync_phases_over_automerge_edits": ratio(t, js["automerge"]["edits"]["merge_ms"]),
+            "sync_phases_over_automerge_collapsed": ratio(t, js["automerge"]["collapsed"]["merge_ms"]),
         }
         r["cpu_ratios"] = {
             "ccmsync_over_yjs_edits": ratio(bc, js["yjs"]["edits"]["merge_cpu_ms"]),
@@ -420,6 +439,15 @@ for r in out["results"]:
 print("  * plain git on the same objects: `git fetch HUB main` into a copy of B's repository taken just")
 print("    before B's sync; `git push` of B's merged branch into a copy of the hub taken at the same moment")
 print("  B sync MERGE runs (ms): " + "; ".join("N=%d: %s" % (r["n"], ", ".join("%.1f" % v for v in r["ccmsync_runs_ms"]["sync_B_merge"])) for r in out["results"]))
+print()
+print("B's merging sync itself, as the issue times it (fetch + verify + merge + push, from CCMSYNC_TRACE")
+print("in the same runs; process start, store open and exit excluded); wall ms, medians")
+print("%8s %9s %9s %9s %9s %11s %13s" % ("N", "fetch", "verify", "merge", "push", "sum", "B sync MERGE"))
+for r in out["results"]:
+    t = r["trace_ms"]
+    print("%8d %9s %9s %9s %9s %11s %13s" % (r["n"], fmt(t["fetch"]), fmt(t["verify"]), fmt(t["merge"]), fmt(t["push"]),
+          fmt(t["sum"]), fmt(r["ccmsync_ms"]["sync_B_merge"])))
+print("  sum runs (ms): " + "; ".join("N=%d: %s" % (r["n"], ", ".join("%.1f" % v for v in r["trace_runs_ms"])) for r in out["results"]))
 if any("phases_under_gdb" in r for r in out["results"]):
     print()
     print("Where B's merging sync spends its wall time (one more run from a snapshot of the last run,")
@@ -479,6 +507,14 @@ else:
                   fmt(js["automerge"]["edits"][key]), fmt(js["automerge"]["collapsed"][key]),
                   fr(q["ccmsync_over_yjs_edits"]), fr(q["ccmsync_over_yjs_collapsed"]),
                   fr(q["ccmsync_over_automerge_edits"]), fr(q["ccmsync_over_automerge_collapsed"])))
+        q = r["trace_ratios"]
+        print("%8s %5s %10s %11s %11s %11s %11s %9s %9s %9s %9s" % ("", "sync*", fmt(r["trace_ms"]["sum"]),
+              fmt(js["yjs"]["edits"]["merge_ms"]), fmt(js["yjs"]["collapsed"]["merge_ms"]),
+              fmt(js["automerge"]["edits"]["merge_ms"]), fmt(js["automerge"]["collapsed"]["merge_ms"]),
+              fr(q["sync_phases_over_yjs_edits"]), fr(q["sync_phases_over_yjs_collapsed"]),
+              fr(q["sync_phases_over_automerge_edits"]), fr(q["sync_phases_over_automerge_collapsed"])))
+    print("  wall, cpu: the whole `ccmsync sync` process; sync*: its fetch + verify + merge + push only")
+    print("  (CCMSYNC_TRACE), the issue's definition, against the same wall times of the JS merges")
 with open(os.environ["SB_OUT"], "w") as f:
     json.dump(out, f, indent=2)
     f.write("\n")

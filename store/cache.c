@@ -52,7 +52,7 @@ static int collect_change(const char *name, const git_oid *old_oid, const git_oi
         if ((rc = ccm_store_open_blob(&rec, col->s, col->s->repo, name, new_oid)) < 0) {
             return rc;
         }
-        doc = json_dumps(rec, CCM_JSON_CANON);
+        doc = ccm_json_canon(rec, NULL);
         rc = entry_of(&e, name, new_oid, json_string_value(json_object_get(rec, "kind")),
                       json_string_value(json_object_get(rec, "id")), doc);
         free(doc);

@@ -12,7 +12,14 @@
  * merged as a lattice (the greater value, null lowest, and the pointwise
  * maximum of the version vectors); a field that is a register on one side
  * and a set on the other becomes the set (an ordinal sum of the two
- * lattices). The output shares nothing with the inputs.
+ * lattices).
+ *
+ * The join shares what it does not change with its inputs (a field present
+ * on one side only, set elements, tags, register entries) instead of
+ * copying it: copies were a third of a large merge's time. Nothing here
+ * modifies a value once it is built, and the merge only serialises the
+ * result. ccm_record_join, for every other caller, returns a copy that
+ * shares nothing.
  */
 #include "crdt_private.h"
 
@@ -35,7 +42,7 @@ json_t *ccm_crdt_tags_union(const json_t *x, const json_t *y)
             t = json_array_get(x, i++);
             j++;
         }
-        if (json_array_append_new(out, json_deep_copy(t)) != 0) {
+        if (json_array_append(out, CCM_JSON_MUT(t)) != 0) {
             json_decref(out);
             out = NULL;
         }
@@ -44,7 +51,7 @@ json_t *ccm_crdt_tags_union(const json_t *x, const json_t *y)
 }
 
 /* The tags of the sorted array `x` that are not in the sorted array `r`
- * (new reference, fresh copies), NULL on OOM. */
+ * (new reference, sharing the tags), NULL on OOM. */
 static json_t *tags_minus(const json_t *x, const json_t *r)
 {
     json_t *out = json_array();
@@ -59,7 +66,7 @@ static json_t *tags_minus(const json_t *x, const json_t *r)
         if (j < json_array_size(r) && cmp == 0) {
             continue;
         }
-        if (json_array_append_new(out, json_deep_copy(t)) != 0) {
+        if (json_array_append(out, CCM_JSON_MUT(t)) != 0) {
             json_decref(out);
             out = NULL;
         }
@@ -95,19 +102,19 @@ static json_t *set_join(const json_t *x, const json_t *y)
     json_object_foreach(CCM_JSON_MUT(sx), name, e)
     {
         const json_t *other = json_object_get(sy, name);
-        if (json_object_set_new(elems, name, other ? elem_join(e, other) : json_deep_copy(e))) {
+        if (other ? json_object_set_new(elems, name, elem_join(e, other))
+                  : json_object_set(elems, name, e)) {
             goto done;
         }
     }
     json_object_foreach(CCM_JSON_MUT(sy), name, e)
     {
-        if (json_object_get(sx, name) == NULL &&
-            json_object_set_new(elems, name, json_deep_copy(e)) != 0) {
+        if (json_object_get(sx, name) == NULL && json_object_set(elems, name, e) != 0) {
             goto done;
         }
     }
-    out = json_pack("{s:O, s:o}", "set", elems, "u",
-                    json_deep_copy(ccm_crdt_tag_cmp(ux, uy) >= 0 ? ux : uy));
+    out = json_pack("{s:O, s:O}", "set", elems, "u",
+                    CCM_JSON_MUT(ccm_crdt_tag_cmp(ux, uy) >= 0 ? ux : uy));
 done:
     json_decref(elems);
     return out;
@@ -125,15 +132,18 @@ static int entry_desc(const void *p, const void *q)
 static json_t *entry_merge(const json_t *e, const json_t *f)
 {
     const json_t *ve = json_object_get(e, "v"), *vf = json_object_get(f, "v");
-    json_t *out = json_deep_copy(e);
+    json_t *out = json_copy(CCM_JSON_MUT(e)), *vv = json_copy(json_object_get(e, "vv"));
 
-    if (out == NULL || ccm_crdt_vv_merge(json_object_get(out, "vv"), json_object_get(f, "vv"))) {
+    /* shallow copies: the vectors hold integers, which are replaced, never
+     * changed in place */
+    if (out == NULL || vv == NULL || json_object_set_new(out, "vv", vv) != 0 ||
+        ccm_crdt_vv_merge(vv, json_object_get(f, "vv"))) {
         json_decref(out);
         return NULL;
     }
     if (json_is_string(vf) &&
         (json_is_null(ve) || strcmp(json_string_value(vf), json_string_value(ve)) > 0) &&
-        json_object_set_new(out, "v", json_deep_copy(vf)) != 0) {
+        json_object_set(out, "v", CCM_JSON_MUT(vf)) != 0) {
         json_decref(out);
         return NULL;
     }
@@ -185,7 +195,7 @@ static int keep_unseen(json_t *kept, const json_t *merged)
         goto done;
     }
     for (i = 0; i < n; i++) {
-        if (!(vv[i] = json_deep_copy(json_object_get(json_array_get(merged, i), "vv")))) {
+        if (!(vv[i] = json_copy(json_object_get(json_array_get(merged, i), "vv")))) {
             goto done;
         }
     }
@@ -215,8 +225,8 @@ static int keep_unseen(json_t *kept, const json_t *merged)
         if (dropped) {
             continue;
         }
-        if (!(e = json_deep_copy(json_array_get(merged, j))) ||
-            json_object_set(e, "vv", vv[j]) != 0 || json_array_append_new(kept, e) != 0) {
+        if (!(e = json_copy(json_array_get(merged, j))) || json_object_set(e, "vv", vv[j]) != 0 ||
+            json_array_append_new(kept, e) != 0) {
             json_decref(e);
             goto done;
         }
@@ -249,7 +259,7 @@ static json_t *register_join(const json_t *x, const json_t *y)
     }
     qsort(all, n, sizeof(*all), entry_desc);
     for (i = 0; i < n; i = j) {
-        json_t *e = json_deep_copy(all[i]);
+        json_t *e = json_incref(CCM_JSON_MUT(all[i]));
         for (j = i + 1; e != NULL && j < n && ccm_crdt_entry_cmp(all[i], all[j]) == 0; j++) {
             json_t *m = entry_merge(e, all[j]);
             json_decref(e);
@@ -281,7 +291,7 @@ static json_t *field_join(const json_t *x, const json_t *y)
     if (!sx && !sy) {
         return register_join(x, y);
     }
-    return json_deep_copy(sx ? x : y);
+    return json_incref(CCM_JSON_MUT(sx ? x : y));
 }
 
 /* The join of the fields objects of two records (new reference), NULL on OOM. */
@@ -293,16 +303,15 @@ static json_t *fields_join(const json_t *x, const json_t *y)
     json_object_foreach(CCM_JSON_MUT(x), name, f)
     {
         const json_t *other = json_object_get(y, name);
-        if (out != NULL &&
-            json_object_set_new(out, name, other ? field_join(f, other) : json_deep_copy(f))) {
+        if (out != NULL && (other ? json_object_set_new(out, name, field_join(f, other))
+                                  : json_object_set(out, name, f))) {
             json_decref(out);
             out = NULL;
         }
     }
     json_object_foreach(CCM_JSON_MUT(y), name, f)
     {
-        if (out != NULL && json_object_get(x, name) == NULL &&
-            json_object_set_new(out, name, json_deep_copy(f)) != 0) {
+        if (out != NULL && json_object_get(x, name) == NULL && json_object_set(out, name, f) != 0) {
             json_decref(out);
             out = NULL;
         }
@@ -310,17 +319,13 @@ static json_t *fields_join(const json_t *x, const json_t *y)
     return out;
 }
 
-int ccm_record_join(json_t **out, const json_t *a, const json_t *b)
+int ccm_record_join_shared(json_t **out, const json_t *a, const json_t *b)
 {
     const json_t *rma, *rmb;
     json_t *res = NULL, *rm = NULL;
     const char *kind, *id;
-    int rc;
 
     *out = NULL;
-    if ((rc = ccm_record_validate(a)) != 0 || (rc = ccm_record_validate(b)) != 0) {
-        return rc;
-    }
     kind = json_string_value(json_object_get(a, "kind"));
     id = json_string_value(json_object_get(a, "id"));
     if (strcmp(kind, json_string_value(json_object_get(b, "kind"))) != 0 ||
@@ -338,7 +343,7 @@ int ccm_record_join(json_t **out, const json_t *a, const json_t *b)
     rma = json_object_get(a, "rm");
     rmb = json_object_get(b, "rm");
     if (rma != NULL || rmb != NULL) {
-        rm = rma && rmb ? register_join(rma, rmb) : json_deep_copy(rma ? rma : rmb);
+        rm = rma && rmb ? register_join(rma, rmb) : json_incref(CCM_JSON_MUT(rma ? rma : rmb));
         if (json_object_set_new(res, "rm", rm) != 0) {
             json_decref(res);
             return ccm_error_set(CCM_ERROR, "out of memory");
@@ -346,4 +351,19 @@ int ccm_record_join(json_t **out, const json_t *a, const json_t *b)
     }
     *out = res;
     return 0;
+}
+
+int ccm_record_join(json_t **out, const json_t *a, const json_t *b)
+{
+    json_t *shared = NULL;
+    int rc;
+
+    *out = NULL;
+    if ((rc = ccm_record_validate(a)) != 0 || (rc = ccm_record_validate(b)) != 0 ||
+        (rc = ccm_record_join_shared(&shared, a, b)) != 0) {
+        return rc;
+    }
+    *out = json_deep_copy(shared);
+    json_decref(shared);
+    return *out ? 0 : ccm_error_set(CCM_ERROR, "out of memory");
 }

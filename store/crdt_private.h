@@ -51,7 +51,7 @@ int ccm_crdt_is_set(const json_t *field);
 int ccm_crdt_vv_merge(json_t *dst, const json_t *src);
 
 /* The sorted, duplicate-free union of two sorted tag arrays (new reference,
- * fresh copies of the tags), NULL on OOM. */
+ * a new array holding the same tags), NULL on OOM. */
 json_t *ccm_crdt_tags_union(const json_t *x, const json_t *y);
 
 /* 1 if `id` (len bytes) is a well-formed record id, 0 if not. */

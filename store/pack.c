@@ -8,10 +8,18 @@
  * The pack holds exactly the objects written through the handle, never the
  * ones already on disk (libgit2's mempack dump walks every commit's whole
  * tree, which made each bulk write cost the size of the store).
+ *
+ * The handle's object database has two backends only: the memory one, and
+ * one that reads through the caller's repository without refreshing it.
+ * libgit2 checks that each object it writes is not already stored, and on
+ * a miss rescans objects/pack (a directory read per new object) before it
+ * writes. With the default backends that rescan was most of the time of
+ * building a merged tree.
  */
 #include <stdlib.h>
 #include <string.h>
 #include <git2/sys/odb_backend.h>
+#include <git2/sys/repository.h>
 
 #include "store_private.h"
 
@@ -93,6 +101,69 @@ static int mem_exists(git_odb_backend *b, const git_oid *id)
     return ccm_oidmap_get(&((mem_backend *)b)->map, id) != NULL;
 }
 
+/* ---- reads through the caller's repository --------------------------------- */
+
+typedef struct {
+    git_odb_backend parent;
+    git_odb *main; /* the caller's, one reference */
+} main_backend;
+
+static int main_read(void **out, size_t *len, git_object_t *type, git_odb_backend *b,
+                     const git_oid *id)
+{
+    git_odb_object *o = NULL;
+    int err = git_odb_read(&o, ((main_backend *)b)->main, id);
+
+    if (err < 0) {
+        return err;
+    }
+    *len = git_odb_object_size(o);
+    *type = git_odb_object_type(o);
+    if ((*out = git_odb_backend_data_alloc(b, *len ? *len : 1))) {
+        memcpy(*out, git_odb_object_data(o), *len);
+    }
+    git_odb_object_free(o);
+    return *out ? 0 : -1;
+}
+
+static int main_read_header(size_t *len, git_object_t *type, git_odb_backend *b, const git_oid *id)
+{
+    return git_odb_read_header(len, type, ((main_backend *)b)->main, id);
+}
+
+static int main_exists(git_odb_backend *b, const git_oid *id)
+{
+    return git_odb_exists_ext(((main_backend *)b)->main, id, GIT_ODB_LOOKUP_NO_REFRESH);
+}
+
+static void main_free(git_odb_backend *b)
+{
+    git_odb_free(((main_backend *)b)->main);
+    free(b);
+}
+
+static int add_main_backend(git_odb **out, git_odb *odb, git_repository *main)
+{
+    main_backend *m = calloc(1, sizeof(*m));
+
+    if (!m) {
+        git_error_set_str(GIT_ERROR_NOMEMORY, "out of memory");
+        return -1;
+    }
+    m->parent.version = GIT_ODB_BACKEND_VERSION;
+    m->parent.read = main_read;
+    m->parent.read_header = main_read_header;
+    m->parent.exists = main_exists;
+    m->parent.free = main_free;
+    /* No refresh: libgit2 refreshes every backend after each miss. */
+    if (git_repository_odb(&m->main, main) < 0 || git_odb_add_backend(odb, &m->parent, 1) < 0) {
+        main_free(&m->parent);
+        return -1;
+    }
+    *out = m->main;
+    return 0;
+}
+
 static void mem_free(git_odb_backend *b)
 {
     mem_backend *m = (mem_backend *)b;
@@ -105,15 +176,16 @@ static void mem_free(git_odb_backend *b)
     free(m);
 }
 
-int ccm_pack_start(ccm_pack *p, const char *git_dir)
+int ccm_pack_start(ccm_pack *p, git_repository *main)
 {
     mem_backend *m;
 
     memset(p, 0, sizeof(*p));
-    if (git_repository_open_bare(&p->repo, git_dir) < 0 ||
-        git_repository_odb(&p->odb, p->repo) < 0) {
+    if (git_repository_open_bare(&p->repo, git_repository_path(main)) < 0 ||
+        git_odb_new(&p->odb) < 0 || add_main_backend(&p->main_odb, p->odb, main) < 0) {
         return ccm_git_error("cannot prepare pack");
     }
+    git_repository_set_odb(p->repo, p->odb);
     if (!(m = calloc(1, sizeof(*m)))) {
         return ccm_error_set(CCM_ERROR, "out of memory");
     }
@@ -131,6 +203,15 @@ int ccm_pack_start(ccm_pack *p, const char *git_dir)
     }
     p->mem = &m->parent;
     return CCM_OK;
+}
+
+int ccm_pack_put(ccm_pack *p, const git_oid *id, git_object_t type, const void *data, size_t len)
+{
+    if (git_odb_exists_ext(p->main_odb, id, GIT_ODB_LOOKUP_NO_REFRESH)) {
+        return CCM_OK;
+    }
+    return mem_write(p->mem, id, data, len, type) < 0 ? ccm_git_error("cannot write object")
+                                                      : CCM_OK;
 }
 
 size_t ccm_pack_count(const ccm_pack *p)
@@ -154,6 +235,9 @@ int ccm_pack_flush(ccm_pack *p)
     }
     if (rc == CCM_OK) {
         rc = ccm_packw_commit(&w);
+    }
+    if (rc == CCM_OK && git_odb_refresh(p->main_odb) < 0) {
+        rc = ccm_git_error("cannot read the new pack");
     }
     ccm_packw_free(&w);
     return rc;

@@ -226,6 +226,7 @@ int ccm_store_write_record(git_oid *oid, char *name_out, ccm_store *s, git_repos
 {
     char name[65];
     char *pt;
+    size_t len;
     int rc;
 
     if (!ccm_store_key(s, s->epoch)) {
@@ -233,11 +234,11 @@ int ccm_store_write_record(git_oid *oid, char *name_out, ccm_store *s, git_repos
     }
     ccm_record_name(name, s, json_string_value(json_object_get(rec, "kind")),
                     json_string_value(json_object_get(rec, "id")));
-    if (!(pt = json_dumps(rec, CCM_JSON_CANON))) {
+    if (!(pt = ccm_json_canon(rec, &len))) {
         return ccm_error_set(CCM_ERROR, "cannot serialise record");
     }
-    rc = ccm_store_write_text(oid, s, repo, name, pt, strlen(pt));
-    ccm_wipe_free(pt, strlen(pt));
+    rc = ccm_store_write_text(oid, s, repo, name, pt, len);
+    ccm_wipe_free(pt, len);
     if (name_out) {
         memcpy(name_out, name, 65);
     }

@@ -212,6 +212,12 @@ typedef int (*ccm_tree_diff_cb)(const char *name, const git_oid *old_oid, const 
 int ccm_tree_diff(git_repository *repo, const git_tree *a, const git_tree *b, ccm_tree_diff_cb cb,
                   void *payload);
 
+/* Writes of this many records or more (a transaction, the records a merge
+ * takes from the other side) go to one pack file; smaller ones write loose
+ * objects rather than one more small pack. A loose object costs a file to
+ * create and, later, one to open for every read. */
+#define CCM_PACK_THRESHOLD 16
+
 /* Many objects as one pack (pack.c): objects written to `repo` go to memory
  * until ccm_pack_flush writes them (and only them) as one pack file. Commits
  * used as parents must be looked up through `repo` (libgit2 drops parents
@@ -220,9 +226,13 @@ typedef struct ccm_pack {
     git_repository *repo;
     git_odb *odb;
     git_odb_backend *mem; /* owned by odb */
+    git_odb *main_odb;    /* the caller's; owned by odb */
 } ccm_pack;
-int ccm_pack_start(ccm_pack *p, const char *git_dir);
-size_t ccm_pack_count(const ccm_pack *p); /* objects held in memory */
+int ccm_pack_start(ccm_pack *p, git_repository *main); /* a second handle on main */
+size_t ccm_pack_count(const ccm_pack *p);              /* objects held in memory */
+/* Adds an object whose id the caller computed (ccm_object_id), with none of
+ * libgit2's hashing: nothing if the repository already has it. */
+int ccm_pack_put(ccm_pack *p, const git_oid *id, git_object_t type, const void *data, size_t len);
 int ccm_pack_flush(ccm_pack *p);
 void ccm_pack_end(ccm_pack *p); /* NULL-safe on a zeroed ccm_pack */
 
@@ -235,10 +245,13 @@ typedef struct {
     uint32_t h[5];
     uint64_t len;
     uint8_t buf[64];
+    int ni; /* 1: the processor's SHA instructions (set by init; 0 forces C) */
 } ccm_sha1;
 void ccm_sha1_init(ccm_sha1 *c);
 void ccm_sha1_update(ccm_sha1 *c, const void *data, size_t n);
 void ccm_sha1_final(ccm_sha1 *c, uint8_t out[20]);
+/* The id git gives an object: SHA-1 of "<type> <len>\0" and the data. */
+void ccm_object_id(git_oid *out, git_object_t type, const void *data, size_t len);
 uint32_t ccm_adler32(const void *data, size_t n);
 uint32_t ccm_crc32(uint32_t crc, const void *data, size_t n); /* crc: 0 to start */
 
@@ -293,5 +306,8 @@ void ccm_parallel_for(size_t n, void (*fn)(void *ctx, size_t i), void *ctx);
 
 /* Record documents are serialised canonically with these flags. */
 #define CCM_JSON_CANON (JSON_SORT_KEYS | JSON_COMPACT)
+/* json_dumps(doc, CCM_JSON_CANON) byte for byte, faster (json_canon.c); the
+ * caller frees it, with ccm_wipe_free where it is a record's plaintext. */
+char *ccm_json_canon(const json_t *doc, size_t *len);
 
 #endif

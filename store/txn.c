@@ -23,8 +23,6 @@
 #include "store_private.h"
 #include "cache.h"
 
-#define PACK_THRESHOLD 256
-
 struct ccm_txn {
     ccm_store *s;
     int lock_fd;
@@ -147,7 +145,7 @@ int ccm_txn_put(ccm_txn *t, const json_t *rec)
         return ccm_error_set(CCM_ERROR, "record without kind or id");
     }
     ccm_record_name(name, t->s, kind, id);
-    if (!(text = json_dumps(rec, CCM_JSON_CANON)) ||
+    if (!(text = ccm_json_canon(rec, NULL)) ||
         json_object_set_new(t->staged, name,
                             json_pack("{s:s, s:s, s:s}", "k", kind, "i", id, "t", text)) < 0) {
         free(text);
@@ -208,7 +206,7 @@ int ccm_txn_commit(ccm_txn *t)
     git_commit *base = NULL;
     git_oid tree_oid, commit_oid;
     const git_commit *parents[1];
-    int bulk = count >= PACK_THRESHOLD, rc;
+    int bulk = count >= CCM_PACK_THRESHOLD, rc;
     char old_head[41];
 
     if (count == 0) {
@@ -220,7 +218,7 @@ int ccm_txn_commit(ccm_txn *t)
         goto done;
     }
     if (bulk) {
-        if ((rc = ccm_pack_start(&pk, t->s->git_dir)) < 0) {
+        if ((rc = ccm_pack_start(&pk, t->s->repo)) < 0) {
             goto done;
         }
         repo = pk.repo;

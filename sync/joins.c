@@ -10,7 +10,9 @@
  *      memo of records verified a moment ago; find each envelope's key;
  *   2. join (workers): pure work on bytes and documents (jansson's reference
  *      counts are atomic; nothing shared is changed);
- *   3. emit (caller): in job order, write each sealed result as a blob.
+ *   3. emit (caller): in job order, write each sealed result as a blob (its
+ *      id computed on the worker, so a merge written as a pack hashes
+ *      nothing on the calling thread).
  * The envelope is deterministic, so the result does not depend on the
  * number of threads. A job that fails on a worker, or whose key is not
  * loaded yet, is done again on the calling thread by `redo`, which gives
@@ -32,6 +34,7 @@ typedef struct {
     const ccm_groupkey *ko, *kt; /* keys of the two envelopes */
     uint8_t *env;                /* the sealed join */
     size_t env_len;
+    git_oid id; /* its blob id */
     int redo;
 } join_job;
 
@@ -131,23 +134,25 @@ static void join_one(void *ctx, size_t i)
     join_job *job = &p->jobs[i];
     json_t *a = NULL, *b = NULL, *j = NULL;
     char *text = NULL;
+    size_t len = 0;
 
     if (job->redo) {
         return;
     }
     job->redo = 1;
     if (!(a = open_side(p->s, job, job->ro, job->bo, job->ko)) ||
-        !(b = open_side(p->s, job, job->rt, job->bt, job->kt)) || ccm_record_join(&j, a, b) < 0 ||
-        !(text = json_dumps(j, CCM_JSON_CANON))) {
+        !(b = open_side(p->s, job, job->rt, job->bt, job->kt)) ||
+        ccm_record_join_shared(&j, a, b) < 0 || !(text = ccm_json_canon(j, &len))) {
         goto done;
     }
     if (ccm_envelope_seal(&job->env, &job->env_len, p->kw, (const uint8_t *)job->name, CCM_NAME_LEN,
-                          (const uint8_t *)text, strlen(text)) == CCM_OK) {
+                          (const uint8_t *)text, len) == CCM_OK) {
+        ccm_object_id(&job->id, GIT_OBJECT_BLOB, job->env, job->env_len);
         job->redo = 0;
     }
 done:
     if (text) {
-        ccm_wipe_free(text, strlen(text));
+        ccm_wipe_free(text, len);
     }
     json_decref(a);
     json_decref(b);
@@ -179,7 +184,7 @@ int ccm_joins_run(ccm_joins *js, ccm_store *s, ccm_joins_emit_fn emit, ccm_joins
             join_job *job = &pool.jobs[i];
             if (rc == CCM_OK) {
                 rc = job->redo ? redo(ctx, job->name, &job->o, &job->t)
-                               : emit(ctx, job->name, job->env, job->env_len);
+                               : emit(ctx, job->name, &job->id, job->env, job->env_len);
             }
             job_clear(job);
         }

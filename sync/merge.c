@@ -23,6 +23,7 @@
 typedef struct {
     ccm_store *s;
     git_repository *w; /* where new objects go: the store, or a pack */
+    ccm_pack *pk;      /* the pack, if any */
     git_tree_update *up;
     char **paths;
     size_t n, cap;
@@ -117,7 +118,7 @@ static int join_record(void *ctx, const char *name, const git_oid *o, const git_
 
     if ((rc = ccm_store_open_blob(&a, m->s, m->s->repo, name, o)) < 0 ||
         (rc = ccm_store_open_blob(&b, m->s, m->s->repo, name, t)) < 0 ||
-        (rc = ccm_record_join(&j, a, b)) < 0 ||
+        (rc = ccm_record_join_shared(&j, a, b)) < 0 ||
         (rc = ccm_store_write_record(&out, NULL, m->s, m->w, j)) < 0) {
         goto done;
     }
@@ -189,11 +190,18 @@ static int merge_entry(merge_ctx *m, const git_tree *b, const git_tree_entry *eo
 }
 
 /* A join sealed on a worker thread, written here. */
-static int emit_join(void *ctx, const char *name, const uint8_t *env, size_t len)
+static int emit_join(void *ctx, const char *name, const git_oid *id, const uint8_t *env, size_t len)
 {
     merge_ctx *m = ctx;
     git_oid out;
+    int rc;
 
+    if (m->pk) {
+        if ((rc = ccm_pack_put(m->pk, id, GIT_OBJECT_BLOB, env, len)) < 0) {
+            return rc;
+        }
+        return upsert_record(m, name, id);
+    }
     if (git_blob_create_from_buffer(&out, m->w, env, len) < 0) {
         return ccm_git_error("cannot write record");
     }
@@ -318,13 +326,9 @@ static int count_change(const char *name, const git_oid *a, const git_oid *b, vo
     return CCM_OK;
 }
 
-/* Merges of many records write their objects as one pack, like imports;
- * small ones write loose objects rather than one more small pack. */
-#define MERGE_PACK_THRESHOLD 16
-
 int ccm_sync_merge(git_oid *out, ccm_store *s, const git_oid *ours, const git_oid *theirs)
 {
-    merge_ctx m = {s, s->repo, NULL, NULL, 0, 0, json_object(), NULL};
+    merge_ctx m = {s, s->repo, NULL, NULL, NULL, 0, 0, json_object(), NULL};
     uint32_t epoch_ours = s->epoch;
     git_oid base_id, tree_id;
     git_commit *co = NULL, *ct = NULL, *cb = NULL;
@@ -334,7 +338,9 @@ int ccm_sync_merge(git_oid *out, ccm_store *s, const git_oid *ours, const git_oi
     ccm_pack pk = {0};
     size_t incoming = 0;
     int rc;
+    struct timespec t0;
 
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     if (git_merge_base(&base_id, s->repo, ours, theirs) < 0) {
         json_decref(m.done);
         return ccm_error_set(CCM_EVERIFY, "the remote's history is unrelated to ours");
@@ -347,11 +353,12 @@ int ccm_sync_merge(git_oid *out, ccm_store *s, const git_oid *ours, const git_oi
     if ((rc = ccm_tree_diff(s->repo, tb, tt, count_change, &incoming)) < 0) {
         goto done;
     }
-    if (incoming >= MERGE_PACK_THRESHOLD) {
-        if ((rc = ccm_pack_start(&pk, s->git_dir)) < 0) {
+    if (incoming >= CCM_PACK_THRESHOLD) {
+        if ((rc = ccm_pack_start(&pk, s->repo)) < 0) {
             goto done;
         }
         m.w = pk.repo;
+        m.pk = &pk;
     }
     /* Parents and the baseline tree through the handle that writes. */
     git_commit_free(ct);
@@ -367,10 +374,14 @@ int ccm_sync_merge(git_oid *out, ccm_store *s, const git_oid *ours, const git_oi
         (rc = subtree(&rb, s->repo, tb, CCM_RECORDS_DIR)) < 0 ||
         (rc = subtree(&ro, s->repo, to, CCM_RECORDS_DIR)) < 0 ||
         (rc = subtree(&rt, s->repo, tt, CCM_RECORDS_DIR)) < 0 ||
-        (rc = walk3(&m, rb, ro, rt, 0, name, 0)) < 0 ||
-        (rc = ccm_joins_run(m.joins, s, emit_join, join_record, &m)) < 0) {
+        (rc = walk3(&m, rb, ro, rt, 0, name, 0)) < 0) {
         goto done;
     }
+    ccm_sync_trace("merge.walk", &t0);
+    if ((rc = ccm_joins_run(m.joins, s, emit_join, join_record, &m)) < 0) {
+        goto done;
+    }
+    ccm_sync_trace("merge.joins", &t0);
     if (m.s->epoch > epoch_ours && (rc = ccm_tree_diff(s->repo, tb, to, reencrypt_ours, &m)) < 0) {
         goto done;
     }
@@ -379,10 +390,13 @@ int ccm_sync_merge(git_oid *out, ccm_store *s, const git_oid *ours, const git_oi
         rc = ccm_git_error("cannot write the merged tree");
         goto done;
     }
+    ccm_sync_trace("merge.tree", &t0);
     parents[0] = co;
     parents[1] = ct;
     if ((rc = ccm_store_commit_signed(out, s, m.w, tree, parents, 2)) == CCM_OK && pk.repo) {
+        ccm_sync_trace("merge.sign", &t0);
         rc = ccm_pack_flush(&pk);
+        ccm_sync_trace("merge.flush", &t0);
     }
 done:
     ctx_free(&m);

@@ -17,7 +17,7 @@
 #include "sync_private.h"
 
 /* CCMSYNC_TRACE=1: the wall time of each phase of a sync, on stderr. */
-static void trace(const char *phase, struct timespec *t0)
+void ccm_sync_trace(const char *phase, struct timespec *t0)
 {
     static int on = -1;
     struct timespec t1;
@@ -28,7 +28,7 @@ static void trace(const char *phase, struct timespec *t0)
     }
     clock_gettime(CLOCK_MONOTONIC, &t1);
     if (on) {
-        fprintf(stderr, "ccmsync: trace: %-7s %8.1f ms\n", phase,
+        fprintf(stderr, "ccmsync: trace: %-11s %8.1f ms\n", phase,
                 (double)(t1.tv_sec - t0->tv_sec) * 1e3 + (double)(t1.tv_nsec - t0->tv_nsec) / 1e6);
     }
     *t0 = t1;
@@ -222,7 +222,7 @@ static int round_trip(ccm_sync_result *out, ccm_store *s, const char *name, git_
     if ((rc = ccm_sync_fetch(&theirs, &has_theirs, s, name, remote, t)) < 0) {
         goto done;
     }
-    trace("fetch", &t0);
+    ccm_sync_trace("fetch", &t0);
     if (git_reference_name_to_id(&ours, s->repo, CCM_BRANCH) < 0) {
         rc = ccm_error_set(CCM_ERROR, "store has no history");
         goto done;
@@ -232,13 +232,13 @@ static int round_trip(ccm_sync_result *out, ccm_store *s, const char *name, git_
             goto done;
         }
         rc = ccm_store_verify_range(s, s->repo, &theirs, &ours, warnings, &out->incoming);
-        trace("verify", &t0);
+        ccm_sync_trace("verify", &t0);
         if (rc < 0 || (rc = add_warnings(out, warnings)) < 0 ||
             (rc = integrate(out, s, &ours, &theirs)) < 0 ||
             (rc = set_ref(s, tracking, &theirs)) < 0) {
             goto done;
         }
-        trace("merge", &t0);
+        ccm_sync_trace("merge", &t0);
     }
     if (git_reference_name_to_id(&head, s->repo, CCM_BRANCH) < 0) {
         rc = ccm_git_error("cannot read the branch");
@@ -246,7 +246,7 @@ static int round_trip(ccm_sync_result *out, ccm_store *s, const char *name, git_
     }
     if (!has_theirs || !git_oid_equal(&head, &theirs)) {
         rc = ccm_sync_push(s, remote, &head, has_theirs ? &theirs : NULL, t);
-        trace("push", &t0);
+        ccm_sync_trace("push", &t0);
         if (rc < 0) {
             goto done;
         }
@@ -268,8 +268,10 @@ int ccm_sync_run(ccm_sync_result *out, ccm_store *s, const char *remote_name,
     git_remote *named = NULL, *remote = NULL;
     ccm_transfer t = {progress, payload, ""};
     int lock = -1, rc;
+    struct timespec t0;
 
     memset(out, 0, sizeof(*out));
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     if (git_remote_lookup(&remote, s->repo, remote_name) < 0) {
         return ccm_error_set(CCM_EINVALID,
                              "no remote '%s' (add one with 'ccmsync remote add NAME "
@@ -279,6 +281,7 @@ int ccm_sync_run(ccm_sync_result *out, ccm_store *s, const char *remote_name,
     if ((rc = ccm_store_lock_take(&lock, s->dir)) < 0 || (rc = ccm_store_refresh(s)) < 0) {
         goto done;
     }
+    ccm_sync_trace("open", &t0);
     for (out->rounds = 1;; out->rounds++) {
         rc = round_trip(out, s, remote_name, remote, &t);
         if (rc != CCM_ELOCKED) {
@@ -295,10 +298,12 @@ int ccm_sync_run(ccm_sync_result *out, ccm_store *s, const char *remote_name,
     if (rc == CCM_OK) {
         ccm_sync_record(s, remote_name);
     }
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     if (ccm_store_refresh(s) < 0 && rc == CCM_OK) {
         /* Not admitted yet: the history is in, the key is not. */
         ccm_error_clear();
     }
+    ccm_sync_trace("refresh", &t0);
     memcpy(out->head, s->head, sizeof(out->head));
 done:
     if (lock >= 0) {

@@ -8,9 +8,15 @@
 #include "../store/store_private.h"
 #include "sync.h"
 
+#include <time.h>
+
 #define CCM_INCOMING_PREFIX "refs/ccmsync/incoming/"
 #define CCM_TRACKING_PREFIX "refs/remotes/"
 #define CCM_SYNC_ROUNDS 5
+
+/* CCMSYNC_TRACE=1: prints the time since *t0 for `phase` on stderr, then
+ * sets *t0 to now (sync.c). */
+void ccm_sync_trace(const char *phase, struct timespec *t0);
 
 /* State of one transfer, handed to libgit2's callbacks. */
 typedef struct {
@@ -59,7 +65,8 @@ int ccm_sync_merge(git_oid *out, ccm_store *s, const git_oid *ours, const git_oi
  * emit gets the sealed join (to write as a blob), or redo is asked to do that
  * job on the calling thread (a key not loaded yet, or an error to report). */
 typedef struct ccm_joins ccm_joins;
-typedef int (*ccm_joins_emit_fn)(void *ctx, const char *name, const uint8_t *env, size_t len);
+typedef int (*ccm_joins_emit_fn)(void *ctx, const char *name, const git_oid *id, const uint8_t *env,
+                                 size_t len);
 typedef int (*ccm_joins_redo_fn)(void *ctx, const char *name, const git_oid *ours,
                                  const git_oid *theirs);
 int ccm_joins_add(ccm_joins **js, const char *name, const git_oid *ours, const git_oid *theirs);

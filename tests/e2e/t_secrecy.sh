@@ -29,7 +29,7 @@ RM=$OUT
 expect_ok ccm -C "$S" activity rm "$RM"
 expect_ok ccm -C "$S" state set IDN survey_comment='MARKER-7f3a second version'
 
-# A bulk import (>= 256 records goes straight into a pack file) and a CSV import.
+# A bulk import (>= 16 records goes straight into a pack file) and a CSV import.
 python3 - "$T/bulk.json" <<'EOF'
 import json, sys
 acts = [{"fields": {"type": "cmc-icrc", "date": "2025-08-%02d" % (i % 28 + 1),

@@ -99,13 +99,28 @@ static void check_same(const json_t *a, const json_t *b, const char *what)
     free(y);
 }
 
+/* ccm_record_join, checked against ccm_record_join_shared (the merge's
+ * join, which shares unchanged parts with its inputs): same bytes, and
+ * neither join changes its inputs. */
 static json_t *join(const json_t *a, const json_t *b)
 {
-    json_t *out = NULL;
+    json_t *out = NULL, *shared = NULL;
+    char *ca = canon(a), *cb = canon(b), *after;
     int rc = ccm_record_join(&out, a, b);
 
     CHECK(rc == 0, "join failed: %s", ccm_error_last());
     CHECK(ccm_record_validate(out) == 0, "join output invalid: %s", ccm_error_last());
+    CHECK(ccm_record_join_shared(&shared, a, b) == 0, "shared join failed: %s", ccm_error_last());
+    check_same(out, shared, "ccm_record_join != ccm_record_join_shared");
+    json_decref(shared);
+    after = canon(a);
+    CHECK(strcmp(ca, after) == 0, "join changed its first input:\n  %s\n  %s", ca, after);
+    free(after);
+    after = canon(b);
+    CHECK(strcmp(cb, after) == 0, "join changed its second input:\n  %s\n  %s", cb, after);
+    free(after);
+    free(ca);
+    free(cb);
     return out;
 }
 
@@ -314,6 +329,77 @@ static void test_crdt_join__is_associative(void **state)
     free_pool(pool);
 }
 
+/* The merge chains shared joins (a record joined in one merge is an input
+ * of the next): associativity holds on shared results too. */
+static void test_crdt_join__shared_results_join_like_copies(void **state)
+{
+    json_t *pool[POOL] = {NULL};
+    int t;
+
+    (void)state;
+    build_pool(pool);
+    for (t = 0; t < TRIPLES; t++) {
+        const json_t *a = pool[pick(POOL)], *b = pool[pick(POOL)], *c = pool[pick(POOL)];
+        json_t *ab = NULL, *l = NULL, *bc = join(b, c), *r = join(a, bc);
+        CHECK(ccm_record_join_shared(&ab, a, b) == 0, "%s", ccm_error_last());
+        CHECK(ccm_record_join_shared(&l, ab, c) == 0, "%s", ccm_error_last());
+        check_same(l, r, "shared join(join(a, b), c) != join(a, join(b, c))");
+        json_decref(ab);
+        json_decref(bc);
+        json_decref(l);
+        json_decref(r);
+    }
+    free_pool(pool);
+}
+
+/* Changes every object and array inside `j` in place. */
+static void scribble(json_t *j)
+{
+    size_t i;
+    const char *k;
+    json_t *v;
+
+    if (json_is_object(j)) {
+        json_object_foreach(j, k, v)
+        {
+            scribble(v);
+        }
+        CHECK(json_object_set_new(j, "~scribbled", json_true()) == 0, "oom");
+    } else if (json_is_array(j)) {
+        json_array_foreach(j, i, v)
+        {
+            scribble(v);
+        }
+        CHECK(json_array_append_new(j, json_true()) == 0, "oom");
+    }
+}
+
+/* ccm_record_join's result is the caller's to change, in place and at any
+ * depth: that leaves the inputs as they were. */
+static void test_crdt_join__copy_shares_nothing_with_its_inputs(void **state)
+{
+    json_t *pool[POOL] = {NULL};
+    int t;
+
+    (void)state;
+    build_pool(pool);
+    for (t = 0; t < TRIPLES; t++) {
+        const json_t *a = pool[pick(POOL)], *b = pool[pick(POOL)];
+        char *ca = canon(a), *cb = canon(b), *xa, *xb;
+        json_t *ab = join(a, b);
+        scribble(ab);
+        xa = canon(a);
+        xb = canon(b);
+        CHECK(strcmp(ca, xa) == 0 && strcmp(cb, xb) == 0, "changing a join changed its inputs");
+        free(ca);
+        free(cb);
+        free(xa);
+        free(xb);
+        json_decref(ab);
+    }
+    free_pool(pool);
+}
+
 static void test_crdt_join__is_idempotent(void **state)
 {
     json_t *pool[POOL] = {NULL};
@@ -482,6 +568,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(test_crdt_join__is_commutative, setup_seed),
         cmocka_unit_test_setup(test_crdt_join__is_associative, setup_seed),
+        cmocka_unit_test_setup(test_crdt_join__shared_results_join_like_copies, setup_seed),
+        cmocka_unit_test_setup(test_crdt_join__copy_shares_nothing_with_its_inputs, setup_seed),
         cmocka_unit_test_setup(test_crdt_join__is_idempotent, setup_seed),
         cmocka_unit_test_setup(test_crdt_record__random_states_are_canonical, setup_seed),
         cmocka_unit_test_setup(test_crdt_join__replicas_converge_whatever_the_sync_order,

@@ -155,6 +155,53 @@ static void test_sha1__chunking_does_not_change_the_digest(void **state)
     free(data);
 }
 
+/* The processor's SHA instructions, where init chose them, give the digest
+ * of the portable C rounds for every length and any chunking. */
+static void test_sha1__processor_path_agrees_with_portable_c(void **state)
+{
+    uint8_t data[1100], d1[20], d2[20];
+    ccm_sha1 probe;
+    (void)state;
+
+    ccm_sha1_init(&probe);
+    print_message("SHA-1 with the processor's SHA instructions: %s\n", probe.ni ? "yes" : "no");
+    fill_random(data, sizeof(data), 3);
+    for (size_t n = 0; n <= sizeof(data); n += n < 300 ? 1 : 37) {
+        ccm_sha1 fast, slow;
+        size_t chunk = 1 + n % 97;
+        ccm_sha1_init(&fast);
+        ccm_sha1_init(&slow);
+        slow.ni = 0;
+        for (size_t off = 0; off < n; off += chunk) {
+            size_t take = n - off < chunk ? n - off : chunk;
+            ccm_sha1_update(&fast, data + off, take);
+        }
+        ccm_sha1_update(&slow, data, n);
+        ccm_sha1_final(&fast, d1);
+        ccm_sha1_final(&slow, d2);
+        assert_memory_equal(d1, d2, 20);
+    }
+}
+
+/* ccm_object_id is git's id for every type and length. */
+static void test_sha1__object_ids_are_libgit2s(void **state)
+{
+    static const git_object_t types[] = {GIT_OBJECT_BLOB, GIT_OBJECT_TREE, GIT_OBJECT_COMMIT,
+                                         GIT_OBJECT_TAG};
+    uint8_t data[300];
+    (void)state;
+
+    fill_random(data, sizeof(data), 4);
+    for (size_t t = 0; t < sizeof(types) / sizeof(types[0]); t++) {
+        for (size_t n = 0; n <= sizeof(data); n++) {
+            git_oid mine, theirs;
+            ccm_object_id(&mine, types[t], data, n);
+            assert_int_equal(git_odb_hash(&theirs, data, n, types[t]), 0);
+            assert_true(git_oid_equal(&mine, &theirs));
+        }
+    }
+}
+
 /* Against libgit2's SHA-1: a blob's id is the SHA-1 of "blob <n>\0" and the
  * data, for every length around the padding boundaries. */
 static void test_sha1__agrees_with_libgit2_for_every_length(void **state)
@@ -744,6 +791,8 @@ static void test_pack__flush_writes_exactly_the_new_objects(void **state)
     git_tree *tree = NULL;
     git_commit *parent = NULL;
     git_signature *sig = NULL;
+    git_repository *main_repo = NULL;
+    git_odb *main_odb = NULL;
     git_oid old_ids[OLD + 2], new_ids[NEW + 2], id, *listed = NULL;
     size_t nnew = 0, nlisted = 0, loose_before;
     char data[64], name[16];
@@ -772,7 +821,9 @@ static void test_pack__flush_writes_exactly_the_new_objects(void **state)
     loose_before = loose_count();
     assert_int_equal(loose_before, OLD + 2);
 
-    assert_int_equal(ccm_pack_start(&p, git_dir), CCM_OK);
+    assert_int_equal(git_repository_open_bare(&main_repo, git_dir), 0);
+    assert_int_equal(git_repository_odb(&main_odb, main_repo), 0);
+    assert_int_equal(ccm_pack_start(&p, main_repo), CCM_OK);
     assert_int_equal(ccm_pack_count(&p), 0);
     /* new blobs (one empty), each written twice; and an old blob again */
     assert_int_equal(git_treebuilder_new(&tb, p.repo, NULL), 0);
@@ -819,10 +870,18 @@ static void test_pack__flush_writes_exactly_the_new_objects(void **state)
         git_odb_object_free(o);
     }
 
+    /* the caller's handle does not see them before the flush */
+    assert_false(git_odb_exists_ext(main_odb, &new_ids[0], GIT_ODB_LOOKUP_NO_REFRESH));
     assert_int_equal(ccm_pack_flush(&p), CCM_OK);
     ccm_pack_end(&p);
     assert_null(p.repo);
     ccm_pack_end(&p); /* NULL-safe once ended */
+    /* and sees all of them after it, with no refresh of its own */
+    for (size_t i = 0; i < nnew; i++) {
+        assert_true(git_odb_exists_ext(main_odb, &new_ids[i], GIT_ODB_LOOKUP_NO_REFRESH));
+    }
+    git_odb_free(main_odb);
+    git_repository_free(main_repo);
 
     /* one pack, holding the new objects and only those; no new loose files */
     ccm_test_list_packs(&packs, git_dir);
@@ -862,8 +921,55 @@ static void test_pack__flush_writes_exactly_the_new_objects(void **state)
     git_signature_free(sig);
 }
 
+/* Objects put with their id: in the pack, readable; one already in the
+ * repository is not put again. */
+static void test_pack__put_adds_only_objects_the_repository_lacks(void **state)
+{
+    git_repository *repo = NULL;
+    git_odb *odb = NULL;
+    git_oid old_id, ids[3], *listed = NULL;
+    size_t nlisted = 0;
+    char data[64];
+    ccm_pack p;
+    ccm_test_packs packs;
+    (void)state;
+
+    assert_int_equal(git_repository_open_bare(&repo, git_dir), 0);
+    assert_int_equal(git_blob_create_from_buffer(&old_id, repo, "old", 3), 0);
+    assert_int_equal(ccm_pack_start(&p, repo), CCM_OK);
+    for (int i = 0; i < 3; i++) {
+        blob_data(data, sizeof(data), "put", i);
+        ccm_object_id(&ids[i], GIT_OBJECT_BLOB, data, strlen(data));
+        assert_int_equal(ccm_pack_put(&p, &ids[i], GIT_OBJECT_BLOB, data, strlen(data)), CCM_OK);
+    }
+    assert_int_equal(ccm_pack_put(&p, &old_id, GIT_OBJECT_BLOB, "old", 3), CCM_OK);
+    assert_int_equal(ccm_pack_count(&p), 3);
+    assert_int_equal(ccm_pack_flush(&p), CCM_OK);
+    ccm_pack_end(&p);
+
+    ccm_test_list_packs(&packs, git_dir);
+    assert_int_equal(packs.n, 1);
+    if (ccm_test_have_git()) {
+        assert_int_equal(ccm_test_verify_pack(git_dir, packs.names[0], &listed, &nlisted), 0);
+        ccm_test_assert_same_oids(listed, nlisted, ids, 3);
+        free(listed);
+    }
+    assert_int_equal(git_repository_odb(&odb, repo), 0);
+    for (int i = 0; i < 3; i++) {
+        git_odb_object *o = NULL;
+        blob_data(data, sizeof(data), "put", i);
+        assert_int_equal(git_odb_read(&o, odb, &ids[i]), 0);
+        assert_int_equal(git_odb_object_size(o), strlen(data));
+        assert_memory_equal(git_odb_object_data(o), data, strlen(data));
+        git_odb_object_free(o);
+    }
+    git_odb_free(odb);
+    git_repository_free(repo);
+}
+
 static void test_pack__nothing_written_means_no_pack(void **state)
 {
+    git_repository *repo = NULL;
     ccm_pack p;
     ccm_test_packs packs;
     (void)state;
@@ -872,9 +978,11 @@ static void test_pack__nothing_written_means_no_pack(void **state)
     assert_int_equal(ccm_pack_count(&p), 0);
     ccm_pack_end(&p); /* zeroed: NULL-safe */
 
-    assert_int_equal(ccm_pack_start(&p, git_dir), CCM_OK);
+    assert_int_equal(git_repository_open_bare(&repo, git_dir), 0);
+    assert_int_equal(ccm_pack_start(&p, repo), CCM_OK);
     assert_int_equal(ccm_pack_flush(&p), CCM_OK);
     ccm_pack_end(&p);
+    git_repository_free(repo);
     ccm_test_list_packs(&packs, git_dir);
     assert_int_equal(packs.n, 0);
     assert_int_equal(loose_count(), 0);
@@ -885,7 +993,9 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sha1__fips_test_vectors),
         cmocka_unit_test(test_sha1__chunking_does_not_change_the_digest),
+        cmocka_unit_test(test_sha1__processor_path_agrees_with_portable_c),
         cmocka_unit_test(test_sha1__agrees_with_libgit2_for_every_length),
+        cmocka_unit_test(test_sha1__object_ids_are_libgit2s),
         cmocka_unit_test(test_adler32__known_values_and_reference),
         cmocka_unit_test(test_oidmap__put_get_overwrite_free),
         cmocka_unit_test(test_oidmap__colliding_ids_probe_and_wrap),
@@ -896,6 +1006,8 @@ int main(void)
             test_packw__refuses_miscounted_duplicated_or_untyped_objects, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pack__flush_writes_exactly_the_new_objects, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_pack__put_adds_only_objects_the_repository_lacks,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(test_pack__nothing_written_means_no_pack, setup, teardown),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);

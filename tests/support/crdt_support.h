@@ -65,12 +65,27 @@ static inline json_t *load(const char *text)
     return j;
 }
 
+/* ccm_record_join, which must succeed, checked against
+ * ccm_record_join_shared (the merge's join): same bytes, and neither join
+ * changes its inputs. */
 static inline json_t *join(const json_t *a, const json_t *b)
 {
-    json_t *out = NULL;
+    json_t *out = NULL, *shared = NULL;
+    char *ca = canon(a), *cb = canon(b), *xa, *xb;
 
     assert_int_equal(ccm_record_join(&out, a, b), 0);
     assert_int_equal(ccm_record_validate(out), 0);
+    assert_int_equal(ccm_record_join_shared(&shared, a, b), 0);
+    assert_same(out, shared);
+    json_decref(shared);
+    xa = canon(a);
+    xb = canon(b);
+    assert_string_equal(ca, xa);
+    assert_string_equal(cb, xb);
+    free(ca);
+    free(cb);
+    free(xa);
+    free(xb);
     return out;
 }
 

@@ -1,0 +1,624 @@
+/*
+ * test_json_canon.c - ccm_json_canon writes exactly what json_dumps(doc,
+ * CCM_JSON_CANON) writes (store/json_canon.c): known vectors pinned to their
+ * expected text and to jansson, then random documents and record-shaped
+ * documents compared with jansson byte for byte, refusals included.
+ *
+ * The PRNG seed is fixed so that a run is reproducible; CCM_SEED=N tries
+ * another, and a failure prints the seed that replays it.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/store_private.h"
+
+#define RANDOM_DOCS 20000
+#define RECORD_DOCS 2000
+#define MAX_DEPTH 6
+
+static uint64_t seed;
+static uint64_t rng;
+
+/* Fails the test, naming the seed that replays it. */
+#define CHECK(cond, ...)                                                                           \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            print_error("seed %llu (replay with CCM_SEED=%llu)\n", (unsigned long long)seed,       \
+                        (unsigned long long)seed);                                                 \
+            fail_msg(__VA_ARGS__);                                                                 \
+        }                                                                                          \
+    } while (0)
+
+static int setup_seed(void **state)
+{
+    const char *env = getenv("CCM_SEED");
+
+    (void)state;
+    seed = env ? strtoull(env, NULL, 0) : 0x63636d73796e63ull;
+    rng = seed;
+    return 0;
+}
+
+/* splitmix64 */
+static uint64_t rnd(void)
+{
+    uint64_t z = (rng += 0x9e3779b97f4a7c15ull);
+
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+static size_t pick(size_t n)
+{
+    return (size_t)(rnd() % n);
+}
+
+/* Both serialisers on doc: the same bytes and length, or both refuse.
+ * Returns 1 if jansson wrote something, 0 if it refused. */
+static int check_same(const json_t *doc)
+{
+    char *want = json_dumps(doc, CCM_JSON_CANON);
+    size_t len = (size_t)-1;
+    char *got = ccm_json_canon(doc, &len);
+    int wrote = want != NULL;
+
+    if (!want) {
+        CHECK(got == NULL, "json_dumps refused, ccm_json_canon wrote '%s'", got);
+        CHECK(len == 0, "refused, yet length %zu", len);
+    } else {
+        CHECK(got != NULL, "ccm_json_canon refused, json_dumps wrote '%s'", want);
+        CHECK(strcmp(got, want) == 0, "differ:\n  json_dumps     %s\n  ccm_json_canon %s", want,
+              got);
+        CHECK(len == strlen(want), "length %zu, json_dumps %zu", len, strlen(want));
+        CHECK(strlen(got) == len, "NUL inside the output of length %zu", len);
+    }
+    free(want);
+    free(got);
+    return wrote;
+}
+
+/* Asserts that doc serialises to `want` (written with ' for "), with both
+ * serialisers. Consumes doc. */
+static void assert_canon(json_t *doc, const char *want)
+{
+    char *w = strdup(want), *p, *got;
+    size_t len;
+
+    assert_non_null(doc);
+    assert_non_null(w);
+    for (p = w; *p; p++) {
+        if (*p == '\'') {
+            *p = '"';
+        }
+    }
+    got = ccm_json_canon(doc, &len);
+    assert_non_null(got);
+    assert_string_equal(got, w);
+    assert_int_equal(len, strlen(w));
+    free(got);
+    assert_int_equal(check_same(doc), 1);
+    free(w);
+    json_decref(doc);
+}
+
+/* Asserts that both serialisers refuse doc. Consumes doc. */
+static void assert_refused(json_t *doc)
+{
+    size_t len = 7;
+
+    assert_null(ccm_json_canon(doc, &len));
+    assert_int_equal(len, 0);
+    assert_int_equal(check_same(doc), 0);
+    json_decref(doc);
+}
+
+static json_t *one_string(const char *s, size_t n)
+{
+    json_t *a = json_array();
+
+    json_array_append_new(a, json_stringn(s, n));
+    assert_int_equal(json_array_size(a), 1);
+    return a;
+}
+
+static json_t *one_raw_string(const char *s, size_t n)
+{
+    json_t *a = json_array();
+
+    json_array_append_new(a, json_stringn_nocheck(s, n));
+    return a;
+}
+
+static void test_json_canon__escapes_control_quote_and_backslash_only(void **state)
+{
+    char s[64];
+    size_t n = 0;
+    int c;
+
+    (void)state;
+    for (c = 0; c < 0x20; c++) {
+        s[n++] = (char)c;
+    }
+    memcpy(s + n, "\"\\/\x7f~ ", 6);
+    n += 6;
+    assert_canon(one_string(s, n), "[\"\\u0000\\u0001\\u0002\\u0003\\u0004\\u0005\\u0006\\u0007"
+                                   "\\b\\t\\n\\u000B\\f\\r\\u000E\\u000F"
+                                   "\\u0010\\u0011\\u0012\\u0013\\u0014\\u0015\\u0016\\u0017"
+                                   "\\u0018\\u0019\\u001A\\u001B\\u001C\\u001D\\u001E\\u001F"
+                                   "\\\"\\\\/\x7f~ \"]");
+    /* each alone, and between plain bytes */
+    for (c = 0; c < 0x20; c++) {
+        char one[3] = {'a', (char)c, 'b'};
+        json_t *doc = one_string(one, 3);
+
+        assert_int_equal(check_same(doc), 1);
+        json_decref(doc);
+    }
+    assert_canon(one_string("", 0), "['']");
+    assert_canon(one_string("plain text", 10), "['plain text']");
+}
+
+static void test_json_canon__copies_utf8_raw(void **state)
+{
+    /* e-acute, euro, G clef (4 bytes), U+10FFFF, U+FFFF, U+0080, U+07FF */
+    static const char s[] = "\xc3\xa9\xe2\x82\xac\xf0\x9d\x84\x9e\xf4\x8f\xbf\xbf"
+                            "\xef\xbf\xbf\xc2\x80\xdf\xbf";
+
+    (void)state;
+    assert_canon(one_string(s, sizeof(s) - 1), "['\xc3\xa9\xe2\x82\xac\xf0\x9d\x84\x9e"
+                                               "\xf4\x8f\xbf\xbf\xef\xbf\xbf\xc2\x80\xdf\xbf']");
+    assert_canon(one_string("\xe2\x82\xac\n\xe2\x82\xac", 7), "['\xe2\x82\xac\\n\xe2\x82\xac']");
+}
+
+static void test_json_canon__escapes_embedded_nul(void **state)
+{
+    json_t *o = json_object();
+
+    (void)state;
+    assert_canon(one_string("a\0b", 3), "['a\\u0000b']");
+    assert_canon(one_string("\0", 1), "['\\u0000']");
+    json_object_setn_new(o, "k\0", 2, json_stringn("\0\0", 2));
+    json_object_setn_new(o, "k", 1, json_true());
+    assert_canon(o, "{'k':true,'k\\u0000':'\\u0000\\u0000'}");
+}
+
+static void test_json_canon__writes_integers_like_lld(void **state)
+{
+    static const json_int_t v[] = {
+        LLONG_MIN,
+        LLONG_MIN + 1,
+        LLONG_MAX,
+        0,
+        -1,
+        1,
+        9,
+        10,
+        99,
+        100,
+        -9,
+        -10,
+        -99,
+        -100,
+        1000000000000000000ll,
+        999999999999999999ll,
+        -1000000000000000000ll,
+    };
+    json_t *a = json_array();
+    char want[512] = "[", *p = want + 1;
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+        json_array_append_new(a, json_integer(v[i]));
+        p += sprintf(p, "%s%lld", i ? "," : "", (long long)v[i]);
+    }
+    strcpy(p, "]");
+    assert_string_equal(want, "[-9223372036854775808,-9223372036854775807,9223372036854775807,"
+                              "0,-1,1,9,10,99,100,-9,-10,-99,-100,1000000000000000000,"
+                              "999999999999999999,-1000000000000000000]");
+    assert_canon(a, want);
+}
+
+static void test_json_canon__writes_literals_reals_and_empty_containers(void **state)
+{
+    (void)state;
+    assert_canon(json_object(), "{}");
+    assert_canon(json_array(), "[]");
+    assert_canon(json_pack("{s{}s[]s[[]{}[[]]{s{}}]}", "a", "b", "c", "d"),
+                 "{'a':{},'b':[],'c':[[],{},[[]],{'d':{}}]}");
+    assert_canon(json_pack("[bbn{sbsn}]", 1, 0, "x", 0, "y"),
+                 "[true,false,null,{'x':false,'y':null}]");
+    assert_canon(json_pack("[ffff]", 1.5, 100.0, 1e22, -0.5), "[1.5,100.0,1e22,-0.5]");
+}
+
+static void test_json_canon__sorts_keys_by_bytes_then_length(void **state)
+{
+    static const char *const keys[] = {"b", "ab", "", "a", "\xc3\xa9", "z", "A", "aa", "a b"};
+    json_t *o = json_object(), *big = json_object();
+    char key[24], want[64 * 12] = "{", *p = want + 1;
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+        json_object_set_new(o, keys[i], json_integer((json_int_t)i));
+    }
+    assert_canon(o, "{'':2,'A':6,'a':3,'a b':8,'aa':7,'ab':1,'b':0,'z':5,'\xc3\xa9':4}");
+
+    /* more keys than the insertion sort takes, inserted in reverse */
+    for (i = 60; i-- > 0;) {
+        snprintf(key, sizeof(key), "k%02zu", i);
+        json_object_set_new(big, key, json_integer((json_int_t)i));
+    }
+    for (i = 0; i < 60; i++) {
+        p += sprintf(p, "%s\"k%02zu\":%zu", i ? "," : "", i, i);
+    }
+    strcpy(p, "}");
+    /* read back from its text, the object has its keys in order already */
+    assert_canon(json_loads(want, 0, NULL), want);
+    assert_canon(big, want);
+}
+
+/* Byte sequences jansson does not take as UTF-8. */
+static const char *const not_utf8[] = {
+    "\xff",             /* never in UTF-8 */
+    "\x80",             /* a stray continuation byte */
+    "\xc0\x80",         /* U+0000 overlong */
+    "\xc1\xbf",         /* U+007F overlong */
+    "\xe0\x9f\xbf",     /* U+07FF overlong */
+    "\xe0\x80\x80",     /* U+0000 overlong */
+    "\xf0\x8f\xbf\xbf", /* U+FFFF overlong */
+    "\xed\xa0\x80",     /* surrogate U+D800 */
+    "\xed\xbf\xbf",     /* surrogate U+DFFF */
+    "\xf4\x90\x80\x80", /* U+110000 */
+    "\xf5\x80\x80\x80", /* lead byte past U+10FFFF */
+    "\xf7\xbf\xbf\xbf", /* lead byte past U+10FFFF */
+    "\xf8",             /* five-byte lead */
+    "\xfe",             /* never in UTF-8 */
+    "\xc3",             /* cut short: 1 of 2 */
+    "\xe2\x82",         /* cut short: 2 of 3 */
+    "\xf0\x9d\x84",     /* cut short: 3 of 4 */
+    "\xf0\x8f\xbf",     /* cut short and overlong */
+    "\xf4\x90",         /* cut short and too high */
+    "\xf5",             /* cut short and too high */
+    "\xc2",             /* cut short: 1 of 2 */
+    "\xc3\x28",         /* continuation byte missing */
+    "\xc2\xc0",         /* continuation byte missing */
+};
+
+static void test_json_canon__refuses_what_json_dumps_refuses(void **state)
+{
+    json_t *a, *b;
+    size_t i, len = 3;
+
+    (void)state;
+    assert_null(ccm_json_canon(NULL, &len));
+    assert_int_equal(len, 0);
+    assert_refused(json_integer(1));
+    assert_refused(json_string("x"));
+    assert_refused(json_null());
+    for (i = 0; i < sizeof(not_utf8) / sizeof(not_utf8[0]); i++) {
+        char s[16];
+        size_t n = strlen(not_utf8[i]);
+
+        snprintf(s, sizeof(s), "ok\n%s", not_utf8[i]);
+        assert_refused(one_raw_string(not_utf8[i], n));
+        assert_refused(one_raw_string(s, n + 3));
+        assert_refused(json_pack("{s{so}}", "a", "b", json_stringn_nocheck(s, n + 3)));
+    }
+    /* a cycle through two arrays, and one through an array and an object */
+    a = json_array();
+    b = json_array();
+    json_array_append(a, b);
+    json_array_append(b, a);
+    assert_null(ccm_json_canon(a, NULL));
+    assert_int_equal(check_same(a), 0);
+    json_array_clear(b);
+    json_decref(b);
+    b = json_object();
+    json_object_set(b, "up", a);
+    json_array_clear(a);
+    json_array_append_new(a, b);
+    assert_null(ccm_json_canon(a, NULL));
+    assert_int_equal(check_same(a), 0);
+    json_object_clear(b);
+    json_decref(a);
+    /* and one through objects only */
+    a = json_object();
+    b = json_object();
+    json_object_set(a, "down", b);
+    json_object_set(b, "up", a);
+    assert_null(ccm_json_canon(a, NULL));
+    assert_int_equal(check_same(a), 0);
+    json_object_clear(b);
+    json_decref(b);
+    json_decref(a);
+}
+
+static void test_json_canon__shared_subtrees_are_not_cycles(void **state)
+{
+    json_t *leaf = json_pack("{s[i]}", "x", 1);
+    json_t *doc = json_pack("{sOsOs[OO]}", "a", leaf, "b", leaf, "c", leaf, leaf);
+
+    (void)state;
+    json_decref(leaf);
+    assert_canon(doc, "{'a':{'x':[1]},'b':{'x':[1]},'c':[{'x':[1]},{'x':[1]}]}");
+}
+
+/* jansson 2.14 ignores the failure of a key that is not UTF-8: the key is
+ * written up to its last escape, unterminated, and the document goes on. */
+static void test_json_canon__mirrors_jansson_on_keys_not_utf8(void **state)
+{
+    json_t *o = json_object();
+    size_t i;
+
+    (void)state;
+    json_object_set_new_nocheck(o,
+                                "a\x01\xff"
+                                "b",
+                                json_integer(1));
+    json_object_set_new(o, "z", json_integer(2));
+    assert_canon(o, "{'a\\u0001:1,'z':2}");
+    o = json_object();
+    json_object_set_new_nocheck(o, "\x01x\"y\xc3", json_integer(1));
+    assert_canon(o, "{'\\u0001x\\':1}");
+    for (i = 0; i < sizeof(not_utf8) / sizeof(not_utf8[0]); i++) {
+        o = json_object();
+        json_object_set_new_nocheck(o, not_utf8[i], json_true());
+        json_object_set_new(o, "0\t", json_false());
+        assert_int_equal(check_same(o), 1);
+        json_decref(o);
+    }
+}
+
+/* A random string: plain ASCII, escapes, NUL and UTF-8 of every length;
+ * with `raw`, random bytes that may not be UTF-8 at all. */
+static size_t random_string(char *s, size_t cap, int raw)
+{
+    static const char special[] = "\"\\/\x7f\b\f\n\r\t";
+    size_t n = 0, len = pick(pick(4) == 0 ? 40 : 10);
+    uint32_t cp;
+
+    while (n < len && n + 4 < cap) {
+        if (raw) {
+            s[n++] = (char)pick(256);
+            continue;
+        }
+        switch (pick(8)) {
+        case 0:
+            s[n++] = (char)pick(0x20);
+            break;
+        case 1:
+            s[n++] = special[pick(sizeof(special) - 1)];
+            break;
+        case 2:
+            cp = 0x80 + (uint32_t)pick(0x800 - 0x80);
+            s[n++] = (char)(0xc0 | cp >> 6);
+            s[n++] = (char)(0x80 | (cp & 0x3f));
+            break;
+        case 3:
+            do {
+                cp = 0x800 + (uint32_t)pick(0x10000 - 0x800);
+            } while (cp >= 0xd800 && cp <= 0xdfff);
+            s[n++] = (char)(0xe0 | cp >> 12);
+            s[n++] = (char)(0x80 | (cp >> 6 & 0x3f));
+            s[n++] = (char)(0x80 | (cp & 0x3f));
+            break;
+        case 4:
+            cp = 0x10000 + (uint32_t)pick(0x110000 - 0x10000);
+            s[n++] = (char)(0xf0 | cp >> 18);
+            s[n++] = (char)(0x80 | (cp >> 12 & 0x3f));
+            s[n++] = (char)(0x80 | (cp >> 6 & 0x3f));
+            s[n++] = (char)(0x80 | (cp & 0x3f));
+            break;
+        default:
+            s[n++] = (char)(0x20 + pick(0x5f));
+            break;
+        }
+    }
+    return n;
+}
+
+static json_int_t random_integer(void)
+{
+    static const json_int_t edges[] = {LLONG_MIN,     LLONG_MAX,    0, -1, 1,
+                                       LLONG_MIN + 1, LLONG_MAX - 1};
+    json_int_t p = 1;
+    size_t k;
+
+    switch (pick(5)) {
+    case 0:
+        return edges[pick(sizeof(edges) / sizeof(edges[0]))];
+    case 1:
+        for (k = pick(19); k > 0; k--) {
+            p *= 10;
+        }
+        return (pick(2) ? p : -p) - (json_int_t)pick(2);
+    case 2:
+        return (json_int_t)pick(2000) - 1000;
+    default:
+        return (json_int_t)rnd();
+    }
+}
+
+/* Keys drawn from a small set often, so that prefixes and collisions of
+ * keys occur; and from random strings, now and then not UTF-8. */
+static void random_key(json_t *obj, json_t *value, int *raw_used)
+{
+    static const char *const common[] = {"a",         "ab", "abc", "b", "",  "A", "\xc3\xa9",
+                                         "a\xc3\xa9", "v",  "vv",  "s", "m", "r"};
+    char s[64];
+    size_t n;
+
+    if (pick(3) == 0) {
+        json_object_set_new(obj, common[pick(sizeof(common) / sizeof(common[0]))], value);
+    } else if (pick(60) == 0) {
+        n = random_string(s, sizeof(s), 1);
+        *raw_used = 1;
+        json_object_setn_new_nocheck(obj, s, n, value);
+    } else {
+        n = random_string(s, sizeof(s), 0);
+        json_object_setn_new(obj, s, n, value);
+    }
+}
+
+static json_t *random_value(int depth, int max_depth, int *raw_used)
+{
+    char s[64];
+    size_t i, n;
+    json_t *c;
+
+    if (depth < max_depth && (depth == 0 || pick(3) == 0)) {
+        n = pick(depth == 0 ? 8 : 6);
+        c = pick(2) ? json_object() : json_array();
+        for (i = 0; i < n; i++) {
+            json_t *v = random_value(depth + 1, max_depth, raw_used);
+
+            if (json_is_object(c)) {
+                random_key(c, v, raw_used);
+            } else {
+                json_array_append_new(c, v);
+            }
+        }
+        return c;
+    }
+    switch (pick(9)) {
+    case 0:
+        return json_true();
+    case 1:
+        return json_false();
+    case 2:
+        return json_null();
+    case 3:
+    case 4:
+        return json_integer(random_integer());
+    case 5:
+        if (pick(80) == 0) {
+            n = random_string(s, sizeof(s), 1);
+            *raw_used = 1;
+            return json_stringn_nocheck(s, n);
+        }
+        /* fall through */
+    default:
+        n = random_string(s, sizeof(s), 0);
+        c = json_stringn(s, n);
+        assert_non_null(c);
+        return c;
+    }
+}
+
+static void test_json_canon__random_documents_match_json_dumps(void **state)
+{
+    size_t i, written = 0, refused = 0, with_raw = 0, deep = 0;
+
+    (void)state;
+    for (i = 0; i < RANDOM_DOCS; i++) {
+        int raw = 0, max_depth = 1 + (int)pick(MAX_DEPTH);
+        json_t *doc = random_value(0, max_depth, &raw);
+        json_t *shared = random_value(1, 3, &raw);
+
+        /* now and then a subtree shared by two places */
+        if (pick(10) == 0) {
+            if (json_is_object(doc)) {
+                json_object_set(doc, "shared1", shared);
+                json_object_set(doc, "shared2", shared);
+            } else {
+                json_array_append(doc, shared);
+                json_array_append(doc, shared);
+            }
+        }
+        json_decref(shared);
+        if (check_same(doc)) {
+            written++;
+        } else {
+            refused++;
+        }
+        with_raw += raw != 0;
+        deep += max_depth == MAX_DEPTH;
+        json_decref(doc);
+    }
+    /* the generator reached what it is meant to: most documents written,
+     * some refused, some with bytes that are not UTF-8, the full depth */
+    CHECK(written > RANDOM_DOCS / 2, "only %zu documents written", written);
+    CHECK(refused > 0 && with_raw > refused, "%zu refused, %zu with raw bytes", refused, with_raw);
+    CHECK(deep > RANDOM_DOCS / 10, "only %zu documents of depth %d", deep, MAX_DEPTH);
+}
+
+/* A record of our shape: {"v":1,"kind":"state","id":"PE","fields":{"f01":
+ * {"r":[{"s":123,"m":"A","v":"text","vv":{"A":123,"B":45}}]}}}, with many
+ * fields, some with concurrent entries. */
+static json_t *random_record(void)
+{
+    static const char *const members[] = {"Peru", "Norway", "Malawi", "alice", "B"};
+    static const char *const kinds[] = {"state", "activity", "note"};
+    json_t *fields = json_object(), *rec;
+    size_t f, e, m, nfields = 10 + pick(40);
+    char name[16], text[64];
+
+    for (f = 0; f < nfields; f++) {
+        json_t *r = json_array();
+        size_t nentries = 1 + (pick(4) == 0 ? pick(3) : 0);
+
+        for (e = 0; e < nentries; e++) {
+            json_t *vv = json_object(), *v;
+
+            for (m = pick(5); m > 0; m--) {
+                json_object_set_new(vv, members[pick(5)], json_integer((json_int_t)(rnd() >> 17)));
+            }
+            v = json_stringn(text, random_string(text, sizeof(text), 0));
+            json_array_append_new(r, json_pack("{sIsssoso}", "s", (json_int_t)(rnd() >> 17), "m",
+                                               members[pick(5)], "v", v, "vv", vv));
+        }
+        snprintf(name, sizeof(name), "f%02zu", pick(100));
+        json_object_set_new(fields, name, json_pack("{so}", "r", r));
+    }
+    rec = json_pack("{sissssso}", "v", 1, "kind", kinds[pick(3)], "id", "PE", "fields", fields);
+    assert_non_null(rec);
+    return rec;
+}
+
+static void test_json_canon__record_shaped_documents_match_json_dumps(void **state)
+{
+    json_t *rec =
+        json_pack("{sisssss{s{s[{sisssss{sisi}}]}}}", "v", 1, "kind", "state", "id", "PE", "fields",
+                  "f01", "r", "s", 123, "m", "A", "v", "text", "vv", "A", 123, "B", 45);
+    size_t i;
+
+    (void)state;
+    assert_canon(rec,
+                 "{'fields':{'f01':{'r':[{'m':'A','s':123,'v':'text','vv':{'A':123,'B':45}}]}},"
+                 "'id':'PE','kind':'state','v':1}");
+    for (i = 0; i < RECORD_DOCS; i++) {
+        rec = random_record();
+        CHECK(check_same(rec) == 1, "record refused");
+        json_decref(rec);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_json_canon__escapes_control_quote_and_backslash_only),
+        cmocka_unit_test(test_json_canon__copies_utf8_raw),
+        cmocka_unit_test(test_json_canon__escapes_embedded_nul),
+        cmocka_unit_test(test_json_canon__writes_integers_like_lld),
+        cmocka_unit_test(test_json_canon__writes_literals_reals_and_empty_containers),
+        cmocka_unit_test(test_json_canon__sorts_keys_by_bytes_then_length),
+        cmocka_unit_test(test_json_canon__refuses_what_json_dumps_refuses),
+        cmocka_unit_test(test_json_canon__shared_subtrees_are_not_cycles),
+        cmocka_unit_test(test_json_canon__mirrors_jansson_on_keys_not_utf8),
+        cmocka_unit_test_setup(test_json_canon__random_documents_match_json_dumps, setup_seed),
+        cmocka_unit_test_setup(test_json_canon__record_shaped_documents_match_json_dumps,
+                               setup_seed),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
