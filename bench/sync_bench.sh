@@ -391,27 +391,12 @@ for n in ns:
     if os.path.exists(jp):
         js = json.load(open(jp))
         r["js"] = js
-        b = r["ccmsync_ms"]["sync_B_merge"]
-        bc = r["ccmsync_cpu_ms"]["sync_B_merge"]
-        r["ratios"] = {
-            "ccmsync_over_yjs_edits": ratio(b, js["yjs"]["edits"]["merge_ms"]),
-            "ccmsync_over_yjs_collapsed": ratio(b, js["yjs"]["collapsed"]["merge_ms"]),
-            "ccmsync_over_automerge_edits": ratio(b, js["automerge"]["edits"]["merge_ms"]),
-            "ccmsync_over_automerge_collapsed": ratio(b, js["automerge"]["collapsed"]["merge_ms"]),
-        }
-        t = r["trace_ms"]["sum"]
-        r["trace_ratios"] = {
-            "sync_phases_over_yjs_edits": ratio(t, js["yjs"]["edits"]["merge_ms"]),
-            "sync_phases_over_yjs_collapsed": ratio(t, js["yjs"]["collapsed"]["merge_ms"]),
-            "sync_phases_over_automerge_edits": ratio(t, js["automerge"]["edits"]["merge_ms"]),
-            "sync_phases_over_automerge_collapsed": ratio(t, js["automerge"]["collapsed"]["merge_ms"]),
-        }
-        r["cpu_ratios"] = {
-            "ccmsync_over_yjs_edits": ratio(bc, js["yjs"]["edits"]["merge_cpu_ms"]),
-            "ccmsync_over_yjs_collapsed": ratio(bc, js["yjs"]["collapsed"]["merge_cpu_ms"]),
-            "ccmsync_over_automerge_edits": ratio(bc, js["automerge"]["edits"]["merge_cpu_ms"]),
-            "ccmsync_over_automerge_collapsed": ratio(bc, js["automerge"]["collapsed"]["merge_cpu_ms"]),
-        }
+        def ratios(x, key, prefix):
+            return {prefix + "_over_" + lib + "_" + wl: ratio(x, js[lib][wl][key])
+                    for lib in ("yjs", "automerge") for wl in ("edits", "collapsed")}
+        r["ratios"] = ratios(r["ccmsync_ms"]["sync_B_merge"], "merge_ms", "ccmsync")
+        r["cpu_ratios"] = ratios(r["ccmsync_cpu_ms"]["sync_B_merge"], "merge_cpu_ms", "ccmsync")
+        r["trace_ratios"] = ratios(r["trace_ms"]["sum"], "merge_ms", "sync_phases")
     out["results"].append(r)
 
 m = out["machine"]

@@ -269,7 +269,7 @@ int ccm_cli_run(int argc, char **argv)
         rc = dispatch(&cli, argc, argv);
     }
 out:
-    ccm_store_free(cli.store);
+    ccm_store_free_at_exit(cli.store);
     if (rc < 0) {
         fflush(stdout);
         fprintf(stderr, "ccmsync: %s\n", *ccm_error_last() ? ccm_error_last() : "failed");

@@ -167,6 +167,11 @@ int ccm_store_init(const char *dir, const char *member, const char *pass, size_t
  * until ccm_store_unlock. */
 int ccm_store_open(ccm_store **out, const char *dir);
 void ccm_store_free(ccm_store *s); /* NULL-safe */
+/* ccm_store_free for a process about to exit: every secret is wiped and
+ * freed, but the records a sync decrypted are left to the exit, which frees
+ * them at no cost (a large merge's take about 10 ms to free one by one).
+ * Builds with a leak checker free everything. NULL-safe. */
+void ccm_store_free_at_exit(ccm_store *s);
 
 /* 1 if unlocking needs a passphrase. */
 int ccm_store_needs_passphrase(const ccm_store *s);

@@ -40,15 +40,16 @@ struct ccm_store {
     git_repository *repo;
     uint8_t *identity_file; /* serialised, locked identity */
     size_t identity_len;
-    ccm_identity *id;      /* after unlock */
-    ccm_groupkey **keys;   /* keys[epoch], after unlock; NULL where unknown */
-    uint32_t nkeys;        /* capacity of keys */
-    uint32_t epoch;        /* current epoch (roster at HEAD) */
-    json_t *roster;        /* roster at HEAD */
-    json_t *authority;     /* during sync: our roster merged with the incoming one */
-    struct ccm_memo *memo; /* during sync: records already decrypted (memo.c) */
-    uint8_t *local_key;    /* cache key, sodium_malloc'ed */
-    char head[41];         /* commit id at HEAD when opened/unlocked */
+    ccm_identity *id;              /* after unlock */
+    ccm_groupkey **keys;           /* keys[epoch], after unlock; NULL where unknown */
+    uint32_t nkeys;                /* capacity of keys */
+    uint32_t epoch;                /* current epoch (roster at HEAD) */
+    json_t *roster;                /* roster at HEAD */
+    json_t *authority;             /* during sync: our roster merged with the incoming one */
+    struct ccm_memo *memo;         /* during sync: records already decrypted (memo.c) */
+    struct ccm_memo *memo_retired; /* a finished sync's, freed later (memo.c) */
+    uint8_t *local_key;            /* cache key, sodium_malloc'ed */
+    char head[41];                 /* commit id at HEAD when opened/unlocked */
 };
 
 /* Sets a ccm error from the last libgit2 error, prefixed by `what`. */
@@ -296,6 +297,9 @@ void ccm_oidmap_free(ccm_oidmap *m);
  * returns a new reference to a shared record, or NULL; put keeps one. */
 void ccm_store_memo_begin(ccm_store *s);
 void ccm_store_memo_end(ccm_store *s);
+/* Ends the memo but keeps its records until the next begin or end, or
+ * ccm_store_free; ccm_store_free_at_exit leaves them to the exit. */
+void ccm_store_memo_retire(ccm_store *s);
 json_t *ccm_store_memo_get(ccm_store *s, const char *name, const git_oid *oid);
 void ccm_store_memo_put(ccm_store *s, const char *name, const git_oid *oid, json_t *rec);
 

@@ -254,7 +254,7 @@ static int round_trip(ccm_sync_result *out, ccm_store *s, const char *name, git_
         rc = set_ref(s, tracking, &head);
     }
 done:
-    ccm_store_memo_end(s);
+    ccm_store_memo_retire(s);
     json_decref(s->authority);
     s->authority = NULL;
     ccm_sync_drop_incoming(s, name);

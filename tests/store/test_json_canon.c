@@ -19,47 +19,17 @@
 #include <string.h>
 
 #include "store/store_private.h"
+#include "tests/support/seed_support.h"
 
 #define RANDOM_DOCS 20000
 #define RECORD_DOCS 2000
 #define MAX_DEPTH 6
 
-static uint64_t seed;
-static uint64_t rng;
-
-/* Fails the test, naming the seed that replays it. */
-#define CHECK(cond, ...)                                                                           \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            print_error("seed %llu (replay with CCM_SEED=%llu)\n", (unsigned long long)seed,       \
-                        (unsigned long long)seed);                                                 \
-            fail_msg(__VA_ARGS__);                                                                 \
-        }                                                                                          \
-    } while (0)
-
 static int setup_seed(void **state)
 {
-    const char *env = getenv("CCM_SEED");
-
     (void)state;
-    seed = env ? strtoull(env, NULL, 0) : 0x63636d73796e63ull;
-    rng = seed;
+    seed_start(0x63636d73796e63ull); /* fixed: a run is reproducible */
     return 0;
-}
-
-/* splitmix64 */
-static uint64_t rnd(void)
-{
-    uint64_t z = (rng += 0x9e3779b97f4a7c15ull);
-
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-}
-
-static size_t pick(size_t n)
-{
-    return (size_t)(rnd() % n);
 }
 
 /* Both serialisers on doc: the same bytes and length, or both refuse.
