@@ -399,16 +399,6 @@ int ccm_store_refresh(ccm_store *s)
     return refresh_head(s);
 }
 
-/* Builds with a leak checker free everything, so that it reports real leaks
- * only. */
-#if defined(__SANITIZE_ADDRESS__)
-#define CCM_LEAK_CHECKED 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(leak_sanitizer)
-#define CCM_LEAK_CHECKED 1
-#endif
-#endif
-
 void ccm_store_free_at_exit(ccm_store *s)
 {
 #ifndef CCM_LEAK_CHECKED

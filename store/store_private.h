@@ -293,6 +293,16 @@ void *ccm_oidmap_get(const ccm_oidmap *m, const git_oid *id);
 int ccm_oidmap_put(ccm_oidmap *m, const git_oid *id, void *value);
 void ccm_oidmap_free(ccm_oidmap *m);
 
+/* Defined in builds with a leak checker: they free everything at exit too,
+ * so that it reports real leaks only (ccm_store_free_at_exit). */
+#if defined(__SANITIZE_ADDRESS__)
+#define CCM_LEAK_CHECKED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(leak_sanitizer)
+#define CCM_LEAK_CHECKED 1
+#endif
+#endif
+
 /* The memo of decrypted records (memo.c), on between begin and end. get
  * returns a new reference to a shared record, or NULL; put keeps one. */
 void ccm_store_memo_begin(ccm_store *s);

@@ -456,6 +456,45 @@ static void test_record__memo_hit_needs_the_same_name(void **state)
     ccm_store_free(s);
 }
 
+/* A retired memo answers nothing but keeps its records until the next
+ * begin; ccm_store_free_at_exit leaves them to the exit except in builds
+ * with a leak checker. */
+static void test_record__retired_memo_is_off_and_freed_later(void **state)
+{
+    ccm_store *s = open_unlocked();
+    json_t *rec = json_pack("{s:s}", "k", "v");
+    git_oid id;
+    char name[65];
+    (void)state;
+    memset(&id, 7, sizeof(id));
+    memset(name, 'a', 64);
+    name[64] = 0;
+    assert_non_null(rec);
+
+    ccm_store_memo_begin(s);
+    ccm_store_memo_put(s, name, &id, rec);
+    assert_int_equal(rec->refcount, 2);
+    ccm_store_memo_retire(s);
+    assert_null(s->memo);
+    assert_null(ccm_store_memo_get(s, name, &id));
+    assert_int_equal(rec->refcount, 2); /* kept */
+    ccm_store_memo_begin(s);
+    assert_int_equal(rec->refcount, 1); /* freed at the next begin */
+
+    ccm_store_memo_put(s, name, &id, rec);
+    ccm_store_memo_retire(s);
+    json_incref(rec); /* so that rec outlives what the store frees */
+    ccm_store_free_at_exit(s);
+#ifdef CCM_LEAK_CHECKED
+    assert_int_equal(rec->refcount, 2);
+#else
+    assert_int_equal(rec->refcount, 3); /* left to the exit */
+    json_decref(rec);
+#endif
+    json_decref(rec);
+    json_decref(rec);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -481,6 +520,8 @@ int main(void)
             test_verify__accepts_own_history_and_names_an_unsigned_commit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_record__swapped_blobs_are_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_record__memo_hit_needs_the_same_name, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_record__retired_memo_is_off_and_freed_later, setup,
+                                        teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
