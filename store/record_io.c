@@ -155,7 +155,7 @@ int ccm_store_open_record_key(json_t **out, const ccm_store *s, const ccm_groupk
     if (rc < 0) {
         return rc;
     }
-    rec = json_loadb((const char *)pt, pt_len, JSON_REJECT_DUPLICATES, &jerr);
+    rec = ccm_json_load((const char *)pt, pt_len, &jerr);
     ccm_wipe_free(pt, pt_len);
     if (!rec) {
         return ccm_error_set(CCM_EVERIFY, "record %.12s: malformed JSON: %s", name, jerr.text);

@@ -323,5 +323,8 @@ void ccm_parallel_for(size_t n, void (*fn)(void *ctx, size_t i), void *ctx);
 /* json_dumps(doc, CCM_JSON_CANON) byte for byte, faster (json_canon.c); the
  * caller frees it, with ccm_wipe_free where it is a record's plaintext. */
 char *ccm_json_canon(const json_t *doc, size_t *len);
+/* json_loadb(buf, len, JSON_REJECT_DUPLICATES, err), faster (json_load.c):
+ * the same inputs accepted, the same values built; err->text is our own. */
+json_t *ccm_json_load(const char *buf, size_t len, json_error_t *err);
 
 #endif

@@ -29,6 +29,7 @@ bindir=$build/tests/fuzz
 targets=(
   "envelope 4096"
   "record 4096"
+  "json_load 4096"
   "roster 4096"
   "request 1024"
   "capsule 512"
