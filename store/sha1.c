@@ -129,7 +129,7 @@ __attribute__((target("sha,sse4.1"))) static void sha1_blocks_ni(uint32_t h[5], 
     h[4] = (uint32_t)_mm_extract_epi32(e0, 3);
 }
 
-static int have_sha_ni(void)
+static int probe_sha_ni(void)
 {
     unsigned a, b, c, d;
 
@@ -137,6 +137,19 @@ static int have_sha_ni(void)
         return 0;
     }
     return __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b & bit_SHA);
+}
+
+/* Probed once: under a hypervisor each cpuid is a trap costing tens of
+ * microseconds, more than hashing a record. */
+static int have_sha_ni(void)
+{
+    static _Atomic int known = -1;
+    int v = known;
+
+    if (v < 0) {
+        known = v = probe_sha_ni();
+    }
+    return v;
 }
 #endif
 
