@@ -390,21 +390,49 @@ static json_t *number(loader *l)
     }
 }
 
+/* After the opening bracket of a container: 1 if the container closes at
+ * once (and is consumed), 0 if an element follows. */
+static int opened_empty(loader *l, char close)
+{
+    l->p++;
+    skip_ws(l);
+    if (l->p < l->end && *l->p == close) {
+        l->p++;
+        return 1;
+    }
+    return 0;
+}
+
+/* After an element: 1 if a ',' announces another (consumed), 0 if the
+ * container closes (consumed), -1 on anything else. */
+static int next_element(loader *l, char close)
+{
+    skip_ws(l);
+    if (l->p < l->end && *l->p == ',') {
+        l->p++;
+        skip_ws(l);
+        return 1;
+    }
+    if (l->p < l->end && *l->p == close) {
+        l->p++;
+        return 0;
+    }
+    return fail(l, close == '}' ? "',' or '}' expected" : "',' or ']' expected");
+}
+
 static json_t *object(loader *l)
 {
     json_t *obj = json_object();
+    int more = 1;
 
     if (!obj) {
         fail(l, "out of memory");
         return NULL;
     }
-    l->p++;
-    skip_ws(l);
-    if (l->p < l->end && *l->p == '}') {
-        l->p++;
+    if (opened_empty(l, '}')) {
         return obj;
     }
-    for (;;) {
+    while (more > 0) {
         const char *key;
         const unsigned char *at;
         char *buf;
@@ -416,12 +444,6 @@ static json_t *object(loader *l)
         }
         at = l->p;
         if (string(l, &key, &klen, &buf) < 0) {
-            break;
-        }
-        if (memchr(key, 0, klen)) { /* only \u0000, which string refuses */
-            free(buf);
-            l->p = at;
-            fail(l, "NUL byte in object key");
             break;
         }
         skip_ws(l);
@@ -448,18 +470,9 @@ static json_t *object(loader *l)
             fail(l, "duplicate object key");
             break;
         }
-        skip_ws(l);
-        if (l->p < l->end && *l->p == ',') {
-            l->p++;
-            skip_ws(l);
-            continue;
-        }
-        if (l->p < l->end && *l->p == '}') {
-            l->p++;
+        if ((more = next_element(l, '}')) == 0) {
             return obj;
         }
-        fail(l, "',' or '}' expected");
-        break;
     }
     json_decref(obj);
     return NULL;
@@ -468,18 +481,16 @@ static json_t *object(loader *l)
 static json_t *array(loader *l)
 {
     json_t *arr = json_array();
+    int more = 1;
 
     if (!arr) {
         fail(l, "out of memory");
         return NULL;
     }
-    l->p++;
-    skip_ws(l);
-    if (l->p < l->end && *l->p == ']') {
-        l->p++;
+    if (opened_empty(l, ']')) {
         return arr;
     }
-    for (;;) {
+    while (more > 0) {
         json_t *v = value(l);
         if (!v) {
             break;
@@ -488,18 +499,9 @@ static json_t *array(loader *l)
             fail(l, "out of memory");
             break;
         }
-        skip_ws(l);
-        if (l->p < l->end && *l->p == ',') {
-            l->p++;
-            skip_ws(l);
-            continue;
-        }
-        if (l->p < l->end && *l->p == ']') {
-            l->p++;
+        if ((more = next_element(l, ']')) == 0) {
             return arr;
         }
-        fail(l, "',' or ']' expected");
-        break;
     }
     json_decref(arr);
     return NULL;
