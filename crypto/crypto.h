@@ -214,6 +214,9 @@ int ccm_local_open(uint8_t **pt, size_t *pt_len, const uint8_t key[32], const ch
 
 /* ---- notes (crypto/notekey.c) ------------------------------------------------ */
 
+/* Bytes of a sealed note key (crypto_box_seal of 32 bytes), before base64. */
+#define CCM_NOTEKEY_CAPSULE_BYTES (48 + 32)
+
 /* A fresh random note key (32 bytes, sodium_malloc'ed; ccm_secret_free). */
 int ccm_notekey_generate(uint8_t **key);
 

@@ -133,9 +133,19 @@ int ccm_schema_check_field_name(const char *name);
 ccm_field_type ccm_schema_field_type(const char *kind, const char *field);
 
 /* Validates a scalar value (enum member, YYYY-MM-DD calendar date, text
- * without NUL of at most 64 KiB). CCM_EINVALID with a message naming the
- * field, the value and the accepted values. */
+ * without NUL of at most 64 KiB, one line unless ccm_schema_is_multiline);
+ * NULL (clearing) is refused for required fields. CCM_EINVALID with a
+ * message naming the field, the value and the accepted values. */
 int ccm_schema_check_value(const char *kind, const char *field, const char *value);
+
+/* 1 if no write may clear the field (an activity's type and date; a note's
+ * attachment, author and sealed content). */
+int ccm_schema_is_required(const char *kind, const char *field);
+
+/* 1 if the field's text may span lines (summaries, comments, user-defined
+ * fields); other text is one line, without control characters or
+ * bidirectional overrides. */
+int ccm_schema_is_multiline(const char *kind, const char *field);
 
 /* Validates one element of a set field (an enum member, an ISO 3166-1
  * alpha-3 code for activity "states", a member name for "lead"/"by"). */
