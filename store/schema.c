@@ -392,6 +392,39 @@ static int check_text(const struct field *f, const char *field, const char *valu
     return 0;
 }
 
+const char *const *ccm_schema_required_fields(const char *kind)
+{
+    static const char *const activity[] = {"type", "date", NULL};
+    static const char *const note[] = {"on", "author", "sealed", NULL};
+
+    if (kind && strcmp(kind, "activity") == 0) {
+        return activity;
+    }
+    if (kind && strcmp(kind, "note") == 0) {
+        return note;
+    }
+    return NULL;
+}
+
+int ccm_schema_check_record_id(const char *kind, const char *id)
+{
+    char q[QUOTE_CAP];
+    int rc;
+
+    if ((rc = check_kind(kind)) != 0) {
+        return rc;
+    }
+    if (strcmp(kind, "state") == 0) {
+        return ccm_schema_check_state_id(id);
+    }
+    if (id && strlen(id) == CCM_RECORD_HEX_ID_LEN &&
+        strspn(id, "0123456789abcdef") == CCM_RECORD_HEX_ID_LEN) {
+        return 0;
+    }
+    return ccm_error_set(CCM_EINVALID, "invalid %s id '%s' (%d lowercase hex digits)", kind,
+                         quote(q, id), CCM_RECORD_HEX_ID_LEN);
+}
+
 int ccm_schema_is_required(const char *kind, const char *field)
 {
     return (find_field(kind, field)->flags & F_REQUIRED) != 0;
