@@ -99,25 +99,6 @@ done:
     return rc;
 }
 
-/* The allowed-signers bound of a removed member: the removal time plus the
- * five minutes of clock tolerance that verification allows, as
- * YYYYMMDDHHMMSSZ (ssh-keygen's valid-before); "" if not removed. */
-static void removal_bound(char out[32], const char *removed)
-{
-    struct tm tm = {0};
-    time_t t;
-
-    out[0] = 0;
-    if (!removed || sscanf(removed, "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
-                           &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6) {
-        return;
-    }
-    tm.tm_year -= 1900;
-    tm.tm_mon -= 1;
-    t = timegm(&tm) + 5 * 60;
-    strftime(out, 32, "%Y%m%d%H%M%SZ", gmtime_r(&t, &tm));
-}
-
 int ccm_cmd_member_list(ccm_cli *cli, int argc, char **argv)
 {
     json_t *roster = NULL, *members, *m, *out = NULL;
@@ -139,13 +120,13 @@ int ccm_cmd_member_list(ccm_cli *cli, int argc, char **argv)
         /* git's allowed-signers format: principal, options, key. A removed
          * member's key is valid only before the removal. */
         json_array_foreach(members, i, m)
-        {
-            char until[32] = "";
-            removal_bound(until, json_string_value(json_object_get(m, "removed")));
-            printf("%s namespaces=\"git\"%s%s%s %s\n",
-                   json_string_value(json_object_get(m, "name")), *until ? ",valid-before=\"" : "",
-                   until, *until ? "\"" : "", json_string_value(json_object_get(m, "sign_key")));
-        }
+            /* Every member ever, removed ones too, without a validity bound:
+             * a removed member's commits that the removal did not see stay in
+             * the history (not applied, whatever their dates), and stock git
+             * must still find every commit's signature good. What a commit may
+             * do is for 'ccmsync verify' to judge, not its date. */
+            printf("%s namespaces=\"git\" %s\n", json_string_value(json_object_get(m, "name")),
+                   json_string_value(json_object_get(m, "sign_key")));
         goto done;
     }
     out = json_array();

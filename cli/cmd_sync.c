@@ -1,5 +1,5 @@
 /*
- * cmd_sync.c - join, member add, remote add/list/remove, sync, status.
+ * cmd_sync.c - member remove, remote add/list/remove, sync, status.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,87 +9,6 @@
 
 #include "cli.h"
 #include "../sync/sync.h"
-
-int ccm_cmd_join(ccm_cli *cli, int argc, char **argv)
-{
-    const char *member = NULL, *url = NULL;
-    char *pass = NULL, *request = NULL;
-    size_t len = 0;
-    int no_pass = 0, rc;
-
-    for (int i = 0; i < argc; i++) {
-        if (strcmp(argv[i], "--member") == 0 && i + 1 < argc) {
-            member = argv[++i];
-        } else if (strcmp(argv[i], "--no-passphrase") == 0) {
-            no_pass = 1;
-        } else if (argv[i][0] != '-' && !url) {
-            url = argv[i];
-        } else {
-            return ccm_usage(cli, "unexpected argument '%s'", argv[i]);
-        }
-    }
-    if (!url || !member) {
-        return ccm_usage(cli, "missing %s", !url ? "URL" : "--member NAME");
-    }
-    if ((rc = ccm_schema_check_member_name(member)) < 0) {
-        return rc;
-    }
-    if (!cli->store_dir) {
-        return ccm_error_set(CCM_EINVALID, "no store: give -C DIR or set CCMSYNC_STORE");
-    }
-    if (!no_pass && (rc = ccm_passphrase_get(&pass, &len, cli, 1)) < 0) {
-        return rc;
-    }
-    rc = ccm_sync_join(&request, cli->store_dir, url, member, pass, len);
-    ccm_secret_free(pass);
-    if (rc < 0) {
-        return rc;
-    }
-    if (cli->json) {
-        json_t *doc = json_pack("{s:s, s:s, s:s}", "store", cli->store_dir, "member", member,
-                                "request", request);
-        rc = ccm_print_json(doc);
-        json_decref(doc);
-    } else {
-        fprintf(stderr,
-                "Joined '%s' in '%s'. Hand this line to an admin, who runs 'ccmsync "
-                "member add LINE' and syncs; then sync yourself:\n",
-                url, cli->store_dir);
-        printf("%s\n", request);
-    }
-    free(request);
-    return rc;
-}
-
-int ccm_cmd_member_add(ccm_cli *cli, int argc, char **argv)
-{
-    const char *request = NULL, *role = "editor";
-    int rc;
-
-    for (int i = 0; i < argc; i++) {
-        if (strcmp(argv[i], "--role") == 0 && i + 1 < argc) {
-            role = argv[++i];
-        } else if (!request) {
-            request = argv[i];
-        } else {
-            return ccm_usage(cli, "unexpected argument '%s' (quote the request line)", argv[i]);
-        }
-    }
-    if (!request) {
-        return ccm_usage(cli, "missing REQUEST");
-    }
-    if ((rc = ccm_sync_member_add(cli->store, request, role)) < 0) {
-        return rc;
-    }
-    if (cli->json) {
-        json_t *doc = json_pack("{s:b, s:s}", "added", 1, "role", role);
-        rc = ccm_print_json(doc);
-        json_decref(doc);
-    } else {
-        printf("added a member as %s; sync to share the change\n", role);
-    }
-    return rc;
-}
 
 int ccm_cmd_member_remove(ccm_cli *cli, int argc, char **argv)
 {
@@ -164,6 +83,7 @@ int ccm_cmd_remote_list(ccm_cli *cli, int argc, char **argv)
 
 int ccm_cmd_status(ccm_cli *cli, int argc, char **argv)
 {
+    json_t *fresh = NULL;
     ccm_remote_info *list = NULL;
     size_t n = 0;
     char head[41];
@@ -176,17 +96,25 @@ int ccm_cmd_status(ccm_cli *cli, int argc, char **argv)
         return rc;
     }
     ccm_store_head(head, cli->store);
+    if ((rc = ccm_store_freshness(&fresh, cli->store)) < 0) {
+        ccm_sync_remote_list_free(list, n);
+        return rc;
+    }
     if (cli->json) {
         json_t *arr = json_array(), *doc;
         for (size_t i = 0; i < n; i++) {
             json_array_append_new(arr, remote_json(&list[i]));
         }
-        doc = json_pack("{s:s, s:s, s:o}", "member", ccm_store_member(cli->store), "head", head,
-                        "remotes", arr);
+        doc = json_pack("{s:s, s:s, s:o, s:O, s:O}", "member", ccm_store_member(cli->store), "head",
+                        head, "remotes", arr, "epoch", json_object_get(fresh, "epoch"), "members",
+                        json_object_get(fresh, "members"));
         rc = ccm_print_json(doc);
         json_decref(doc);
     } else {
-        printf("member %s, head %.10s\n", ccm_store_member(cli->store), head);
+        const char *name;
+        json_t *m;
+        printf("member %s, head %.10s, key epoch %lld\n", ccm_store_member(cli->store), head,
+               (long long)json_integer_value(json_object_get(fresh, "epoch")));
         if (n == 0) {
             printf("no remotes (add one with 'ccmsync remote add NAME URL')\n");
         }
@@ -195,7 +123,17 @@ int ccm_cmd_status(ccm_cli *cli, int argc, char **argv)
                    list[i].unsynced, list[i].unsynced == 1 ? "" : "s",
                    list[i].last_sync ? list[i].last_sync : "never");
         }
+        printf("newest commit held of each member (one long silent may be out of reach, or a "
+               "hub may be withholding their work):\n");
+        json_object_foreach(json_object_get(fresh, "members"), name, m)
+        {
+            const char *last = json_string_value(json_object_get(m, "last_commit"));
+            printf("  %-20s %-7s %s%s\n", name, json_string_value(json_object_get(m, "role")),
+                   last ? last : "none yet",
+                   json_is_true(json_object_get(m, "removed")) ? " (removed)" : "");
+        }
     }
+    json_decref(fresh);
     ccm_sync_remote_list_free(list, n);
     return rc;
 }
@@ -230,20 +168,36 @@ int ccm_cmd_sync(ccm_cli *cli, int argc, char **argv)
         fprintf(stderr, "ccmsync: warning: %s\n", res.warnings[i]);
     }
     if (rc == CCM_OK && cli->json) {
-        json_t *warnings = json_array(), *doc;
+        json_t *warnings = json_array(), *left = json_object(), *doc;
         for (size_t i = 0; i < res.nwarnings; i++) {
             json_array_append_new(warnings, json_string(res.warnings[i]));
         }
-        doc = json_pack("{s:s, s:s, s:I, s:b, s:b, s:b, s:i, s:o}", "remote", remote, "head",
-                        res.head, "incoming", (json_int_t)res.incoming, "fast_forward",
-                        res.fast_forward, "merged", res.merged, "pushed", res.pushed, "rounds",
-                        res.rounds, "warnings", warnings);
+        for (size_t i = 0; i < res.nleft_out; i++) {
+            json_object_set_new(left, res.left_out[i].member,
+                                json_integer((json_int_t)res.left_out[i].commits));
+        }
+        doc =
+            json_pack("{s:s, s:s, s:I, s:b, s:b, s:b, s:i, s:o, s:o, s:b}", "remote", remote,
+                      "head", res.head, "incoming", (json_int_t)res.incoming, "fast_forward",
+                      res.fast_forward, "merged", res.merged, "pushed", res.pushed, "rounds",
+                      res.rounds, "warnings", warnings, "left_out", left, "admitted", res.admitted);
         rc = ccm_print_json(doc);
         json_decref(doc);
-    } else if (rc == CCM_OK) {
-        printf("synced with %s: %zu new commit%s%s%s%s; head %.10s\n", remote, res.incoming,
-               res.incoming == 1 ? "" : "s", res.fast_forward ? ", fast-forward" : "",
-               res.merged ? ", merged" : "", res.pushed ? ", pushed" : "", res.head);
+    } else if (!cli->json) {
+        for (size_t i = 0; i < res.nleft_out; i++) {
+            printf("%zu commit%s by %s after their removal %s not applied\n",
+                   res.left_out[i].commits, res.left_out[i].commits == 1 ? "" : "s",
+                   res.left_out[i].member, res.left_out[i].commits == 1 ? "was" : "were");
+        }
+        if (rc == CCM_OK && res.admitted) {
+            printf("admitted: this member can now read the group's records (the whole history "
+                   "was verified again)\n");
+        }
+        if (rc == CCM_OK) {
+            printf("synced with %s: %zu new commit%s%s%s%s; head %.10s\n", remote, res.incoming,
+                   res.incoming == 1 ? "" : "s", res.fast_forward ? ", fast-forward" : "",
+                   res.merged ? ", merged" : "", res.pushed ? ", pushed" : "", res.head);
+        }
     }
     ccm_sync_result_free(&res);
     return rc;

@@ -36,14 +36,19 @@ const ccm_cmd ccm_commands[] = {
      "set cells separated by ';'. FILE '-' reads standard input."},
     {"init", ccm_cmd_init, 0, "init --member NAME [--no-passphrase]",
      "create a new store and group; NAME is its first admin", NULL},
-    {"join", ccm_cmd_join, 0, "join URL --member NAME [--no-passphrase]",
+    {"join", ccm_cmd_join, 0, "join URL --member NAME [--no-passphrase] [--expect FINGERPRINT]",
      "create a store cloned from the group's remote (its 'origin') and print a join request",
-     "Hand the printed line to an admin, who runs 'ccmsync member add LINE' and syncs;\n"
-     "after your next sync you can read the group's records."},
+     "Prints the group's id and its admins' key fingerprints: compare them with the\n"
+     "admins out of band. --expect pins the founder's fingerprint (exit 4 and nothing\n"
+     "kept if it differs). Hand the printed line to an admin, who runs 'ccmsync member\n"
+     "add LINE' and syncs; after your next sync you can read the group's records."},
     {"log", ccm_cmd_log, KEY, "log [ID] [--member M] [--since D]",
      "field-level change history: commit, member, time, record, field, old -> new", NULL},
-    {"member add", ccm_cmd_member_add, KEY, "member add REQUEST [--role admin|editor|reader]",
-     "admit the member of a join request (admins only; default role editor)", NULL},
+    {"member add", ccm_cmd_member_add, KEY,
+     "member add REQUEST [--role admin|editor|reader] [--expect FINGERPRINT]",
+     "admit the member of a join request (admins only; default role editor)",
+     "Prints the requester's name and signing key fingerprint before writing: compare it\n"
+     "with the requester out of band. With --expect, a different key is refused (exit 4)."},
     {"member list", ccm_cmd_member_list, STORE, "member list [--allowed-signers]",
      "members, roles and key fingerprints; or git's allowed-signers lines",
      "git -c gpg.format=ssh -c gpg.ssh.allowedSignersFile=FILE verify-commit C\n"

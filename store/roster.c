@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "store_private.h"
 
 /* 1 if every key of `obj` is one of the NULL-terminated `keys`. */
@@ -297,4 +299,47 @@ int ccm_roster_write(git_oid *oid, git_repository *repo, const json_t *roster)
     }
     free(text);
     return rc;
+}
+
+const json_t *ccm_roster_founder(const json_t *roster)
+{
+    size_t i;
+    const json_t *m;
+
+    json_array_foreach(json_object_get(roster, "members"), i, m)
+    {
+        const char *name = json_string_value(json_object_get(m, "name"));
+        const char *by = json_string_value(json_object_get(m, "added_by"));
+        if (name && by && strcmp(name, by) == 0) {
+            return m;
+        }
+    }
+    return NULL;
+}
+
+int ccm_roster_group_id(char out[CCM_GROUP_ID_LEN + 1], const json_t *roster)
+{
+    const json_t *f = ccm_roster_founder(roster);
+    const char *parts[3];
+    uint8_t h[CCM_GROUP_ID_LEN / 2];
+    crypto_generichash_state st;
+    static const char hex[] = "0123456789abcdef";
+
+    if (!f) {
+        return ccm_error_set(CCM_EVERIFY, "the roster names no founder");
+    }
+    parts[0] = json_string_value(json_object_get(f, "name"));
+    parts[1] = json_string_value(json_object_get(f, "sign_key"));
+    parts[2] = json_string_value(json_object_get(f, "since"));
+    crypto_generichash_init(&st, NULL, 0, sizeof(h));
+    for (size_t i = 0; i < 3; i++) {
+        crypto_generichash_update(&st, (const uint8_t *)parts[i], strlen(parts[i]) + 1);
+    }
+    crypto_generichash_final(&st, h, sizeof(h));
+    for (size_t i = 0; i < sizeof(h); i++) {
+        out[2 * i] = hex[h[i] >> 4];
+        out[2 * i + 1] = hex[h[i] & 15];
+    }
+    out[CCM_GROUP_ID_LEN] = 0;
+    return CCM_OK;
 }

@@ -528,3 +528,78 @@ done:
     git_commit_free(head);
     return rc;
 }
+
+int ccm_store_group(json_t **out, ccm_store *s)
+{
+    char id[CCM_GROUP_ID_LEN + 1];
+    json_t *admins = json_array(), *doc = NULL;
+    const json_t *m;
+    size_t i;
+    int rc;
+
+    *out = NULL;
+    if (!admins) {
+        return ccm_error_set(CCM_ERROR, "out of memory");
+    }
+    if ((rc = ccm_roster_group_id(id, s->roster)) < 0) {
+        json_decref(admins);
+        return rc;
+    }
+    json_array_foreach(json_object_get(s->roster, "members"), i, m)
+    {
+        uint8_t pk[32];
+        char fp[64];
+        if (!ccm_roster_is_admin(m) ||
+            ccm_ssh_pubkey_parse(pk, json_string_value(json_object_get(m, "sign_key"))) < 0) {
+            continue;
+        }
+        ccm_ssh_fingerprint(fp, pk);
+        json_array_append_new(
+            admins, json_pack("{s:O, s:s}", "name", json_object_get(m, "name"), "fingerprint", fp));
+    }
+    doc = json_pack("{s:s, s:o, s:O}", "group", id, "admins", admins, "founder",
+                    json_object_get(ccm_roster_founder(s->roster), "name"));
+    if (!doc) {
+        return ccm_error_set(CCM_ERROR, "out of memory");
+    }
+    *out = doc;
+    return CCM_OK;
+}
+
+int ccm_store_freshness(json_t **out, ccm_store *s)
+{
+    git_commit *head = NULL;
+    git_tree *tree = NULL;
+    json_t *stamps = NULL, *members = json_object(), *m;
+    size_t i;
+    int rc;
+
+    *out = NULL;
+    if (!members) {
+        return ccm_error_set(CCM_ERROR, "out of memory");
+    }
+    if ((rc = ccm_store_head_commit(&head, s)) < 0 || !head || git_commit_tree(&tree, head) < 0 ||
+        (rc = ccm_stamps_read(&stamps, s->repo, tree)) < 0) {
+        rc = rc < 0 ? rc : ccm_git_error("cannot read the branch tip");
+        goto done;
+    }
+    json_array_foreach(json_object_get(s->roster, "members"), i, m)
+    {
+        const char *name = json_string_value(json_object_get(m, "name"));
+        uint64_t last = ccm_stamps_get(stamps, name);
+        char at[32];
+        ccm_stamp_format(at, last);
+        json_object_set_new(members, name,
+                            json_pack("{s:O, s:o, s:b}", "role", json_object_get(m, "role"),
+                                      "last_commit", last ? json_string(at) : json_null(),
+                                      "removed", json_object_get(m, "removed") != NULL));
+    }
+    *out = json_pack("{s:i, s:O}", "epoch", (int)s->epoch, "members", members);
+    rc = *out ? CCM_OK : ccm_error_set(CCM_ERROR, "out of memory");
+done:
+    json_decref(members);
+    json_decref(stamps);
+    git_tree_free(tree);
+    git_commit_free(head);
+    return rc;
+}

@@ -244,6 +244,18 @@ const ccm_identity *ccm_store_identity(const ccm_store *s);
  *   {"epoch": N, "members": [{"name","role","sign_key","box_key","since"}...]} */
 int ccm_store_roster(json_t **out, ccm_store *s);
 
+/* The group's identity, to compare out of band (new reference):
+ *   {"group": ID, "admins": [{"name", "fingerprint"}], "founder": NAME}
+ * ID names the group for good: a hash of its founder's name, signing key and
+ * founding time, which every roster of the group carries. */
+int ccm_store_group(json_t **out, ccm_store *s);
+
+/* How fresh this replica's view is (new reference): the key epoch at HEAD
+ * and, per member of the roster, their role, whether they were removed, and
+ * the time of their newest commit this replica holds:
+ *   {"epoch": E, "members": {NAME: {"role", "removed", "last_commit"}}} */
+int ccm_store_freshness(json_t **out, ccm_store *s);
+
 /* Reads one record at HEAD (new reference). CCM_ENOTFOUND if absent. */
 int ccm_store_get(json_t **out, ccm_store *s, const char *kind, const char *id);
 

@@ -130,6 +130,13 @@ int ccm_roster_is_active(const json_t *member);
 int ccm_roster_may_write(const json_t *member);
 int ccm_roster_is_admin(const json_t *member);
 
+/* The founder's entry (the one member who added themself), or NULL. */
+const json_t *ccm_roster_founder(const json_t *roster);
+
+/* The group id (ccm_store_group). */
+#define CCM_GROUP_ID_LEN 16
+int ccm_roster_group_id(char out[CCM_GROUP_ID_LEN + 1], const json_t *roster);
+
 /* Sorts the members by name (the canonical form). */
 int ccm_roster_canonicalise(json_t *roster);
 

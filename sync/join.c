@@ -49,8 +49,28 @@ static int clone_repo(const char *git_dir, const char *url)
     return rc;
 }
 
+/* The founder's signing key fingerprint must be `expect`. */
+static int check_founder(const ccm_store *s, const char *expect)
+{
+    const json_t *f = ccm_roster_founder(s->roster);
+    uint8_t pk[32];
+    char fp[64];
+
+    if (!f || ccm_ssh_pubkey_parse(pk, json_string_value(json_object_get(f, "sign_key"))) < 0) {
+        return ccm_error_set(CCM_EVERIFY, "the group names no founder");
+    }
+    ccm_ssh_fingerprint(fp, pk);
+    if (strcmp(fp, expect) != 0) {
+        return ccm_error_set(CCM_EVERIFY,
+                             "the group's founder '%s' has key %s, not the expected %s: this is "
+                             "not the group you were told of (nothing kept)",
+                             json_string_value(json_object_get(f, "name")), fp, expect);
+    }
+    return CCM_OK;
+}
+
 int ccm_sync_join(char **request, const char *dir, const char *url, const char *member,
-                  const char *pass, size_t pass_len)
+                  const char *pass, size_t pass_len, const char *expect)
 {
     char *git_dir = NULL, *abs = NULL;
     ccm_identity *id = NULL;
@@ -91,7 +111,8 @@ int ccm_sync_join(char **request, const char *dir, const char *url, const char *
                            "'ccmsync init', adds this remote and syncs)",
                            url);
     }
-    if (rc < 0 || (rc = ccm_store_verify(s, NULL)) < 0) {
+    if (rc < 0 || (rc = ccm_store_verify(s, NULL)) < 0 ||
+        (expect && (rc = check_founder(s, expect)) < 0)) {
         goto done;
     }
     if (ccm_roster_member(s->roster, member)) {

@@ -246,6 +246,42 @@ static void check_fresh(ccm_store *s, const char *name, const char *tracking, co
     json_array_append_new(warnings, json_string(msg));
 }
 
+/* Sync never pushes what it would itself refuse: our commits the remote
+ * lacks are checked like incoming ones (but for the merge just computed
+ * here, which is the deterministic merge by construction). */
+static int check_own(ccm_store *s, const git_oid *head, const git_oid *theirs, const git_oid *skip)
+{
+    git_revwalk *walk = NULL;
+    git_oid oid;
+    int rc = CCM_OK;
+
+    if (git_revwalk_new(&walk, s->repo) < 0 ||
+        git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL | GIT_SORT_REVERSE) < 0 ||
+        git_revwalk_push(walk, head) < 0 || (theirs && git_revwalk_hide(walk, theirs) < 0)) {
+        git_revwalk_free(walk);
+        return ccm_git_error("cannot walk history");
+    }
+    while (rc == CCM_OK && git_revwalk_next(&oid, walk) == 0) {
+        git_commit *c = NULL;
+        if ((skip && git_oid_equal(&oid, skip)) || !theirs) {
+            continue; /* a first push: the whole history was checked when made */
+        }
+        if (git_commit_lookup(&c, s->repo, &oid) < 0) {
+            rc = ccm_git_error("cannot read history");
+        } else if (ccm_store_verify_commit(s, s->repo, c, NULL) < 0) {
+            char hex[41];
+            git_oid_tostr(hex, sizeof(hex), &oid);
+            rc = ccm_error_set(CCM_EVERIFY,
+                               "this replica's own commit %s breaks a rule (%s): not pushed "
+                               "(run 'ccmsync verify')",
+                               hex, ccm_error_last());
+        }
+        git_commit_free(c);
+    }
+    git_revwalk_free(walk);
+    return rc;
+}
+
 /* One round: fetch, verify, integrate, push. CCM_ELOCKED if the remote
  * moved before our push landed. */
 static int round_trip(ccm_sync_result *out, ccm_store *s, const char *name, git_remote *remote,
@@ -301,6 +337,10 @@ static int round_trip(ccm_sync_result *out, ccm_store *s, const char *name, git_
     }
     if (git_reference_name_to_id(&head, s->repo, CCM_BRANCH) < 0) {
         rc = ccm_git_error("cannot read the branch");
+        goto done;
+    }
+    if ((!has_theirs || !git_oid_equal(&head, &theirs)) &&
+        (rc = check_own(s, &head, has_theirs ? &theirs : NULL, out->merged ? &head : NULL)) < 0) {
         goto done;
     }
     if (!has_theirs || !git_oid_equal(&head, &theirs)) {

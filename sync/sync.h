@@ -85,9 +85,11 @@ int ccm_sync_run(ccm_sync_result *out, ccm_store *s, const char *remote, ccm_pro
 /* Creates a store in `dir` by cloning `url` (which becomes `origin`) and
  * verifying its whole history, with a new identity for `member`. The member
  * can read once an admin has added them and both have synced. *request is
- * the join request line to hand to an admin (caller frees). */
+ * the join request line to hand to an admin (caller frees). With `expect`
+ * (an SSH fingerprint, "SHA256:..."), the group's founder must have that
+ * signing key (CCM_EVERIFY otherwise, nothing kept). */
 int ccm_sync_join(char **request, const char *dir, const char *url, const char *member,
-                  const char *pass, size_t pass_len);
+                  const char *pass, size_t pass_len, const char *expect);
 
 /* Admits the member of a join request with `role` (admin, editor, reader):
  * records their keys and role in the roster and seals every group key epoch

@@ -76,7 +76,7 @@ static ccm_store *join_group(ccm_store *admin, const char *name, const char *mem
 
     path_of(dir, sizeof(dir), name);
     path_of(hub, sizeof(hub), "hub.git");
-    assert_int_equal(ccm_sync_join(&req, dir, hub, member, NULL, 0), CCM_OK);
+    assert_int_equal(ccm_sync_join(&req, dir, hub, member, NULL, 0, NULL), CCM_OK);
     assert_non_null(strstr(req, member));
     assert_int_equal(ccm_sync_member_add(admin, req, role), CCM_OK);
     free(req);
@@ -142,7 +142,7 @@ static void test_sync_join__member_reads_only_after_admission(void **state)
     sync_ok(peru);
     path_of(dir, sizeof(dir), "norway");
     path_of(hub, sizeof(hub), "hub.git");
-    assert_int_equal(ccm_sync_join(&req, dir, hub, "Norway", NULL, 0), CCM_OK);
+    assert_int_equal(ccm_sync_join(&req, dir, hub, "Norway", NULL, 0, NULL), CCM_OK);
     nor = open_store("norway");
     assert_int_equal(ccm_store_get(&rec, nor, "state", "LAO"), CCM_EDENIED);
     assert_int_equal(ccm_sync_run(&r, nor, "origin", NULL, NULL), CCM_OK); /* still no key */
@@ -168,7 +168,7 @@ static void test_sync_join__refuses_a_taken_name_and_an_empty_hub(void **state)
     (void)state;
     path_of(dir, sizeof(dir), "other");
     path_of(hub, sizeof(hub), "hub.git");
-    assert_int_equal(ccm_sync_join(&req, dir, hub, "Peru", NULL, 0), CCM_EINVALID);
+    assert_int_equal(ccm_sync_join(&req, dir, hub, "Peru", NULL, 0, NULL), CCM_EINVALID);
     assert_null(req);
     path_of(empty, sizeof(empty), "empty.git");
     {
@@ -176,7 +176,7 @@ static void test_sync_join__refuses_a_taken_name_and_an_empty_hub(void **state)
         assert_int_equal(git_repository_init(&r, empty, 1), 0);
         git_repository_free(r);
     }
-    assert_int_not_equal(ccm_sync_join(&req, dir, empty, "Norway", NULL, 0), CCM_OK);
+    assert_int_not_equal(ccm_sync_join(&req, dir, empty, "Norway", NULL, 0, NULL), CCM_OK);
     ccm_store_free(peru);
 }
 
@@ -187,7 +187,7 @@ static void test_sync_member_add__is_for_admins_with_known_roles(void **state)
     (void)state;
     path_of(dir, sizeof(dir), "malawi");
     path_of(hub, sizeof(hub), "hub.git");
-    assert_int_equal(ccm_sync_join(&req, dir, hub, "Malawi", NULL, 0), CCM_OK);
+    assert_int_equal(ccm_sync_join(&req, dir, hub, "Malawi", NULL, 0, NULL), CCM_OK);
     assert_int_equal(ccm_sync_member_add(nor, req, "editor"), CCM_EDENIED);
     assert_int_equal(ccm_sync_member_add(peru, req, "boss"), CCM_EINVALID);
     req[strlen(req) - 3] ^= 1; /* a tampered request */
