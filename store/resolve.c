@@ -408,7 +408,7 @@ static int build_roster(ccm_history *h)
     }
     json_object_set(commitments, "1",
                     json_object_get(json_object_get(root->roster, "commitments"), "1"));
-    json_array_append(members, (json_t *)ccm_roster_member(root->roster, root->target));
+    json_array_append_new(members, json_deep_copy(ccm_roster_member(root->roster, root->target)));
     for (size_t i = 0; i < h->nops; i++) {
         const ccm_hop *op = &h->ops[i], *w;
         json_t *entry;

@@ -94,6 +94,10 @@ int ccm_store_check_signature(ccm_store *s, git_repository *repo, const git_comm
  * are appended to `warnings` as strings when it is non-NULL. */
 int ccm_store_verify_commit(ccm_store *s, git_repository *repo, git_commit *commit,
                             json_t *warnings);
+/* The same for commits this replica made (own = 1): the effect is checked
+ * in full, this member's signatures are not verified again. */
+int ccm_store_verify_commit_as(ccm_store *s, git_repository *repo, git_commit *commit,
+                               json_t *warnings, int own);
 
 /* Checks every commit reachable from tip and not from hide (NULL: all),
  * oldest first; with `hide`, a root commit is refused as unrelated history.
@@ -206,8 +210,12 @@ int ccm_store_write_record(git_oid *oid, char *name, ccm_store *s, git_repositor
  * does not exist yet. */
 int ccm_store_head_commit(git_commit **out, ccm_store *s);
 
-/* Reads the roster blob of a tree (new reference). */
+/* Reads the roster blob of a tree, validated (a new reference to a shared
+ * document: callers must not change it; ccm_roster_merge and
+ * json_deep_copy give one to change). */
 int ccm_store_read_roster(json_t **out, git_repository *repo, const git_tree *tree);
+/* Frees the rosters read so far (leak-checked builds, at exit). */
+void ccm_store_roster_cache_clear(void);
 
 /* Loads the group key of `epoch` sealed to this member in `tree` and checks
  * it against the commitment that tree's roster publishes (CCM_EVERIFY if it

@@ -247,8 +247,11 @@ static void check_fresh(ccm_store *s, const char *name, const char *tracking, co
 }
 
 /* Sync never pushes what it would itself refuse: our commits the remote
- * lacks are checked like incoming ones (but for the merge just computed
- * here, which is the deterministic merge by construction). */
+ * lacks are checked like incoming ones (their effects in full; this
+ * member's own signatures are not verified again), but for the merge just
+ * computed here, which is the deterministic merge by construction. A bug
+ * that wrote a commit the others refuse stops here, with a message, instead
+ * of making every replica replace the hub's tip in turn. */
 static int check_own(ccm_store *s, const git_oid *head, const git_oid *theirs, const git_oid *skip)
 {
     git_revwalk *walk = NULL;
@@ -268,7 +271,7 @@ static int check_own(ccm_store *s, const git_oid *head, const git_oid *theirs, c
         }
         if (git_commit_lookup(&c, s->repo, &oid) < 0) {
             rc = ccm_git_error("cannot read history");
-        } else if (ccm_store_verify_commit(s, s->repo, c, NULL) < 0) {
+        } else if (ccm_store_verify_commit_as(s, s->repo, c, NULL, 1) < 0) {
             char hex[41];
             git_oid_tostr(hex, sizeof(hex), &oid);
             rc = ccm_error_set(CCM_EVERIFY,
