@@ -64,6 +64,11 @@ void ccm_print_help(const char *name);
  * NUL. CCM_EINVALID if none can be had (no terminal). */
 int ccm_passphrase_get(char **out, size_t *len, ccm_cli *cli, int confirm);
 
+/* Asks the terminal (/dev/tty) for a secret, echo off: the line without its
+ * newline into buf (at most cap-1 bytes); its length, or -1 without a
+ * terminal. The prompt of ssh key passphrases (ccm_sync_set_prompt). */
+long ccm_cli_prompt_secret(char *buf, size_t cap, const char *question);
+
 /* Opens (and, with `unlock`, unlocks) the store of cli->store_dir. */
 int ccm_cli_open_store(ccm_cli *cli, int unlock);
 

@@ -10,10 +10,49 @@
 #include "cli.h"
 #include "../sync/sync.h"
 
+/* Progress of a transfer on a terminal (objects and bytes), at most ten
+ * updates a second; nothing on pipes. */
+typedef struct {
+    struct timespec last;
+    int open; /* a line without its newline yet */
+    char what[8];
+} progress_line;
+
+static void progress(const char *what, size_t done, size_t total, size_t bytes, void *payload)
+{
+    progress_line *p = payload;
+    struct timespec now;
+    int finished = total > 0 && done == total;
+
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if (total == 0 || (finished && !p->open && strcmp(p->what, what) == 0)) {
+        return; /* nothing to count yet, or this phase's last line is out */
+    }
+    if (!finished &&
+        (now.tv_sec - p->last.tv_sec) * 1000 + (now.tv_nsec - p->last.tv_nsec) / 1000000 < 100) {
+        return;
+    }
+    p->last = now;
+    snprintf(p->what, sizeof(p->what), "%s", what);
+    fprintf(stderr, "\r%s: %zu/%zu objects, %.1f KiB%s", what, done, total, bytes / 1024.0,
+            finished ? "\n" : "");
+    p->open = !finished;
+}
+
+/* Ends a progress line cut short (so that an error starts a line). */
+static void progress_end(progress_line *p)
+{
+    if (p->open) {
+        fputc('\n', stderr);
+        p->open = 0;
+    }
+}
+
 int ccm_cmd_join(ccm_cli *cli, int argc, char **argv)
 {
     const char *member = NULL, *url = NULL;
     char *pass = NULL, *request = NULL;
+    progress_line line = {{0, 0}, 0, ""};
     size_t len = 0;
     int no_pass = 0, rc;
 
@@ -40,7 +79,10 @@ int ccm_cmd_join(ccm_cli *cli, int argc, char **argv)
     if (!no_pass && (rc = ccm_passphrase_get(&pass, &len, cli, 1)) < 0) {
         return rc;
     }
-    rc = ccm_sync_join(&request, cli->store_dir, url, member, pass, len);
+    ccm_sync_set_prompt(ccm_cli_prompt_secret);
+    rc = ccm_sync_join_progress(&request, cli->store_dir, url, member, pass, len,
+                                isatty(2) ? progress : NULL, &line);
+    progress_end(&line);
     ccm_secret_free(pass);
     if (rc < 0) {
         return rc;
@@ -200,32 +242,19 @@ int ccm_cmd_status(ccm_cli *cli, int argc, char **argv)
     return rc;
 }
 
-/* Progress on a terminal, at most ten updates a second; nothing on pipes. */
-static void progress(const char *what, size_t done, size_t total, size_t bytes, void *payload)
-{
-    struct timespec *last = payload, now;
-
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    if (done != total &&
-        (now.tv_sec - last->tv_sec) * 1000 + (now.tv_nsec - last->tv_nsec) / 1000000 < 100) {
-        return;
-    }
-    *last = now;
-    fprintf(stderr, "\r%s: %zu/%zu objects, %.1f KiB%s", what, done, total, bytes / 1024.0,
-            done == total ? "\n" : "");
-}
-
 int ccm_cmd_sync(ccm_cli *cli, int argc, char **argv)
 {
     const char *remote = argc > 0 ? argv[0] : "origin";
     ccm_sync_result res;
-    struct timespec last = {0, 0};
+    progress_line line = {{0, 0}, 0, ""};
     int rc;
 
     if (argc > 1) {
         return ccm_usage(cli, "too many arguments");
     }
-    rc = ccm_sync_run(&res, cli->store, remote, isatty(2) ? progress : NULL, &last);
+    ccm_sync_set_prompt(ccm_cli_prompt_secret);
+    rc = ccm_sync_run(&res, cli->store, remote, isatty(2) ? progress : NULL, &line);
+    progress_end(&line);
     for (size_t i = 0; i < res.nwarnings; i++) {
         fprintf(stderr, "ccmsync: warning: %s\n", res.warnings[i]);
     }

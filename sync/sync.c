@@ -266,7 +266,7 @@ int ccm_sync_run(ccm_sync_result *out, ccm_store *s, const char *remote_name,
                  ccm_progress_fn progress, void *payload)
 {
     git_remote *named = NULL, *remote = NULL;
-    ccm_transfer t = {progress, payload, ""};
+    ccm_transfer t = {progress, payload, "", NULL};
     int lock = -1, rc;
     struct timespec t0;
 
@@ -306,6 +306,7 @@ int ccm_sync_run(ccm_sync_result *out, ccm_store *s, const char *remote_name,
     ccm_sync_trace("refresh", &t0);
     memcpy(out->head, s->head, sizeof(out->head));
 done:
+    ccm_transfer_dispose(&t);
     if (lock >= 0) {
         close(lock);
     }

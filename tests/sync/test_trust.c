@@ -191,7 +191,7 @@ static void test_trust__a_removed_members_later_commit_is_refused(void **state)
         git_oid ours, hub_head;
         git_repository *hub = NULL;
         char path[800];
-        ccm_transfer t = {NULL, NULL, ""};
+        ccm_transfer t = {NULL, NULL, "", NULL};
         snprintf(path, sizeof(path), "%s/hub.git", base);
         assert_int_equal(git_repository_open_bare(&hub, path), 0);
         assert_int_equal(git_reference_name_to_id(&hub_head, hub, CCM_BRANCH), 0);
