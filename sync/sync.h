@@ -3,9 +3,12 @@
  * and sync (fetch, verify, merge, push).
  *
  * A remote is any URL libgit2 understands: a path or file:// URL (a USB
- * stick, a shared folder), git://, http(s)://, ssh://. Local-path remotes
- * are created (bare) on first sync and get a compare-and-swap of their own,
- * since libgit2 updates their refs unconditionally.
+ * stick, a shared folder), git://, http(s)://, ssh:// and the scp-like
+ * user@host:path. Local-path remotes are created (bare) on first sync and
+ * get a compare-and-swap of their own, since libgit2 updates their refs
+ * unconditionally. Network remotes get credentials (ssh keys, git's
+ * credential helpers), host-key and certificate checks (see
+ * ccm_sync_set_prompt).
  *
  * Nothing here prints: progress goes to a callback the caller provides.
  */
