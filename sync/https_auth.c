@@ -326,8 +326,7 @@ static int desc_safe(const char *s)
 
 int ccm_https_auth_prepare(ccm_auth *a, git_repository *repo)
 {
-    const char *file = getenv("GIT_SSL_CAINFO"), *dir = getenv("GIT_SSL_CAPATH");
-    const char *what = file ? "GIT_SSL_CAINFO" : "GIT_SSL_CAPATH";
+    const char *file = getenv("GIT_SSL_CAINFO"), *dir = getenv("GIT_SSL_CAPATH"), *what;
     git_config *cfg = NULL, *snap = NULL;
     git_buf cafile = {0}, cadir = {0};
     size_t cap;
@@ -339,6 +338,7 @@ int ccm_https_auth_prepare(ccm_auth *a, git_repository *repo)
     if (dir && !*dir) {
         dir = NULL;
     }
+    what = file ? "GIT_SSL_CAINFO" : "GIT_SSL_CAPATH";
     if (!file && !dir &&
         (repo ? git_repository_config_snapshot(&snap, repo)
               : (git_config_open_default(&cfg) < 0 ? -1 : git_config_snapshot(&snap, cfg))) == 0) {

@@ -360,6 +360,48 @@ int ccm_ssh_auth_credential(git_credential **out, ccm_auth *a, const char *user,
     return GIT_EAUTH;
 }
 
+static void read_known_hosts(ccm_kh_result *r, const ccm_strlist *files, const char *name,
+                             const uint8_t *key, size_t key_len)
+{
+    char shown[4096];
+
+    for (size_t i = 0; i < files->n; i++) {
+        uint8_t *buf = NULL;
+        size_t len = 0;
+        if (ccm_file_read(&buf, &len, files->v[i]) == CCM_OK) {
+            ccm_known_hosts_check(r, (const char *)buf, len,
+                                  tilde(shown, sizeof(shown), files->v[i]), name, key, key_len);
+        }
+        ccm_error_clear();
+        free(buf);
+    }
+}
+
+/* The name of the server in known_hosts: HostKeyAlias, or [host]:port. */
+static void known_name(char *out, size_t cap, const ccm_auth *a)
+{
+    if (a->host.host_key_alias) {
+        snprintf(out, cap, "%s", a->host.host_key_alias);
+    } else {
+        ccm_known_hosts_name(out, cap, a->host.hostname, a->host.port);
+    }
+}
+
+/* The key types known_hosts lists for the server ("" if none): every entry
+ * for it is of another type than a key of type "-". */
+static void known_types(char *out, size_t cap, const ccm_auth *a)
+{
+    static const uint8_t none[] = {0, 0, 0, 1, '-'};
+    ccm_kh_result r;
+    char name[600];
+
+    memset(&r, 0, sizeof(r));
+    known_name(name, sizeof(name), a);
+    read_known_hosts(&r, &a->host.user_known_hosts, name, none, sizeof(none));
+    read_known_hosts(&r, &a->host.global_known_hosts, name, none, sizeof(none));
+    snprintf(out, cap, "%s", r.types);
+}
+
 void ccm_ssh_auth_explain(ccm_auth *a, const char *msg)
 {
     char shown[4096];
@@ -376,29 +418,25 @@ void ccm_ssh_auth_explain(ccm_auth *a, const char *msg)
                         tilde(shown, sizeof(shown), k->path));
         ccm_secret_free(k->pass);
         k->pass = NULL;
+    } else if (strstr(msg, "exchange encryption keys") || strstr(msg, "failed to start SSH")) {
+        /* libgit2 asks only for the host-key type ~/.ssh/known_hosts lists:
+         * a server without one of that type cannot even start a session. */
+        char types[160], name[600];
+        known_types(types, sizeof(types), a);
+        known_name(name, sizeof(name), a);
+        if (types[0]) {
+            ccm_auth_reason(a,
+                            "the ssh server %s offers no host key of the type known_hosts holds "
+                            "for it (%s): its keys were replaced, or someone is intercepting the "
+                            "connection (man in the middle); refusing. Once its administrator "
+                            "confirms the new key, remove the old one with 'ssh-keygen -R \"%s\"'",
+                            name, types, name);
+        }
     } else if (a->tried[0] && (strstr(msg, "authentication") || strstr(msg, "Failed getting"))) {
         ccm_auth_reason(a,
                         "the ssh server %s refused the keys offered for '%s' (%s) and closed the "
                         "connection: add your public key to its authorized_keys",
                         a->host.hostname, a->host.user, a->tried);
-    }
-}
-
-static void read_known_hosts(ccm_kh_result *r, const ccm_strlist *files, const char *name,
-                             const git_cert_hostkey *hk)
-{
-    char shown[4096];
-
-    for (size_t i = 0; i < files->n; i++) {
-        uint8_t *buf = NULL;
-        size_t len = 0;
-        if (ccm_file_read(&buf, &len, files->v[i]) == CCM_OK) {
-            ccm_known_hosts_check(r, (const char *)buf, len,
-                                  tilde(shown, sizeof(shown), files->v[i]), name,
-                                  (const uint8_t *)hk->hostkey, hk->hostkey_len);
-        }
-        ccm_error_clear();
-        free(buf);
     }
 }
 
@@ -422,14 +460,12 @@ int ccm_ssh_auth_hostkey(ccm_auth *a, git_cert *cert)
         ccm_auth_reason(a, "libgit2 did not give the ssh host key of %s", a->host.hostname);
         return GIT_ECERTIFICATE;
     }
-    if (a->host.host_key_alias) {
-        snprintf(name, sizeof(name), "%s", a->host.host_key_alias);
-    } else {
-        ccm_known_hosts_name(name, sizeof(name), a->host.hostname, a->host.port);
-    }
+    known_name(name, sizeof(name), a);
     memset(&r, 0, sizeof(r));
-    read_known_hosts(&r, &a->host.user_known_hosts, name, hk);
-    read_known_hosts(&r, &a->host.global_known_hosts, name, hk);
+    read_known_hosts(&r, &a->host.user_known_hosts, name, (const uint8_t *)hk->hostkey,
+                     hk->hostkey_len);
+    read_known_hosts(&r, &a->host.global_known_hosts, name, (const uint8_t *)hk->hostkey,
+                     hk->hostkey_len);
     if (r.status == CCM_KH_MATCH) {
         return 0;
     }

@@ -123,6 +123,9 @@ check "the store's config has no credentials" test -z "$(grep -iE 'password|alic
 # GIT_SSL_CAINFO instead of the config
 expect_ok env GIT_SSL_CAINFO="$HTTPS_CA" HOME="$HN" GIT_CONFIG_GLOBAL="$HN/.gitconfig" \
     "$CCMSYNC_BIN" -C "$T/peru" sync
+expect_exit 5 env GIT_SSL_CAINFO="$T/no-such-ca.pem" HOME="$HN" GIT_CONFIG_GLOBAL="$HN/.gitconfig" \
+    "$CCMSYNC_BIN" -C "$T/peru" sync
+expect_stderr_one_line "cannot use the certificate authorities of GIT_SSL_CAINFO '$T/no-such-ca.pem'"
 
 # ---- join over https ---------------------------------------------------------------
 

@@ -18,7 +18,8 @@
 #   with hashed known_hosts; the remote keeps the alias;
 # - a key known only through GlobalKnownHostsFile (the system's file);
 # - a changed host key refused as a possible man in the middle (exit 5),
-#   nothing written; a key the server does not accept refused (exit 5);
+#   nothing written, also when known_hosts holds only a key of a type the
+#   server does not offer; a key the server does not accept refused (exit 5);
 # - progress of a join on a terminal, none on a pipe.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/servers.sh"
@@ -38,6 +39,7 @@ for k in plain agent stranger; do
 done
 ssh-keygen -q -t ed25519 -N "$PASS" -C locked -f "$K/locked"
 ssh-keygen -q -t ed25519 -N '' -C impostor-host -f "$K/impostor_host"
+ssh-keygen -q -t ecdsa -N '' -C impostor-ecdsa -f "$K/impostor_ecdsa"
 cat "$K/plain.pub" "$K/agent.pub" "$K/locked.pub" >"$K/authorized_keys"
 hub_init "$T/srv/hub.git"
 start_sshd "$K/authorized_keys"
@@ -199,6 +201,13 @@ expect_eq "$(hub_main)" "$hub_before" "a changed host key moves nothing on the h
 expect_exit 5 as "$HX" ccm -C "$T/nobody" join "$URL" --member Chile
 expect_stderr_one_line "has CHANGED"
 check "no store after a changed host key" test ! -e "$T/nobody"
+# known with a key of another type only: libgit2 asks the server for that
+# type, which it does not have (its key was replaced, or it is another)
+echo "[127.0.0.1]:$P $(cut -d' ' -f1,2 "$K/impostor_ecdsa.pub")" >"$HX/.ssh/known_hosts"
+expect_exit 5 as "$HX" ccm -C "$T/peru" sync
+expect_stderr_one_line "offers no host key of the type known_hosts holds for it (ECDSA)" \
+    "man in the middle"
+expect_unchanged "$T/peru" "$before" "a host without the known key type"
 
 HS=$(new_home stranger stranger)
 echo "$HOST_LINE" >"$HS/.ssh/known_hosts"
