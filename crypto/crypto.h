@@ -167,6 +167,16 @@ int ccm_groupkey_seal(uint8_t **out, size_t *out_len, const ccm_groupkey *gk,
  * not sealed to this member, CCM_EVERIFY if malformed. */
 int ccm_groupkey_open(ccm_groupkey **out, const uint8_t *buf, size_t len, const ccm_identity *id);
 
+/* A public commitment to a group key (BLAKE2b-256 of a fixed label, the
+ * epoch and both keys): published in the roster, so that a member can check
+ * that the key an admin sealed to them is the group's, and replicas can tell
+ * two keys of one epoch apart. Reveals nothing of the key. */
+#define CCM_KEY_COMMITMENT_BYTES 32
+void ccm_groupkey_commitment(uint8_t out[CCM_KEY_COMMITMENT_BYTES], const ccm_groupkey *gk);
+
+/* The size of every sealed group key (ccm_groupkey_seal's output). */
+size_t ccm_groupkey_sealed_size(void);
+
 /* The tree name of a record: 64 lowercase hex digits of a BLAKE2b-256 keyed
  * by the index key over "<kind>\0<id>". Reveals neither kind nor id. */
 void ccm_groupkey_record_name(char out[65], const ccm_groupkey *gk, const char *kind,
@@ -213,6 +223,9 @@ int ccm_local_open(uint8_t **pt, size_t *pt_len, const uint8_t key[32], const ch
                    const uint8_t *ct, size_t ct_len);
 
 /* ---- notes (crypto/notekey.c) ------------------------------------------------ */
+
+/* Bytes of a sealed note key (crypto_box_seal of 32 bytes), before base64. */
+#define CCM_NOTEKEY_CAPSULE_BYTES (48 + 32)
 
 /* A fresh random note key (32 bytes, sodium_malloc'ed; ccm_secret_free). */
 int ccm_notekey_generate(uint8_t **key);

@@ -175,6 +175,26 @@ int ccm_groupkey_open(ccm_groupkey **out, const uint8_t *buf, size_t len, const 
     return err;
 }
 
+void ccm_groupkey_commitment(uint8_t out[CCM_KEY_COMMITMENT_BYTES], const ccm_groupkey *gk)
+{
+    static const uint8_t label[] = "ccmsync group key commitment v1";
+    crypto_generichash_state st;
+    uint8_t epoch[4];
+
+    ccm__put_u32(epoch, gk->epoch);
+    crypto_generichash_init(&st, NULL, 0, CCM_KEY_COMMITMENT_BYTES);
+    crypto_generichash_update(&st, label, sizeof(label));
+    crypto_generichash_update(&st, epoch, sizeof(epoch));
+    crypto_generichash_update(&st, gk->k->record, CCM_KEY_BYTES);
+    crypto_generichash_update(&st, gk->k->index, CCM_KEY_BYTES);
+    crypto_generichash_final(&st, out, CCM_KEY_COMMITMENT_BYTES);
+}
+
+size_t ccm_groupkey_sealed_size(void)
+{
+    return SEALED_LEN;
+}
+
 void ccm_groupkey_record_name(char out[65], const ccm_groupkey *gk, const char *kind,
                               const char *id)
 {

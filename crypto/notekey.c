@@ -15,7 +15,8 @@
 #include "crypto.h"
 #include "crypto_private.h"
 
-#define CAPSULE_BYTES (crypto_box_SEALBYTES + 32)
+#define CAPSULE_BYTES CCM_NOTEKEY_CAPSULE_BYTES
+_Static_assert(CCM_NOTEKEY_CAPSULE_BYTES == crypto_box_SEALBYTES + 32, "capsule size");
 
 int ccm_notekey_generate(uint8_t **key)
 {

@@ -7,16 +7,6 @@
 
 #include "store_private.h"
 
-/* Called for each record that differs between two trees, in name order:
- * old/new is NULL where the record is absent on that side. */
-typedef int (*ccm_tree_diff_cb)(const char *name, const git_oid *old_oid, const git_oid *new_oid,
-                                void *payload);
-
-/* Walks the record trees of two commit trees (either may be NULL: empty),
- * descending only into subtrees that differ. */
-int ccm_tree_diff(git_repository *repo, const git_tree *a, const git_tree *b, ccm_tree_diff_cb cb,
-                  void *payload);
-
 /* ---- the cache's in-memory form (cache_file.c) ---- */
 
 #define CCM_CACHE_KINDS 3 /* state, activity, note */

@@ -157,7 +157,12 @@ static int register_put(json_t *owner, const char *key, const char *value, uint6
     json_array_foreach(json_object_get(old, "r"), i, e)
     {
         const json_t *seen = json_object_get(json_object_get(e, "vv"), member);
-        if (seen != NULL && ccm_crdt_stamp(seen) >= stamp) {
+        int own = json_array_size(json_object_get(old, "r")) == 1 &&
+                  ccm_crdt_stamp(json_object_get(e, "s")) == stamp &&
+                  strcmp(json_string_value(json_object_get(e, "m")), member) == 0;
+        /* A commit assigns a field once: assigning it again at the same
+         * stamp (one commit, one stamp) replaces that assignment. */
+        if (seen != NULL && ccm_crdt_stamp(seen) >= stamp && !own) {
             rc = ccm_error_set(CCM_EINVALID,
                                "stamp of '%s' is not after its last change to '%s' (clock "
                                "went back?)",
@@ -315,9 +320,33 @@ int ccm_record_set_add(json_t *rec, const char *field, const char *elem, uint64_
     }
     adds = json_object_get(e, "a");
     if (tags_have(adds, tag) || tags_have(json_object_get(e, "r"), tag)) {
-        rc = ccm_error_set(CCM_EINVALID, "tag (%llu, '%s') already used in '%s'",
-                           (unsigned long long)stamp, member, field);
-        goto done;
+        /* One commit (one stamp) may add an element again, or add back what
+         * it removed itself: the set's last operation is then its own. */
+        const json_t *u =
+            json_object_get(json_object_get(json_object_get(rec, "fields"), field), "u");
+        if (!u || ccm_crdt_tag_cmp(u, tag) != 0) {
+            rc = ccm_error_set(CCM_EINVALID, "tag (%llu, '%s') already used in '%s'",
+                               (unsigned long long)stamp, member, field);
+            goto done;
+        }
+        if (tags_have(adds, tag)) {
+            goto done; /* added already by this commit */
+        }
+        {
+            json_t *r = json_object_get(e, "r"), *kept = json_array(), *x;
+            size_t i;
+            json_array_foreach(r, i, x)
+            {
+                if (kept && ccm_crdt_tag_cmp(x, tag) != 0 && json_array_append(kept, x) != 0) {
+                    json_decref(kept);
+                    kept = NULL;
+                }
+            }
+            if (!kept || json_object_set_new(e, "r", kept) != 0) {
+                rc = oom();
+                goto done;
+            }
+        }
     }
     json_array_foreach(adds, pos, t)
     {

@@ -14,6 +14,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Where a check is, for the error message. kind/id/field are only set once
@@ -183,6 +184,9 @@ static int check_elem(const vctx *c, const char *name, size_t len, const json_t 
     if (json_array_size(a) == 0 && json_array_size(r) == 0) {
         return fail(c, "%s: no tags", what);
     }
+    if (json_array_size(a) + json_array_size(r) > CCM_ELEM_TAGS_MAX) {
+        return fail(c, "%s: more than %d tags", what, CCM_ELEM_TAGS_MAX);
+    }
     while (i < json_array_size(a) && j < json_array_size(r)) {
         int cmp = ccm_crdt_tag_cmp(json_array_get(a, i), json_array_get(r, j));
         if (cmp == 0) {
@@ -213,6 +217,9 @@ static int check_set(const vctx *c, const json_t *f)
     if ((rc = check_tag(c, json_object_get(f, "u"), "\"u\"")) != 0) {
         return rc;
     }
+    if (json_object_size(set) > CCM_SET_ELEMS_MAX) {
+        return fail(c, "more than %d elements", CCM_SET_ELEMS_MAX);
+    }
     json_object_keylen_foreach(CCM_JSON_MUT(set), name, len, e)
     {
         if ((rc = check_elem(c, name, len, e)) != 0) {
@@ -229,7 +236,8 @@ static int check_vv(const vctx *c, const json_t *vv, size_t n)
     size_t len;
     json_t *s;
 
-    if (!json_is_object(vv) || json_object_size(vv) == 0) {
+    if (!json_is_object(vv) || json_object_size(vv) == 0 ||
+        json_object_size(vv) > CCM_MAX_MEMBERS) {
         return fail(c, "entry %zu: \"vv\" is not a version vector", n);
     }
     json_object_keylen_foreach(CCM_JSON_MUT(vv), member, len, s)
@@ -277,18 +285,101 @@ static int check_entry(const vctx *c, const json_t *e, size_t n, int is_rm)
     return 0;
 }
 
-/* A register {"r": [ENTRY, ...]}: non-empty, (s, m) strictly descending,
- * no entry superseded by another. */
+/* One component of an entry's version vector, for the superseded check. */
+typedef struct {
+    const char *member;
+    uint64_t seen;
+    size_t entry;
+} vv_item;
+
+static int vv_item_cmp(const void *p, const void *q)
+{
+    const vv_item *a = p, *b = q;
+    int c = strcmp(a->member, b->member);
+
+    if (c != 0) {
+        return c;
+    }
+    return a->seen < b->seen ? 1 : a->seen > b->seen ? -1 : 0; /* greatest first */
+}
+
+/* 1 if `member` is in the sorted items [lo, hi) with a `seen` >= s from an
+ * entry other than `self`. The greatest two per member are enough. */
+static int seen_by_other(const vv_item *items, size_t n, const char *member, uint64_t s,
+                         size_t self)
+{
+    size_t lo = 0, hi = n;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (strcmp(items[mid].member, member) < 0) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    for (size_t k = lo; k < n && k < lo + 2 && strcmp(items[k].member, member) == 0; k++) {
+        if (items[k].entry != self) {
+            return items[k].seen >= s;
+        }
+    }
+    return 0;
+}
+
+/* No entry of r is superseded by another: every vector component is
+ * sorted once, then each entry looks up the greatest other vector's view of
+ * its member (O(n log n) in the vectors' total size). */
+static int check_unseen(const vctx *c, const json_t *r)
+{
+    size_t total = 0, n = 0, i;
+    vv_item *items;
+    json_t *e;
+    int rc = 0;
+
+    json_array_foreach(r, i, e)
+    {
+        total += json_object_size(json_object_get(e, "vv"));
+    }
+    if (!(items = malloc((total ? total : 1) * sizeof(*items)))) {
+        return ccm_error_set(CCM_ERROR, "out of memory");
+    }
+    json_array_foreach(r, i, e)
+    {
+        const char *member;
+        json_t *s;
+        json_object_foreach(json_object_get(e, "vv"), member, s)
+        {
+            items[n++] = (vv_item){member, ccm_crdt_stamp(s), i};
+        }
+    }
+    qsort(items, n, sizeof(*items), vv_item_cmp);
+    json_array_foreach(r, i, e)
+    {
+        if (seen_by_other(items, n, json_string_value(json_object_get(e, "m")),
+                          ccm_crdt_stamp(json_object_get(e, "s")), i)) {
+            rc = fail(c, "entry %zu is superseded by another", i);
+            break;
+        }
+    }
+    free(items);
+    return rc;
+}
+
+/* A register {"r": [ENTRY, ...]}: non-empty, at most CCM_REGISTER_ENTRIES_MAX
+ * entries, (s, m) strictly descending, no entry superseded by another. */
 static int check_register(const vctx *c, const json_t *f, int is_rm)
 {
     static const char *const keys[] = {"r", NULL};
     const json_t *r = json_object_get(f, "r");
-    size_t i, j;
+    size_t i;
     json_t *e;
     int rc;
 
     if (!keys_within(f, keys) || !json_is_array(r) || json_array_size(r) == 0) {
         return fail(c, "a register is not {\"r\": [entry, ...]}");
+    }
+    if (json_array_size(r) > CCM_REGISTER_ENTRIES_MAX) {
+        return fail(c, "more than %d concurrent values", CCM_REGISTER_ENTRIES_MAX);
     }
     json_array_foreach(r, i, e)
     {
@@ -299,14 +390,7 @@ static int check_register(const vctx *c, const json_t *f, int is_rm)
             return fail(c, "entries not sorted by (stamp, member) descending or duplicated");
         }
     }
-    for (i = 0; i < json_array_size(r); i++) {
-        for (j = 0; j < json_array_size(r); j++) {
-            if (i != j && ccm_crdt_supersedes(json_array_get(r, j), json_array_get(r, i))) {
-                return fail(c, "entry %zu is superseded by entry %zu", i, j);
-            }
-        }
-    }
-    return 0;
+    return json_array_size(r) > 1 ? check_unseen(c, r) : 0;
 }
 
 /* One field NAME: REGISTER | SET. */
@@ -362,6 +446,9 @@ int ccm_record_validate(const json_t *rec)
     fields = json_object_get(rec, "fields");
     if (!json_is_object(fields)) {
         return fail(&c, "\"fields\" is not an object");
+    }
+    if (json_object_size(fields) > CCM_RECORD_FIELDS_MAX) {
+        return fail(&c, "more than %d fields", CCM_RECORD_FIELDS_MAX);
     }
     json_object_keylen_foreach(CCM_JSON_MUT(fields), name, len, f)
     {

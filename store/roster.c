@@ -6,23 +6,82 @@
  * that two replicas that merge the same rosters write the same blob, and a
  * merge commit's roster can be checked by recomputing it.
  *
- * A member entry: {"name","role","sign_key","box_key","since","added_by"}
- * plus, once removed, "removed" (the time) and "removed_by".
+ * The roster: {"format": 2, "epoch": E, "commitments": {"1": C1, ..., "E": CE},
+ * "members": [ENTRY...]}, where Ck is the public commitment to the group key
+ * of epoch k (crypto.h). A member entry: {"name","role","sign_key","box_key",
+ * "since","added_by"} plus, once removed, "removed" (the time) and
+ * "removed_by". Nothing else.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "store_private.h"
 
+/* 1 if every key of `obj` is one of the NULL-terminated `keys`. */
+static int keys_within(const json_t *obj, const char *const *keys)
+{
+    const char *key;
+    json_t *v;
+
+    json_object_foreach((json_t *)obj, key, v)
+    {
+        size_t k = 0;
+        while (keys[k] && strcmp(keys[k], key) != 0) {
+            k++;
+        }
+        if (!keys[k]) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* "commitments": exactly epochs 1..epoch, each 32 bytes in base64. */
+static int commitments_ok(const json_t *c, json_int_t epoch)
+{
+    const char *key;
+    json_t *v;
+
+    if (!json_is_object(c) || (json_int_t)json_object_size(c) != epoch) {
+        return 0;
+    }
+    json_object_foreach((json_t *)c, key, v)
+    {
+        uint8_t raw[CCM_KEY_COMMITMENT_BYTES + 1];
+        char *end = NULL;
+        long e = strtol(key, &end, 10);
+        const char *b64 = json_string_value(v);
+        if (*end || key[0] == '0' || e < 1 || e > epoch || !b64 ||
+            ccm_base64_decode(raw, sizeof(raw), b64, strlen(b64)) != CCM_KEY_COMMITMENT_BYTES) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
 int ccm_roster_validate(const json_t *roster)
 {
+    static const char *const top[] = {"format", "epoch", "commitments", "members", NULL};
+    static const char *const fields[] = {"name",     "role",    "sign_key",   "box_key", "since",
+                                         "added_by", "removed", "removed_by", NULL};
     const json_t *members = json_object_get(roster, "members"), *m;
     json_int_t epoch = json_integer_value(json_object_get(roster, "epoch"));
     size_t i;
 
-    if (!json_is_object(roster) || !json_is_integer(json_object_get(roster, "epoch")) ||
-        epoch < 1 || epoch >= CCM_MAX_EPOCHS || !json_is_array(members) ||
-        json_array_size(members) == 0 || json_array_size(members) > 10000) {
+    if (!json_is_object(roster)) {
+        return ccm_error_set(CCM_EVERIFY, "malformed roster");
+    }
+    if (json_integer_value(json_object_get(roster, "format")) != CCM_HISTORY_FORMAT) {
+        return ccm_error_set(CCM_EVERIFY,
+                             "roster of history format %lld, not %d (a group made by an earlier "
+                             "ccmsync: export it with that version and import it into a new group)",
+                             (long long)json_integer_value(json_object_get(roster, "format")),
+                             CCM_HISTORY_FORMAT);
+    }
+    if (!keys_within(roster, top) || !json_is_integer(json_object_get(roster, "epoch")) ||
+        epoch < 1 || epoch >= CCM_MAX_EPOCHS ||
+        !commitments_ok(json_object_get(roster, "commitments"), epoch) || !json_is_array(members) ||
+        json_array_size(members) == 0 || json_array_size(members) > CCM_MAX_MEMBERS) {
         return ccm_error_set(CCM_EVERIFY, "malformed roster");
     }
     json_array_foreach(members, i, m)
@@ -30,14 +89,20 @@ int ccm_roster_validate(const json_t *roster)
         const char *name = json_string_value(json_object_get(m, "name"));
         const char *role = json_string_value(json_object_get(m, "role"));
         const char *box = json_string_value(json_object_get(m, "box_key"));
+        const char *by = json_string_value(json_object_get(m, "added_by"));
         const json_t *removed = json_object_get(m, "removed");
+        const char *removed_by = json_string_value(json_object_get(m, "removed_by"));
         uint8_t k[32];
-        if (!json_is_object(m) || !name || ccm_schema_check_member_name(name) < 0 || !role ||
+        if (!json_is_object(m) || !keys_within(m, fields) || !name ||
+            ccm_schema_check_member_name(name) < 0 || !role ||
             (strcmp(role, "admin") != 0 && strcmp(role, "editor") != 0 &&
              strcmp(role, "reader") != 0) ||
             ccm_ssh_pubkey_parse(k, json_string_value(json_object_get(m, "sign_key"))) < 0 ||
             !box || ccm_base64_decode(k, 32, box, strlen(box)) != 32 ||
-            (removed && !json_is_string(removed))) {
+            !json_is_string(json_object_get(m, "since")) || !by ||
+            ccm_schema_check_member_name(by) < 0 || (removed && !json_is_string(removed)) ||
+            (!removed != !removed_by) || (removed_by && ccm_schema_check_member_name(removed_by))) {
+            ccm_error_clear();
             return ccm_error_set(CCM_EVERIFY, "malformed roster member %zu", i);
         }
         for (size_t j = 0; j < i; j++) {
@@ -197,6 +262,20 @@ int ccm_roster_merge(json_t **out, const json_t *a, const json_t *b)
         }
     }
     json_object_set_new(r, "epoch", json_integer(ea > eb ? ea : eb));
+    {
+        /* Commitments: the union; of two for one epoch (only a forged or
+         * concurrent rotation makes two; the merge resolves those first),
+         * the greater text, so the result does not depend on the order. */
+        json_t *c = json_object_get(r, "commitments"), *v;
+        const char *e;
+        json_object_foreach(json_object_get(b, "commitments"), e, v)
+        {
+            const char *mine = json_string_value(json_object_get(c, e));
+            if (!mine || strcmp(json_string_value(v), mine) > 0) {
+                json_object_set(c, e, v);
+            }
+        }
+    }
     if (ccm_roster_canonicalise(r) < 0) {
         json_decref(r);
         return CCM_ERROR;

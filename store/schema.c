@@ -19,6 +19,7 @@
 
 #define NAME_MAX_LEN 64
 #define TEXT_MAX_LEN 65536
+#define CAPSULE_BYTES CCM_NOTEKEY_CAPSULE_BYTES
 
 /* What the elements of a set field are. */
 enum elem_kind {
@@ -26,7 +27,15 @@ enum elem_kind {
     ELEM_ENUM,
     ELEM_STATE,
     ELEM_MEMBER,
+    ELEM_CAPSULE, /* a note key sealed to a member: "NAME:base64" */
 };
+
+/* Flags of a field: text that may hold newlines and tabs (summaries,
+ * bodies); a field no write may clear. Every other text is one line: no
+ * control character and no bidirectional override, which nobody types into
+ * a name or a date and which could only serve to disguise output. */
+#define F_MULTI 0x1
+#define F_REQUIRED 0x2
 
 struct field {
     const char *name;
@@ -34,46 +43,56 @@ struct field {
     enum elem_kind elem;
     const char *noun;     /* enum or enum-set: "unknown <noun> '<value>'" */
     const char *accepted; /* enum or enum-set: ", "-separated values */
+    int flags;
 };
 
 static const struct field state_fields[] = {
-    {"name", CCM_FT_TEXT, ELEM_NONE, NULL, NULL},
+    {"name", CCM_FT_TEXT, ELEM_NONE, NULL, NULL, 0},
     {"status", CCM_FT_ENUM, ELEM_NONE, "status",
-     "party, signatory, non-party, withdrawing, withdrawn"},
+     "party, signatory, non-party, withdrawing, withdrawn", 0},
     {"targets", CCM_FT_SET, ELEM_ENUM, "target",
-     "signatory, apmbc, withdrawing, ccw, unga-yes, interim-steps"},
-    {"region", CCM_FT_TEXT, ELEM_NONE, NULL, NULL},
-    {"priority", CCM_FT_ENUM, ELEM_NONE, "priority", "high, medium, low"},
-    {"lead", CCM_FT_SET, ELEM_MEMBER, NULL, NULL},
+     "signatory, apmbc, withdrawing, ccw, unga-yes, interim-steps", 0},
+    {"region", CCM_FT_TEXT, ELEM_NONE, NULL, NULL, 0},
+    {"priority", CCM_FT_ENUM, ELEM_NONE, "priority", "high, medium, low", 0},
+    {"lead", CCM_FT_SET, ELEM_MEMBER, NULL, NULL, 0},
     {"survey_reasons", CCM_FT_SET, ELEM_ENUM, "survey reason",
-     "security, alliances, stockpile, cost, legislation, capacity, priorities, regional, other"},
-    {"survey_comment", CCM_FT_TEXT, ELEM_NONE, NULL, NULL},
-    {"last_contact", CCM_FT_DATE, ELEM_NONE, NULL, NULL},
-    {"next_step", CCM_FT_TEXT, ELEM_NONE, NULL, NULL},
-    {NULL, CCM_FT_TEXT, ELEM_NONE, NULL, NULL},
+     "security, alliances, stockpile, cost, legislation, capacity, priorities, regional, other", 0},
+    {"survey_comment", CCM_FT_TEXT, ELEM_NONE, NULL, NULL, F_MULTI},
+    {"last_contact", CCM_FT_DATE, ELEM_NONE, NULL, NULL, 0},
+    {"next_step", CCM_FT_TEXT, ELEM_NONE, NULL, NULL, F_MULTI},
+    {NULL, CCM_FT_TEXT, ELEM_NONE, NULL, NULL, F_MULTI},
 };
 
 static const struct field activity_fields[] = {
     {"type", CCM_FT_ENUM, ELEM_NONE, "type",
      "bilateral, survey, side-event, iwg-meeting, embassy, regional-workshop, model-legislation, "
-     "ipu, cmc-icrc, treaty-event, regional-org, other"},
-    {"date", CCM_FT_DATE, ELEM_NONE, NULL, NULL},
-    {"status", CCM_FT_ENUM, ELEM_NONE, "status", "planned, done, cancelled"},
-    {"states", CCM_FT_SET, ELEM_STATE, NULL, NULL},
-    {"by", CCM_FT_SET, ELEM_MEMBER, NULL, NULL},
-    {"summary", CCM_FT_TEXT, ELEM_NONE, NULL, NULL},
-    {"outcome", CCM_FT_TEXT, ELEM_NONE, NULL, NULL},
-    {"follow_up", CCM_FT_TEXT, ELEM_NONE, NULL, NULL},
-    {NULL, CCM_FT_TEXT, ELEM_NONE, NULL, NULL},
+     "ipu, cmc-icrc, treaty-event, regional-org, other",
+     F_REQUIRED},
+    {"date", CCM_FT_DATE, ELEM_NONE, NULL, NULL, F_REQUIRED},
+    {"status", CCM_FT_ENUM, ELEM_NONE, "status", "planned, done, cancelled", 0},
+    {"states", CCM_FT_SET, ELEM_STATE, NULL, NULL, 0},
+    {"by", CCM_FT_SET, ELEM_MEMBER, NULL, NULL, 0},
+    {"summary", CCM_FT_TEXT, ELEM_NONE, NULL, NULL, F_MULTI},
+    {"outcome", CCM_FT_TEXT, ELEM_NONE, NULL, NULL, F_MULTI},
+    {"follow_up", CCM_FT_TEXT, ELEM_NONE, NULL, NULL, F_MULTI},
+    {NULL, CCM_FT_TEXT, ELEM_NONE, NULL, NULL, F_MULTI},
 };
 
+/* A note record: where it is attached, its author, its recipients, the note
+ * key sealed to each of them, and the title and body sealed under that key
+ * ("title" and "body" are checked here before they are sealed). */
 static const struct field note_fields[] = {
-    {"on", CCM_FT_TEXT, ELEM_NONE, NULL, NULL},
-    {"title", CCM_FT_TEXT, ELEM_NONE, NULL, NULL},
-    {NULL, CCM_FT_TEXT, ELEM_NONE, NULL, NULL},
+    {"on", CCM_FT_TEXT, ELEM_NONE, NULL, NULL, F_REQUIRED},
+    {"author", CCM_FT_TEXT, ELEM_NONE, NULL, NULL, F_REQUIRED},
+    {"sealed", CCM_FT_TEXT, ELEM_NONE, NULL, NULL, F_REQUIRED},
+    {"to", CCM_FT_SET, ELEM_MEMBER, NULL, NULL, 0},
+    {"keys", CCM_FT_SET, ELEM_CAPSULE, NULL, NULL, 0},
+    {"title", CCM_FT_TEXT, ELEM_NONE, NULL, NULL, 0},
+    {"body", CCM_FT_TEXT, ELEM_NONE, NULL, NULL, F_MULTI},
+    {NULL, CCM_FT_TEXT, ELEM_NONE, NULL, NULL, F_MULTI},
 };
 
-static const struct field user_field = {NULL, CCM_FT_TEXT, ELEM_NONE, NULL, NULL};
+static const struct field user_field = {NULL, CCM_FT_TEXT, ELEM_NONE, NULL, NULL, F_MULTI};
 
 #define KINDS "state, activity, note"
 
@@ -327,12 +346,21 @@ bad:
                          why);
 }
 
-/* UTF-8 without NUL or control characters other than newline and tab, at most
- * TEXT_MAX_LEN bytes. */
-static int check_text(const char *field, const char *value)
+/* Bidirectional overrides and isolates (U+202A..U+202E, U+2066..U+2069):
+ * they reorder what a terminal shows after them. */
+static int is_bidi_control(uint32_t cp)
+{
+    return (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
+/* UTF-8 without NUL, at most TEXT_MAX_LEN bytes. Multi-line text (F_MULTI)
+ * may hold newlines and tabs and no other control character; one-line text
+ * holds no control character and no bidirectional override. */
+static int check_text(const struct field *f, const char *field, const char *value)
 {
     const unsigned char *p = (const unsigned char *)value;
     size_t len = strlen(value);
+    int multi = (f->flags & F_MULTI) != 0;
 
     if (len > TEXT_MAX_LEN) {
         return ccm_error_set(CCM_EINVALID, "'%s' is too long (at most %d bytes)", field,
@@ -345,15 +373,66 @@ static int check_text(const char *field, const char *value)
             return ccm_error_set(CCM_EINVALID,
                                  "invalid text for '%s' (not valid UTF-8 at byte %zu)", field, i);
         }
-        if (is_control(cp) && cp != '\n' && cp != '\t') {
+        if (is_control(cp) && !(multi && (cp == '\n' || cp == '\t'))) {
             return ccm_error_set(CCM_EINVALID,
                                  "invalid text for '%s' (control character U+%04X at byte %zu; "
-                                 "only newline and tab are allowed)",
+                                 "%s)",
+                                 field, (unsigned)cp, i,
+                                 multi ? "only newline and tab are allowed"
+                                       : "one line of text: no newline, tab or control character");
+        }
+        if (!multi && is_bidi_control(cp)) {
+            return ccm_error_set(CCM_EINVALID,
+                                 "invalid text for '%s' (bidirectional override U+%04X at byte "
+                                 "%zu; one line of text)",
                                  field, (unsigned)cp, i);
         }
         i += n;
     }
     return 0;
+}
+
+const char *const *ccm_schema_required_fields(const char *kind)
+{
+    static const char *const activity[] = {"type", "date", NULL};
+    static const char *const note[] = {"on", "author", "sealed", NULL};
+
+    if (kind && strcmp(kind, "activity") == 0) {
+        return activity;
+    }
+    if (kind && strcmp(kind, "note") == 0) {
+        return note;
+    }
+    return NULL;
+}
+
+int ccm_schema_check_record_id(const char *kind, const char *id)
+{
+    char q[QUOTE_CAP];
+    int rc;
+
+    if ((rc = check_kind(kind)) != 0) {
+        return rc;
+    }
+    if (strcmp(kind, "state") == 0) {
+        return ccm_schema_check_state_id(id);
+    }
+    if (id && strlen(id) == CCM_RECORD_HEX_ID_LEN &&
+        strspn(id, "0123456789abcdef") == CCM_RECORD_HEX_ID_LEN) {
+        return 0;
+    }
+    return ccm_error_set(CCM_EINVALID, "invalid %s id '%s' (%d lowercase hex digits)", kind,
+                         quote(q, id), CCM_RECORD_HEX_ID_LEN);
+}
+
+int ccm_schema_is_required(const char *kind, const char *field)
+{
+    return (find_field(kind, field)->flags & F_REQUIRED) != 0;
+}
+
+int ccm_schema_is_multiline(const char *kind, const char *field)
+{
+    return (find_field(kind, field)->flags & F_MULTI) != 0;
 }
 
 int ccm_schema_check_value(const char *kind, const char *field, const char *value)
@@ -370,7 +449,11 @@ int ccm_schema_check_value(const char *kind, const char *field, const char *valu
                              "'%s' is a set, not a single value (add or remove elements)", field);
     }
     if (value == NULL) {
-        return 0; /* clearing a scalar is always allowed */
+        if (f->flags & F_REQUIRED) {
+            return ccm_error_set(CCM_EINVALID, "'%s' of a%s %s cannot be cleared (it is required)",
+                                 field, kind[0] == 'a' ? "n" : "", kind);
+        }
+        return 0;
     }
     switch (f->type) {
     case CCM_FT_ENUM:
@@ -378,8 +461,28 @@ int ccm_schema_check_value(const char *kind, const char *field, const char *valu
     case CCM_FT_DATE:
         return check_date(field, value);
     default:
-        return check_text(field, value);
+        return check_text(f, field, value);
     }
+}
+
+/* A note key sealed to a member: "NAME:BASE64" of a sealed 32-byte key. */
+static int check_capsule(const char *field, const char *elem)
+{
+    char name[NAME_MAX_LEN + 1], q[QUOTE_CAP];
+    const char *colon = elem ? strchr(elem, ':') : NULL;
+    uint8_t raw[CAPSULE_BYTES + 1];
+    size_t n = colon ? (size_t)(colon - elem) : 0;
+
+    if (colon && n > 0 && n <= NAME_MAX_LEN) {
+        memcpy(name, elem, n);
+        name[n] = '\0';
+        if (ccm_schema_check_member_name(name) == 0 &&
+            ccm_base64_decode(raw, sizeof(raw), colon + 1, strlen(colon + 1)) == CAPSULE_BYTES) {
+            return 0;
+        }
+    }
+    return ccm_error_set(CCM_EINVALID, "invalid element '%s' of '%s' (MEMBER:sealed key)",
+                         quote(q, elem), field);
 }
 
 int ccm_schema_check_elem(const char *kind, const char *field, const char *elem)
@@ -398,6 +501,8 @@ int ccm_schema_check_elem(const char *kind, const char *field, const char *elem)
         return ccm_schema_check_state_id(elem);
     case ELEM_MEMBER:
         return ccm_schema_check_member_name(elem);
+    case ELEM_CAPSULE:
+        return check_capsule(field, elem);
     default:
         return ccm_error_set(CCM_EINVALID, "'%s' is a single value, not a set", field);
     }

@@ -80,20 +80,28 @@ done:
     return rc;
 }
 
-/* The roster of a new group: its first member, an admin. */
-static json_t *first_roster(const char *member, const ccm_identity *id, uint64_t now_ms)
+/* The roster of a new group: its first member, an admin, and the
+ * commitment to the first group key. */
+static json_t *first_roster(const char *member, const ccm_identity *id, const ccm_groupkey *gk,
+                            uint64_t now_ms)
 {
     char *sign = ccm_ssh_pubkey_format(ccm_identity_sign_pk(id));
     char *box = ccm_base64_encode(ccm_identity_box_pk(id), CCM_BOX_PK_BYTES);
+    uint8_t cmt[CCM_KEY_COMMITMENT_BYTES];
+    char *cmt64;
     char at[32];
     json_t *r = NULL;
 
+    ccm_groupkey_commitment(cmt, gk);
+    cmt64 = ccm_base64_encode(cmt, sizeof(cmt));
     ccm_stamp_format(at, now_ms << 16);
-    if (sign && box) {
-        r = json_pack("{s:i, s:i, s:[{s:s, s:s, s:s, s:s, s:s, s:s}]}", "format", 1, "epoch", 1,
-                      "members", "name", member, "role", "admin", "sign_key", sign, "box_key", box,
-                      "since", at, "added_by", member);
+    if (sign && box && cmt64) {
+        r = json_pack("{s:i, s:i, s:{s:s}, s:[{s:s, s:s, s:s, s:s, s:s, s:s}]}", "format",
+                      CCM_HISTORY_FORMAT, "epoch", 1, "commitments", "1", cmt64, "members", "name",
+                      member, "role", "admin", "sign_key", sign, "box_key", box, "since", at,
+                      "added_by", member);
     }
+    free(cmt64);
     free(sign);
     free(box);
     return r;
@@ -112,18 +120,23 @@ int ccm_store_write_local(const char *dir, const char *member)
     return rc;
 }
 
-/* Builds the first commit: roster and the group key sealed to the founder. */
+/* Builds the first commit: roster, the founder's first stamp and the group
+ * key sealed to the founder. */
 static int first_commit(ccm_store *s, const ccm_groupkey *gk)
 {
-    git_oid roster_oid, key_oid, tree_oid, commit_oid;
+    git_oid roster_oid, key_oid, tree_oid, commit_oid, stamps_oid;
     git_tree *tree = NULL;
     uint8_t *sealed = NULL;
     size_t sealed_len = 0;
     char key_path[128];
-    git_tree_update up[2];
+    git_tree_update up[3];
+    json_t *stamps = NULL;
+    uint64_t stamp = ccm_hlc_next(0, ccm_clock_now_ms());
     int rc;
 
-    if ((rc = ccm_roster_write(&roster_oid, s->repo, s->roster)) < 0) {
+    if ((rc = ccm_roster_write(&roster_oid, s->repo, s->roster)) < 0 ||
+        (rc = ccm_stamps_with(&stamps, NULL, s->member, stamp)) < 0 ||
+        (rc = ccm_stamps_write(&stamps_oid, s->repo, stamps)) < 0) {
         goto done;
     }
     if ((rc = ccm_groupkey_seal(&sealed, &sealed_len, gk, ccm_identity_box_pk(s->id))) < 0) {
@@ -137,7 +150,9 @@ static int first_commit(ccm_store *s, const ccm_groupkey *gk)
     up[0] =
         (git_tree_update){GIT_TREE_UPDATE_UPSERT, roster_oid, GIT_FILEMODE_BLOB, CCM_ROSTER_PATH};
     up[1] = (git_tree_update){GIT_TREE_UPDATE_UPSERT, key_oid, GIT_FILEMODE_BLOB, key_path};
-    if (git_tree_create_updated(&tree_oid, s->repo, NULL, 2, up) < 0 ||
+    up[2] =
+        (git_tree_update){GIT_TREE_UPDATE_UPSERT, stamps_oid, GIT_FILEMODE_BLOB, CCM_STAMPS_PATH};
+    if (git_tree_create_updated(&tree_oid, s->repo, NULL, 3, up) < 0 ||
         git_tree_lookup(&tree, s->repo, &tree_oid) < 0) {
         rc = ccm_git_error("cannot write tree");
         goto done;
@@ -145,8 +160,11 @@ static int first_commit(ccm_store *s, const ccm_groupkey *gk)
     if ((rc = ccm_store_commit_signed(&commit_oid, s, s->repo, tree, NULL, 0)) < 0) {
         goto done;
     }
-    rc = ccm_store_move_branch(s, NULL, &commit_oid);
+    if ((rc = ccm_store_move_branch(s, NULL, &commit_oid)) == CCM_OK) {
+        rc = ccm_store_clock_save(s, stamp);
+    }
 done:
+    json_decref(stamps);
     free(sealed);
     git_tree_free(tree);
     return rc;
@@ -208,7 +226,7 @@ int ccm_store_init(const char *dir, const char *member, const char *pass, size_t
     if ((rc = ccm_groupkey_generate(&gk, 1)) < 0) {
         goto done;
     }
-    if (!(s->roster = first_roster(member, s->id, ccm_clock_now_ms()))) {
+    if (!(s->roster = first_roster(member, s->id, gk, ccm_clock_now_ms()))) {
         rc = ccm_error_set(CCM_ERROR, "out of memory");
         goto done;
     }
@@ -323,7 +341,9 @@ static int refresh_head(ccm_store *s)
     s->roster = roster;
     roster = NULL;
     s->epoch = (uint32_t)epoch;
-    if (s->id && (rc = ccm_store_load_key(s, tree, s->epoch)) == CCM_EDENIED) {
+    if (s->id && (rc = ccm_store_load_key_with(s, tree, s->roster, s->epoch)) == CCM_OK) {
+        ccm_store_promote_key(s, s->epoch, s->roster);
+    } else if (s->id && rc == CCM_EDENIED) {
         /* Not admitted (yet), or removed: the identity is unlocked, reading
          * records fails later with CCM_EDENIED; syncing still works. */
         ccm_error_clear();
@@ -417,11 +437,15 @@ void ccm_store_free(ccm_store *s)
     for (uint32_t i = 0; i < s->nkeys; i++) {
         ccm_groupkey_free(s->keys[i]);
     }
+    for (size_t i = 0; i < s->nalts; i++) {
+        ccm_groupkey_free(s->alts[i]);
+    }
     free(s->keys);
+    free(s->cmts);
+    free(s->alts);
     ccm_identity_free(s->id);
     ccm_secret_free(s->local_key);
     json_decref(s->roster);
-    json_decref(s->authority);
     ccm_store_memo_end(s);
     git_repository_free(s->repo);
     free(s->identity_file);

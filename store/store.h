@@ -60,6 +60,17 @@ void ccm_stamp_format(char out[32], uint64_t stamp);
  * JSON_SORT_KEYS | JSON_COMPACT, equal documents are equal bytes.
  */
 
+/* Limits on what a record may hold, checked on every record decrypted
+ * (ccm_record_validate) so that no member can stall the others with one
+ * huge record; far above real use (a group of a dozen members, a few
+ * hundred states, thousands of activities). Documented in docs/security.md. */
+#define CCM_RECORD_BYTES_MAX (1024 * 1024) /* plaintext of one record */
+#define CCM_RECORD_FIELDS_MAX 256          /* fields of one record */
+#define CCM_REGISTER_ENTRIES_MAX 64        /* concurrent values of one field */
+#define CCM_SET_ELEMS_MAX 1024             /* elements of one set field */
+#define CCM_ELEM_TAGS_MAX 1024             /* add and remove tags of one element */
+#define CCM_MAX_MEMBERS 1000               /* members ever in a group */
+
 /* A new empty record (new reference). NULL on OOM. */
 json_t *ccm_record_new(const char *kind, const char *id);
 
@@ -97,6 +108,23 @@ int ccm_record_join(json_t **out, const json_t *a, const json_t *b);
  * a and b, so none of the three may be modified afterwards. */
 int ccm_record_join_shared(json_t **out, const json_t *a, const json_t *b);
 
+/* Checks that `new_rec` is what one commit by `member` stamped `stamp` may
+ * make of `old_rec` (NULL: a new record), both validated documents of one
+ * record: every change is an operation of this member at this stamp on the
+ * old version (nothing dropped, rolled back or attributed to another), the
+ * values and elements it writes pass the schema, required fields stay, and
+ * only a note's author (contents) or recipients (sharing) change a note.
+ * CCM_EVERIFY naming the record and field. Pure (crdt_effect.c). */
+int ccm_record_check_effect(const json_t *old_rec, const json_t *new_rec, const char *member,
+                            uint64_t stamp);
+
+/* The part of `new_rec` that one commit added to `old_rec` (NULL: none):
+ * the registers it assigned, the tags it added or removed, its tombstone,
+ * as a record document whose join with the rest of history gives that
+ * commit's contribution (new reference). For versions that passed
+ * ccm_record_check_effect. */
+int ccm_record_effect(json_t **out, const json_t *old_rec, const json_t *new_rec);
+
 /* The greatest stamp found anywhere in the record (0 if none). */
 uint64_t ccm_record_max_stamp(const json_t *rec);
 
@@ -133,9 +161,30 @@ int ccm_schema_check_field_name(const char *name);
 ccm_field_type ccm_schema_field_type(const char *kind, const char *field);
 
 /* Validates a scalar value (enum member, YYYY-MM-DD calendar date, text
- * without NUL of at most 64 KiB). CCM_EINVALID with a message naming the
- * field, the value and the accepted values. */
+ * without NUL of at most 64 KiB, one line unless ccm_schema_is_multiline);
+ * NULL (clearing) is refused for required fields. CCM_EINVALID with a
+ * message naming the field, the value and the accepted values. */
 int ccm_schema_check_value(const char *kind, const char *field, const char *value);
+
+/* Activities and notes are named by this many lowercase hex digits. */
+#define CCM_RECORD_HEX_ID_LEN 16
+
+/* CCM_EINVALID unless `id` names a record of `kind`: an ISO 3166-1 alpha-3
+ * code for a state, CCM_RECORD_HEX_ID_LEN lowercase hex digits otherwise. */
+int ccm_schema_check_record_id(const char *kind, const char *id);
+
+/* The NULL-terminated names of the fields a new record of `kind` must carry
+ * and no write may clear (static), or NULL if none. */
+const char *const *ccm_schema_required_fields(const char *kind);
+
+/* 1 if no write may clear the field (an activity's type and date; a note's
+ * attachment, author and sealed content). */
+int ccm_schema_is_required(const char *kind, const char *field);
+
+/* 1 if the field's text may span lines (summaries, comments, user-defined
+ * fields); other text is one line, without control characters or
+ * bidirectional overrides. */
+int ccm_schema_is_multiline(const char *kind, const char *field);
 
 /* Validates one element of a set field (an enum member, an ISO 3166-1
  * alpha-3 code for activity "states", a member name for "lead"/"by"). */
@@ -228,7 +277,10 @@ typedef struct ccm_txn ccm_txn;
  * HEAD. Requires an unlocked store. */
 int ccm_txn_begin(ccm_txn **out, ccm_store *s);
 
-/* The next HLC stamp for this member (strictly increasing). */
+/* The transaction's one stamp: every entry, tag and tombstone it writes
+ * carries it (and the commit records it in stamps.json), so each names this
+ * commit. Fixed at the first call: after this member's earlier stamps and
+ * every stamp the history and the records read so far hold. */
 uint64_t ccm_txn_stamp(ccm_txn *t);
 
 /* The current version of a record, staged or at HEAD (new reference), or

@@ -11,21 +11,30 @@
  *   cache      encrypted cache of decrypted records, keyed by commit id
  *   lock       flock(2) file serialising writers
  *
- * Layout of a commit's tree:
- *   roster.json            members, roles and public keys (public by design)
+ * Layout of a commit's tree (history format 2), nothing else:
+ *   roster.json            members, roles and public keys, the key epoch and
+ *                          each epoch's key commitment (public by design)
+ *   stamps.json            each member's latest stamp in this history
  *   keys/<epoch>/<member>  the group key of that epoch sealed to the member
  *   r/ab/cd/<60 hex>       one envelope per record; the name is a keyed hash
  *                          of (kind, id), fanned out 256 x 256
+ * Every entry is a regular file (mode 100644) or a tree.
  */
 #ifndef CCM_STORE_PRIVATE_H
 #define CCM_STORE_PRIVATE_H
 
 #include <git2.h>
+#include <time.h>
 
 #include "store.h"
 
 #define CCM_BRANCH "refs/heads/main"
 #define CCM_ROSTER_PATH "roster.json"
+#define CCM_STAMPS_PATH "stamps.json"
+#define CCM_HISTORY_FORMAT 2
+/* Records a single commit may change: an import of every activity of a
+ * large group fits many times over. */
+#define CCM_COMMIT_RECORDS_MAX 1000000
 #define CCM_RECORDS_DIR "r"
 #define CCM_KEYS_DIR "keys"
 #define CCM_SIG_NAMESPACE "git"
@@ -40,12 +49,14 @@ struct ccm_store {
     git_repository *repo;
     uint8_t *identity_file; /* serialised, locked identity */
     size_t identity_len;
-    ccm_identity *id;              /* after unlock */
-    ccm_groupkey **keys;           /* keys[epoch], after unlock; NULL where unknown */
-    uint32_t nkeys;                /* capacity of keys */
+    ccm_identity *id;                          /* after unlock */
+    ccm_groupkey **keys;                       /* keys[epoch], after unlock; NULL where unknown */
+    uint8_t (*cmts)[CCM_KEY_COMMITMENT_BYTES]; /* commitment of each keys[epoch] */
+    uint32_t nkeys;                            /* capacity of keys and cmts */
+    ccm_groupkey **alts;                       /* other keys of an epoch (concurrent rotations) */
+    size_t nalts;
     uint32_t epoch;                /* current epoch (roster at HEAD) */
     json_t *roster;                /* roster at HEAD */
-    json_t *authority;             /* during sync: our roster merged with the incoming one */
     struct ccm_memo *memo;         /* during sync: records already decrypted (memo.c) */
     struct ccm_memo *memo_retired; /* a finished sync's, freed later (memo.c) */
     uint8_t *local_key;            /* cache key, sodium_malloc'ed */
@@ -54,6 +65,21 @@ struct ccm_store {
 
 /* Sets a ccm error from the last libgit2 error, prefixed by `what`. */
 int ccm_git_error(const char *what);
+
+/* ---- stamps (stamps.c) ---- */
+
+int ccm_stamps_validate(const json_t *stamps);
+/* A member's stamp (0 if none). */
+uint64_t ccm_stamps_get(const json_t *stamps, const char *member);
+/* The greatest stamp below `below` (0 if none). */
+uint64_t ccm_stamps_max(const json_t *stamps, uint64_t below);
+/* Reads and validates stamps.json of a tree (new reference). */
+int ccm_stamps_read(json_t **out, git_repository *repo, const git_tree *tree);
+int ccm_stamps_write(git_oid *oid, git_repository *repo, const json_t *stamps);
+/* A copy of `stamps` (NULL: none) with member's stamp set (new reference). */
+int ccm_stamps_with(json_t **out, const json_t *stamps, const char *member, uint64_t stamp);
+/* The pointwise maximum (new reference). */
+int ccm_stamps_merge(json_t **out, const json_t *a, const json_t *b);
 
 /* Re-sets the last error as "<prefix>: <last message>" with `code`. */
 int ccm_error_wrap(int code, const char *prefix);
@@ -75,6 +101,15 @@ int ccm_store_verify_commit(ccm_store *s, git_repository *repo, git_commit *comm
  * the number of commits checked. */
 int ccm_store_verify_range(ccm_store *s, git_repository *repo, const git_oid *tip,
                            const git_oid *hide, json_t *warnings, size_t *count);
+
+/* Trust by effect for one commit with one parent (or none), whose
+ * signature by `signer` was checked against the parent's roster `proster`
+ * (effect.c). Warnings (future stamps) go to `warnings` (may be NULL). */
+int ccm_effect_check(ccm_store *s, git_repository *repo, const git_commit *commit,
+                     const git_tree *tree, const json_t *roster, const git_tree *ptree,
+                     const json_t *proster, const char *signer, json_t *warnings);
+int ccm_effect_check_root(ccm_store *s, git_repository *repo, const git_tree *tree,
+                          const json_t *roster, const char *signer);
 
 /* Checks only the signature of the branch tip (cheap: one SSHSIG), so that
  * nobody writes on top of a commit slipped in by hand. */
@@ -167,8 +202,26 @@ int ccm_store_head_commit(git_commit **out, ccm_store *s);
 /* Reads the roster blob of a tree (new reference). */
 int ccm_store_read_roster(json_t **out, git_repository *repo, const git_tree *tree);
 
-/* Loads the group key of `epoch` sealed to this member from `tree`. */
+/* Loads the group key of `epoch` sealed to this member in `tree` and checks
+ * it against the commitment that tree's roster publishes (CCM_EVERIFY if it
+ * differs: an admin sealed a key that is not the group's). `roster` is the
+ * tree's roster, or NULL to read it. A key of an epoch that is already
+ * loaded with another commitment is kept as an alternate (two admins
+ * rotated concurrently); CCM_EDENIED if nothing is sealed to this member. */
 int ccm_store_load_key(ccm_store *s, const git_tree *tree, uint32_t epoch);
+int ccm_store_load_key_with(ccm_store *s, const git_tree *tree, const json_t *roster,
+                            uint32_t epoch);
+
+/* Makes the loaded key of `epoch` that `roster` publishes the one
+ * ccm_store_key returns (after concurrent rotations, each side has its own). */
+void ccm_store_promote_key(ccm_store *s, uint32_t epoch, const json_t *roster);
+
+/* The loaded key of `epoch` whose commitment `roster` publishes, or NULL. */
+const ccm_groupkey *ccm_store_key_for(ccm_store *s, uint32_t epoch, const json_t *roster);
+
+/* The commitment `roster` publishes for `epoch` (32 bytes), 0 if none. */
+int ccm_roster_commitment(uint8_t out[CCM_KEY_COMMITMENT_BYTES], const json_t *roster,
+                          uint32_t epoch);
 
 /* The group key for `epoch`, or NULL (with a CCM_EDENIED error set). */
 const ccm_groupkey *ccm_store_key(ccm_store *s, uint32_t epoch);
@@ -272,6 +325,74 @@ int ccm_packw_start(ccm_packw *w, git_repository *repo, uint32_t count);
 int ccm_packw_add(ccm_packw *w, const git_oid *id, git_object_t type, const void *data, size_t n);
 int ccm_packw_commit(ccm_packw *w);
 void ccm_packw_free(ccm_packw *w); /* also after a failed start; removes temporary files */
+
+/* ---- the deterministic merge (merge.c, joins.c, resolve.c, replay.c) ---- */
+
+/* What a merge left out: {MEMBER: number of their commits whose effects it
+ * did not apply} (strong removal), or NULL. The caller frees it. */
+typedef struct {
+    json_t *left_out;
+    int rotate; /* the group key is held by a removed member: an admin must rotate it */
+} ccm_merge_info;
+
+/* Computes the tree of the merge of commits a and b and writes it (and the
+ * objects it needs) through `w` (the store, or pk's handle when pk is not
+ * NULL). The result depends on the two histories only: recomputing it is
+ * how a merge commit is verified. */
+#define CCM_MERGE_META_ONLY 0x1 /* roster, stamps and keys only; a's records as they are */
+int ccm_merge_trees(git_oid *tree, ccm_store *s, git_repository *w, ccm_pack *pk,
+                    const git_commit *a, const git_commit *b, ccm_merge_info *info, int flags);
+
+/* Records changed on both sides of a merge, joined on worker threads
+ * (joins.c). Add the jobs, then run: for each job in the order added, either
+ * emit gets the sealed join (to write as a blob), or redo is asked to do that
+ * job on the calling thread (a key not loaded yet, or an error to report). */
+typedef struct ccm_joins ccm_joins;
+typedef int (*ccm_joins_emit_fn)(void *ctx, const char *name, const git_oid *id, const uint8_t *env,
+                                 size_t len);
+typedef int (*ccm_joins_redo_fn)(void *ctx, const char *name, const git_oid *ours,
+                                 const git_oid *theirs);
+int ccm_joins_add(ccm_joins **js, const char *name, const git_oid *ours, const git_oid *theirs);
+int ccm_joins_run(ccm_joins *js, ccm_store *s, const ccm_groupkey *key, ccm_joins_emit_fn emit,
+                  ccm_joins_redo_fn redo, void *ctx);
+void ccm_joins_free(ccm_joins *js);
+
+/* The membership of a merged history when its two sides disagree about a
+ * removal (resolve.c): every membership change of the history, which ones
+ * stand (strong removal: a removed member's commits that the removal did
+ * not see are left out, whatever their dates; concurrent removals of admins
+ * settled by seniority), and the records whose versions carry effects of
+ * commits left out, replayed from the effects that stand (replay.c). */
+typedef struct ccm_history ccm_history;
+/* 1 if the two trees' rosters disagree about a removal or a key epoch (the
+ * merge must resolve the membership), 0 if not. */
+int ccm_history_needed(ccm_store *s, const git_tree *a, const git_tree *b);
+int ccm_history_resolve(ccm_history **out, ccm_store *s, const git_commit *a, const git_commit *b);
+void ccm_history_free(ccm_history *h); /* NULL-safe */
+/* The resolved roster (new reference). */
+int ccm_history_roster(json_t **out, ccm_history *h);
+/* The sealed keys that stand: {"keys/E/NAME": "BLOB ID"} (new reference). */
+int ccm_history_keys(json_t **out, ccm_history *h);
+/* This member's key of the resolved `epoch`, or NULL. */
+const ccm_groupkey *ccm_history_epoch_key(ccm_history *h, ccm_store *s, uint32_t epoch);
+/* The i-th record name to replay, or NULL past the last. */
+const char *ccm_history_touched(const ccm_history *h, size_t i);
+int ccm_history_touches(const ccm_history *h, const char *name);
+/* 1 if keys were dropped: one-sided records must be checked against the
+ * merge's key (ccm_history_key_ok) and sealed again if they are not. */
+int ccm_history_resealing(const ccm_history *h);
+int ccm_history_key_ok(ccm_history *h, const ccm_groupkey *key, const char *name,
+                       const uint8_t *env, size_t len);
+/* The record `name` as the effects that stand make it (new reference), or
+ * NULL (with CCM_OK) if none of them touched it. */
+int ccm_history_replay(json_t **out, ccm_history *h, ccm_store *s, const char *name);
+/* Fills what the merge left out. */
+int ccm_history_info(ccm_history *h, ccm_merge_info *info);
+
+/* CCMSYNC_TRACE=1: prints the time since *t0 for `phase` on stderr, then
+ * sets *t0 to now (trace.c: the one place a library module writes to
+ * stderr, for developers' timing only). */
+void ccm_store_trace(const char *phase, struct timespec *t0);
 
 /* Makes room for one more element in the array whose pointer is at `items`
  * (n used, *cap allocated, `size` bytes each): doubles the capacity, starting

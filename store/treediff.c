@@ -30,14 +30,17 @@ static int visit(git_repository *repo, const git_tree_entry *ea, const git_tree_
     git_tree *ta = NULL, *tb = NULL;
     int rc;
 
-    if (at + len > CCM_NAME_LEN) {
-        return ccm_error_set(CCM_EVERIFY, "unexpected entry '%s' in the record tree", part);
+    /* r/ab/cd/<60 hex>: two fan-out levels of two lowercase hex digits,
+     * then the rest of the name; folders are folders, records regular
+     * files: nothing else may hide there. */
+    if (len != (depth < 2 ? 2 : CCM_NAME_LEN - 4) || strspn(part, "0123456789abcdef") != len) {
+        return ccm_error_set(CCM_EVERIFY, "unexpected entry '%.80s' in the record tree", part);
     }
     memcpy(name + at, part, len);
     name[at + len] = 0;
     if (depth < 2) {
-        if ((ea && git_tree_entry_type(ea) != GIT_OBJECT_TREE) ||
-            (eb && git_tree_entry_type(eb) != GIT_OBJECT_TREE)) {
+        if ((ea && git_tree_entry_filemode(ea) != GIT_FILEMODE_TREE) ||
+            (eb && git_tree_entry_filemode(eb) != GIT_FILEMODE_TREE)) {
             return ccm_error_set(CCM_EVERIFY, "unexpected blob '%s' in the record tree", name);
         }
         if ((ea && git_tree_lookup(&ta, repo, git_tree_entry_id(ea)) < 0) ||
@@ -50,8 +53,8 @@ static int visit(git_repository *repo, const git_tree_entry *ea, const git_tree_
         git_tree_free(tb);
         return rc;
     }
-    if (at + len != CCM_NAME_LEN || (ea && git_tree_entry_type(ea) != GIT_OBJECT_BLOB) ||
-        (eb && git_tree_entry_type(eb) != GIT_OBJECT_BLOB)) {
+    if ((ea && git_tree_entry_filemode(ea) != GIT_FILEMODE_BLOB) ||
+        (eb && git_tree_entry_filemode(eb) != GIT_FILEMODE_BLOB)) {
         return ccm_error_set(CCM_EVERIFY, "unexpected entry '%s' in the record tree", name);
     }
     return cb(name, ea ? git_tree_entry_id(ea) : NULL, eb ? git_tree_entry_id(eb) : NULL, payload);
@@ -96,7 +99,7 @@ static int records_tree(git_tree **out, git_repository *repo, const git_tree *ro
     if (!root || !(e = git_tree_entry_byname(root, CCM_RECORDS_DIR))) {
         return CCM_OK;
     }
-    if (git_tree_entry_type(e) != GIT_OBJECT_TREE) {
+    if (git_tree_entry_filemode(e) != GIT_FILEMODE_TREE) {
         return ccm_error_set(CCM_EVERIFY, "'%s' is not a tree", CCM_RECORDS_DIR);
     }
     if (git_tree_lookup(out, repo, git_tree_entry_id(e)) < 0) {

@@ -28,7 +28,9 @@ struct ccm_txn {
     int lock_fd;
     git_commit *base; /* branch tip when the lock was taken */
     json_t *staged;   /* name -> {"k": kind, "i": id, "t": canonical text} */
-    uint64_t last;    /* last stamp issued */
+    json_t *stamps;   /* the base tree's stamps */
+    uint64_t last;    /* the greatest stamp seen so far (hybrid logical clock) */
+    uint64_t stamp;   /* the commit's one stamp, once fixed; 0 before */
 };
 
 int ccm_store_lock_take(int *out, const char *dir)
@@ -95,15 +97,37 @@ int ccm_txn_begin(ccm_txn **out, ccm_store *s)
         ccm_txn_free(t);
         return CCM_EDENIED;
     }
+    if (t->base) {
+        git_tree *tree = NULL;
+        rc = git_commit_tree(&tree, t->base) < 0 ? ccm_git_error("cannot read tree")
+                                                 : ccm_stamps_read(&t->stamps, s->repo, tree);
+        git_tree_free(tree);
+        if (rc < 0) {
+            ccm_txn_free(t);
+            return rc;
+        }
+    }
+    /* Hybrid logical clock: after our own last stamp and every stamp of the
+     * history we write on (those far ahead of our clock excepted: they are
+     * reported on sync, and following them would date our edits in the
+     * future too). */
     t->last = ccm_store_clock_load(s);
+    {
+        uint64_t own = ccm_stamps_get(t->stamps, s->member);
+        uint64_t seen = ccm_stamps_max(t->stamps, (ccm_clock_now_ms() + CCM_FUTURE_MS + 1) << 16);
+        t->last = own > t->last ? own : t->last;
+        t->last = seen > t->last ? seen : t->last;
+    }
     *out = t;
     return CCM_OK;
 }
 
 uint64_t ccm_txn_stamp(ccm_txn *t)
 {
-    t->last = ccm_hlc_next(t->last, ccm_clock_now_ms());
-    return t->last;
+    if (!t->stamp) {
+        t->stamp = ccm_hlc_next(t->last, ccm_clock_now_ms());
+    }
+    return t->stamp;
 }
 
 int ccm_txn_get(json_t **out, ccm_txn *t, const char *kind, const char *id)
@@ -127,7 +151,8 @@ int ccm_txn_get(json_t **out, ccm_txn *t, const char *kind, const char *id)
          * reported on sync, and following it would stamp our own edits in
          * the future too). */
         uint64_t seen = ccm_record_max_stamp(*out);
-        if (CCM_STAMP_MS(seen) <= ccm_clock_now_ms() + CCM_FUTURE_MS && seen > t->last) {
+        if (!t->stamp && CCM_STAMP_MS(seen) <= ccm_clock_now_ms() + CCM_FUTURE_MS &&
+            seen > t->last) {
             t->last = seen;
         }
     }
@@ -204,7 +229,8 @@ int ccm_txn_commit(ccm_txn *t)
     git_repository *repo = t->s->repo;
     git_tree *base_tree = NULL, *tree = NULL;
     git_commit *base = NULL;
-    git_oid tree_oid, commit_oid;
+    git_oid tree_oid, commit_oid, stamps_oid;
+    json_t *stamps = NULL;
     const git_commit *parents[1];
     int bulk = count >= CCM_PACK_THRESHOLD, rc;
     char old_head[41];
@@ -212,7 +238,11 @@ int ccm_txn_commit(ccm_txn *t)
     if (count == 0) {
         return CCM_OK;
     }
-    if (!(up = calloc(count, sizeof(*up))) || !(paths = calloc(count, sizeof(*paths))) ||
+    if (count > CCM_COMMIT_RECORDS_MAX) {
+        return ccm_error_set(CCM_EINVALID, "more than %d records in one commit",
+                             CCM_COMMIT_RECORDS_MAX);
+    }
+    if (!(up = calloc(count + 1, sizeof(*up))) || !(paths = calloc(count, sizeof(*paths))) ||
         !(oids = calloc(count, sizeof(*oids)))) {
         rc = ccm_error_set(CCM_ERROR, "out of memory");
         goto done;
@@ -237,6 +267,13 @@ int ccm_txn_commit(ccm_txn *t)
         rc = CCM_OK; /* nothing changed: no commit */
         goto done;
     }
+    /* The commit's one stamp, in stamps.json (room was left for it). */
+    if ((rc = ccm_stamps_with(&stamps, t->stamps, t->s->member, ccm_txn_stamp(t))) < 0 ||
+        (rc = ccm_stamps_write(&stamps_oid, repo, stamps)) < 0) {
+        goto done;
+    }
+    up[nup++] =
+        (git_tree_update){GIT_TREE_UPDATE_UPSERT, stamps_oid, GIT_FILEMODE_BLOB, CCM_STAMPS_PATH};
     if (git_tree_create_updated(&tree_oid, repo, base_tree, nup, up) < 0 ||
         git_tree_lookup(&tree, repo, &tree_oid) < 0) {
         rc = ccm_git_error("cannot write tree");
@@ -255,7 +292,11 @@ int ccm_txn_commit(ccm_txn *t)
     if (rc < 0) {
         goto done;
     }
-    ccm_store_clock_save(t->s, t->last);
+    if ((rc = ccm_store_clock_save(t->s, t->stamp)) < 0) {
+        /* The commit is in: the next one still stamps after it (stamps.json). */
+        ccm_error_clear();
+        rc = CCM_OK;
+    }
     if (bulk) {
         /* Large writes refresh the cache now, while the records are in hand;
          * small ones leave it to the next listing (an O(n) rewrite per small
@@ -263,6 +304,7 @@ int ccm_txn_commit(ccm_txn *t)
         ccm_cache_after_commit(t->s, old_head, t->staged, oids);
     }
 done:
+    json_decref(stamps);
     git_tree_free(tree);
     git_tree_free(base_tree);
     git_commit_free(base);
@@ -285,5 +327,6 @@ void ccm_txn_free(ccm_txn *t)
     }
     git_commit_free(t->base);
     json_decref(t->staged);
+    json_decref(t->stamps);
     free(t);
 }

@@ -42,9 +42,15 @@ static int seal_all(git_tree_update *up, char (*paths)[128], size_t *n, ccm_stor
         uint8_t *sealed = NULL;
         size_t len = 0;
         git_oid oid;
+        const ccm_groupkey *gk;
         int rc;
-        if ((rc = ccm_store_load_key(s, tree, e)) < 0 ||
-            (rc = ccm_groupkey_seal(&sealed, &len, s->keys[e], box_pk)) < 0) {
+        if ((rc = ccm_store_load_key_with(s, tree, s->roster, e)) < 0) {
+            return rc;
+        }
+        if (!(gk = ccm_store_key_for(s, e, s->roster))) {
+            return ccm_error_set(CCM_EDENIED, "no group key of epoch %u", (unsigned)e);
+        }
+        if ((rc = ccm_groupkey_seal(&sealed, &len, gk, box_pk)) < 0) {
             return rc;
         }
         rc = git_blob_create_from_buffer(&oid, s->repo, sealed, len) < 0
@@ -62,29 +68,52 @@ static int seal_all(git_tree_update *up, char (*paths)[128], size_t *n, ccm_stor
 }
 
 /* Writes the new roster with the given sealed keys as one signed commit on
- * top of `head` and moves the branch (compare-and-swap). `up` has room for
- * one more entry, the roster's. */
+ * top of `head`, with this member's next stamp, and moves the branch
+ * (compare-and-swap). `up` has room for two more entries. */
 static int commit_membership(ccm_store *s, git_commit *head, git_tree *tree, git_tree_update *up,
                              size_t n, const json_t *roster)
 {
-    git_oid roster_oid, tree_oid, commit_oid;
+    git_oid roster_oid, tree_oid, commit_oid, stamps_oid;
     git_tree *new_tree = NULL;
     const git_commit *parents[1] = {head};
+    json_t *stamps = NULL, *next = NULL;
+    uint64_t last = ccm_store_clock_load(s), stamp;
     int rc;
 
-    if ((rc = ccm_roster_write(&roster_oid, s->repo, roster)) < 0) {
-        return rc;
+    if ((rc = ccm_roster_write(&roster_oid, s->repo, roster)) < 0 ||
+        (rc = ccm_stamps_read(&stamps, s->repo, tree)) < 0) {
+        goto done;
+    }
+    if (ccm_stamps_get(stamps, s->member) > last) {
+        last = ccm_stamps_get(stamps, s->member);
+    }
+    if (ccm_stamps_max(stamps, (ccm_clock_now_ms() + CCM_FUTURE_MS + 1) << 16) > last) {
+        last = ccm_stamps_max(stamps, (ccm_clock_now_ms() + CCM_FUTURE_MS + 1) << 16);
+    }
+    stamp = ccm_hlc_next(last, ccm_clock_now_ms());
+    if ((rc = ccm_stamps_with(&next, stamps, s->member, stamp)) < 0 ||
+        (rc = ccm_stamps_write(&stamps_oid, s->repo, next)) < 0) {
+        goto done;
     }
     up[n++] =
         (git_tree_update){GIT_TREE_UPDATE_UPSERT, roster_oid, GIT_FILEMODE_BLOB, CCM_ROSTER_PATH};
+    up[n++] =
+        (git_tree_update){GIT_TREE_UPDATE_UPSERT, stamps_oid, GIT_FILEMODE_BLOB, CCM_STAMPS_PATH};
     if (git_tree_create_updated(&tree_oid, s->repo, tree, n, up) < 0 ||
         git_tree_lookup(&new_tree, s->repo, &tree_oid) < 0) {
-        return ccm_git_error("cannot write tree");
+        rc = ccm_git_error("cannot write tree");
+        goto done;
     }
     if ((rc = ccm_store_commit_signed(&commit_oid, s, s->repo, new_tree, parents, 1)) == CCM_OK &&
         (rc = ccm_store_move_branch(s, git_commit_id(head), &commit_oid)) == CCM_OK) {
+        if (ccm_store_clock_save(s, stamp) < 0) {
+            ccm_error_clear(); /* stamps.json keeps the next stamp after this one */
+        }
         rc = ccm_store_refresh(s);
     }
+done:
+    json_decref(stamps);
+    json_decref(next);
     git_tree_free(new_tree);
     return rc;
 }
@@ -138,8 +167,8 @@ int ccm_sync_member_add(ccm_store *s, const char *request, const char *role)
         rc = rc < 0 ? rc : ccm_git_error("cannot read tree");
         goto done;
     }
-    if (!(up = calloc(s->epoch + 1, sizeof(*up))) ||
-        !(paths = calloc(s->epoch + 1, sizeof(*paths)))) {
+    if (!(up = calloc(s->epoch + 2, sizeof(*up))) ||
+        !(paths = calloc(s->epoch + 2, sizeof(*paths)))) {
         rc = ccm_error_set(CCM_ERROR, "out of memory");
         goto done;
     }
@@ -257,13 +286,26 @@ int ccm_sync_member_remove(ccm_store *s, const char *name)
         goto done;
     }
     json_object_set_new(roster, "epoch", json_integer(ccm_groupkey_epoch(gk)));
+    {
+        uint8_t cmt[CCM_KEY_COMMITMENT_BYTES];
+        char e[16], *b64;
+        ccm_groupkey_commitment(cmt, gk);
+        snprintf(e, sizeof(e), "%u", (unsigned)ccm_groupkey_epoch(gk));
+        if (!(b64 = ccm_base64_encode(cmt, sizeof(cmt))) ||
+            json_object_set_new(json_object_get(roster, "commitments"), e, json_string(b64)) < 0) {
+            free(b64);
+            rc = ccm_error_set(CCM_ERROR, "out of memory");
+            goto done;
+        }
+        free(b64);
+    }
     members = json_array_size(json_object_get(roster, "members"));
     if ((rc = ccm_store_head_commit(&head, s)) < 0 || git_commit_tree(&tree, head) < 0) {
         rc = rc < 0 ? rc : ccm_git_error("cannot read tree");
         goto done;
     }
-    if (!(up = calloc(members + 2, sizeof(*up))) ||
-        !(paths = calloc(members + 2, sizeof(*paths)))) {
+    if (!(up = calloc(members + 3, sizeof(*up))) ||
+        !(paths = calloc(members + 3, sizeof(*paths)))) {
         rc = ccm_error_set(CCM_ERROR, "out of memory");
         goto done;
     }

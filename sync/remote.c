@@ -338,8 +338,46 @@ static int push_local(ccm_store *s, const char *url, const git_oid *ours, const 
     return local_cas(url, ours, expected);
 }
 
+/* Replaces a refused tip: a forced push, but only over the tip we saw.
+ * The server compares the old value it is sent with the ref (receive-pack's
+ * own compare-and-swap); libgit2 sends the value the server advertised on
+ * this connection, so that value is checked against `expected` first. */
+static int push_replacing(git_remote *remote, const git_oid *expected, git_push_options *opts,
+                          git_strarray *refspecs, ccm_transfer *t)
+{
+    const git_remote_head **heads = NULL;
+    size_t n = 0;
+    int seen = 0, rc = CCM_OK;
+
+    if (git_remote_connect(remote, GIT_DIRECTION_PUSH, &opts->callbacks, &opts->proxy_opts, NULL) <
+            0 ||
+        git_remote_ls(&heads, &n, remote) < 0) {
+        rc = ccm_error_set(CCM_EUNREACHABLE, "cannot push to '%s': %s", git_remote_url(remote),
+                           git_error_last() ? git_error_last()->message : "failed");
+        goto done;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(heads[i]->name, CCM_BRANCH) == 0) {
+            seen = git_oid_equal(&heads[i]->oid, expected) ? 1 : -1;
+        }
+    }
+    if (seen != 1) {
+        rc = ccm_error_set(CCM_ELOCKED, "the remote moved during the push");
+        goto done;
+    }
+    if (git_remote_upload(remote, refspecs, opts) < 0) {
+        rc = ccm_error_set(CCM_EUNREACHABLE, "cannot push to '%s': %s", git_remote_url(remote),
+                           git_error_last() ? git_error_last()->message : "failed");
+    } else if (t->rejected[0]) {
+        rc = ccm_error_set(CCM_ELOCKED, "the remote refused the update (%s)", t->rejected);
+    }
+done:
+    git_remote_disconnect(remote);
+    return rc;
+}
+
 int ccm_sync_push(ccm_store *s, git_remote *remote, const git_oid *ours, const git_oid *expected,
-                  ccm_transfer *t)
+                  int replace, ccm_transfer *t)
 {
     git_push_options opts;
     char spec[200];
@@ -363,6 +401,10 @@ int ccm_sync_push(ccm_store *s, git_remote *remote, const git_oid *ours, const g
     opts.callbacks.push_transfer_progress = on_push_transfer;
     opts.callbacks.push_update_reference = on_update;
     t->rejected[0] = 0;
+    if (replace && expected) {
+        snprintf(spec, sizeof(spec), "+" CCM_BRANCH ":" CCM_BRANCH);
+        return push_replacing(remote, expected, &opts, &refspecs, t);
+    }
     snprintf(spec, sizeof(spec), CCM_BRANCH ":" CCM_BRANCH);
     if (git_remote_push(remote, &refspecs, &opts) < 0) {
         const git_error *e = git_error_last();

@@ -16,24 +16,6 @@
 
 #include "sync_private.h"
 
-/* CCMSYNC_TRACE=1: the wall time of each phase of a sync, on stderr. */
-void ccm_sync_trace(const char *phase, struct timespec *t0)
-{
-    static int on = -1;
-    struct timespec t1;
-
-    if (on < 0) {
-        const char *e = getenv("CCMSYNC_TRACE");
-        on = e && *e && strcmp(e, "0") != 0;
-    }
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-    if (on) {
-        fprintf(stderr, "ccmsync: trace: %-11s %8.1f ms\n", phase,
-                (double)(t1.tv_sec - t0->tv_sec) * 1e3 + (double)(t1.tv_nsec - t0->tv_nsec) / 1e6);
-    }
-    *t0 = t1;
-}
-
 void ccm_sync_result_free(ccm_sync_result *r)
 {
     for (size_t i = 0; r && i < r->nwarnings; i++) {
@@ -41,8 +23,11 @@ void ccm_sync_result_free(ccm_sync_result *r)
     }
     if (r) {
         free(r->warnings);
+        free(r->left_out);
         r->warnings = NULL;
         r->nwarnings = 0;
+        r->left_out = NULL;
+        r->nleft_out = 0;
     }
 }
 
@@ -159,9 +144,38 @@ static int add_warnings(ccm_sync_result *out, json_t *warnings)
     return CCM_OK;
 }
 
-/* Brings their verified history into ours: fast-forward or merge. */
-static int integrate(ccm_sync_result *out, ccm_store *s, const git_oid *ours, const git_oid *theirs)
+/* Adds a merge's left-out counts to the result. */
+static int add_left_out(ccm_sync_result *out, const ccm_merge_info *info)
 {
+    const char *member;
+    json_t *n;
+
+    json_object_foreach(info->left_out, member, n)
+    {
+        size_t k = 0;
+        while (k < out->nleft_out && strcmp(out->left_out[k].member, member) != 0) {
+            k++;
+        }
+        if (k == out->nleft_out) {
+            ccm_left_out *l = realloc(out->left_out, (k + 1) * sizeof(*l));
+            if (!l) {
+                return ccm_error_set(CCM_ERROR, "out of memory");
+            }
+            out->left_out = l;
+            memset(&l[k], 0, sizeof(l[k]));
+            snprintf(l[k].member, sizeof(l[k].member), "%s", member);
+            out->nleft_out++;
+        }
+        out->left_out[k].commits += (size_t)json_integer_value(n);
+    }
+    return CCM_OK;
+}
+
+/* Brings one verified commit of theirs into ours: fast-forward or merge.
+ * *ours follows. */
+static int integrate(ccm_sync_result *out, ccm_store *s, git_oid *ours, const git_oid *theirs)
+{
+    ccm_merge_info info = {NULL, 0};
     git_oid merged;
     int rc;
 
@@ -171,38 +185,65 @@ static int integrate(ccm_sync_result *out, ccm_store *s, const git_oid *ours, co
     if (git_graph_descendant_of(s->repo, theirs, ours) == 1) {
         if ((rc = ccm_store_move_branch(s, ours, theirs)) == CCM_OK) {
             out->fast_forward = 1;
+            *ours = *theirs;
         }
         return rc;
     }
-    if ((rc = ccm_sync_merge(&merged, s, ours, theirs)) < 0) {
-        return rc;
-    }
-    if ((rc = ccm_store_move_branch(s, ours, &merged)) == CCM_OK) {
+    if ((rc = ccm_sync_merge(&merged, s, ours, theirs, &info)) == CCM_OK &&
+        (rc = add_left_out(out, &info)) == CCM_OK &&
+        (rc = ccm_store_move_branch(s, ours, &merged)) == CCM_OK) {
         out->merged = 1;
+        *ours = merged;
     }
+    json_decref(info.left_out);
     return rc;
 }
 
-/* The roster that judges removals while verifying incoming history: ours
- * merged with the one at their tip, so a removal on either side counts. */
-static int set_authority(ccm_store *s, const git_oid *theirs)
+/* The roster epoch of a commit (0 if unreadable). */
+static uint32_t epoch_of(ccm_store *s, const git_oid *commit)
 {
     git_commit *c = NULL;
     git_tree *t = NULL;
     json_t *r = NULL;
-    int rc;
+    uint32_t e = 0;
 
-    if (git_commit_lookup(&c, s->repo, theirs) < 0 || git_commit_tree(&t, c) < 0) {
-        rc = ccm_error_set(CCM_EVERIFY, "cannot read the remote's commit");
-    } else if ((rc = ccm_store_read_roster(&r, s->repo, t)) == CCM_OK) {
-        json_decref(s->authority);
-        s->authority = NULL;
-        rc = ccm_roster_merge(&s->authority, s->roster, r);
+    if (git_commit_lookup(&c, s->repo, commit) == 0 && git_commit_tree(&t, c) == 0 &&
+        ccm_store_read_roster(&r, s->repo, t) == CCM_OK) {
+        e = (uint32_t)json_integer_value(json_object_get(r, "epoch"));
     }
+    ccm_error_clear();
     json_decref(r);
     git_tree_free(t);
     git_commit_free(c);
-    return rc;
+    return e;
+}
+
+/* Freshness: a remote that no longer holds what it held at our last sync
+ * (rewound, or withholding) is worth a warning, and more so when it went
+ * back to an older key epoch. */
+static void check_fresh(ccm_store *s, const char *name, const char *tracking, const git_oid *theirs,
+                        json_t *warnings)
+{
+    git_oid seen;
+    char msg[320];
+
+    if (git_reference_name_to_id(&seen, s->repo, tracking) < 0 || git_oid_equal(&seen, theirs) ||
+        git_graph_descendant_of(s->repo, theirs, &seen) == 1) {
+        git_error_clear();
+        return;
+    }
+    if (epoch_of(s, theirs) < epoch_of(s, &seen)) {
+        snprintf(msg, sizeof(msg),
+                 "remote '%s' went back to key epoch %u after holding epoch %u at the last sync: "
+                 "it may be withholding a membership change from others",
+                 name, (unsigned)epoch_of(s, theirs), (unsigned)epoch_of(s, &seen));
+    } else {
+        snprintf(msg, sizeof(msg),
+                 "remote '%s' no longer holds what it held at the last sync (rewound or "
+                 "withholding); this sync gives it our history again",
+                 name);
+    }
+    json_array_append_new(warnings, json_string(msg));
 }
 
 /* One round: fetch, verify, integrate, push. CCM_ELOCKED if the remote
@@ -214,6 +255,7 @@ static int round_trip(ccm_sync_result *out, ccm_store *s, const char *name, git_
     int has_theirs = 0, rc;
     char tracking[160];
     json_t *warnings = json_array();
+    ccm_incoming in = {0};
     struct timespec t0;
 
     clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -228,14 +270,31 @@ static int round_trip(ccm_sync_result *out, ccm_store *s, const char *name, git_
         goto done;
     }
     if (has_theirs) {
-        if ((rc = set_authority(s, &theirs)) < 0) {
+        check_fresh(s, name, tracking, &theirs, warnings);
+        if ((rc = ccm_sync_verify_incoming(&in, s, &theirs, &ours, warnings)) < 0) {
             goto done;
         }
-        rc = ccm_store_verify_range(s, s->repo, &theirs, &ours, warnings, &out->incoming);
         ccm_sync_trace("verify", &t0);
-        if (rc < 0 || (rc = add_warnings(out, warnings)) < 0 ||
-            (rc = integrate(out, s, &ours, &theirs)) < 0 ||
-            (rc = set_ref(s, tracking, &theirs)) < 0) {
+        out->incoming += in.kept;
+        if (in.refused) {
+            out->refused += in.refused;
+            snprintf(out->refused_commit, sizeof(out->refused_commit), "%s", in.first);
+            snprintf(out->refused_by, sizeof(out->refused_by), "%s", in.by);
+            snprintf(out->refused_reason, sizeof(out->refused_reason), "%s", in.reason);
+            if (in.unrelated && in.kept == 0) {
+                rc = ccm_error_set(CCM_EVERIFY, "commit %s: %s", in.first, in.reason);
+                goto done;
+            }
+        }
+        for (size_t i = 0; i < in.nheads; i++) {
+            if ((rc = integrate(out, s, &ours, &in.heads[i])) < 0) {
+                goto done;
+            }
+        }
+        if ((rc = add_warnings(out, warnings)) < 0) {
+            goto done;
+        }
+        if (!in.refused && (rc = set_ref(s, tracking, &theirs)) < 0) {
             goto done;
         }
         ccm_sync_trace("merge", &t0);
@@ -245,18 +304,20 @@ static int round_trip(ccm_sync_result *out, ccm_store *s, const char *name, git_
         goto done;
     }
     if (!has_theirs || !git_oid_equal(&head, &theirs)) {
-        rc = ccm_sync_push(s, remote, &head, has_theirs ? &theirs : NULL, t);
+        /* Over a refused tip too: the push replaces it (compare-and-swap on
+         * the tip we saw), so nothing refused stays in the group's way. */
+        rc = ccm_sync_push(s, remote, &head, has_theirs ? &theirs : NULL, in.refused ? 1 : 0, t);
         ccm_sync_trace("push", &t0);
         if (rc < 0) {
             goto done;
         }
         out->pushed = 1;
+        out->replaced = in.refused > 0;
         rc = set_ref(s, tracking, &head);
     }
 done:
+    ccm_incoming_free(&in);
     ccm_store_memo_retire(s);
-    json_decref(s->authority);
-    s->authority = NULL;
     ccm_sync_drop_incoming(s, name);
     json_decref(warnings);
     return rc;
@@ -267,7 +328,7 @@ int ccm_sync_run(ccm_sync_result *out, ccm_store *s, const char *remote_name,
 {
     git_remote *named = NULL, *remote = NULL;
     ccm_transfer t = {progress, payload, "", NULL};
-    int lock = -1, rc;
+    int lock = -1, rc, had_key = 0;
     struct timespec t0;
 
     memset(out, 0, sizeof(*out));
@@ -281,6 +342,8 @@ int ccm_sync_run(ccm_sync_result *out, ccm_store *s, const char *remote_name,
     if ((rc = ccm_store_lock_take(&lock, s->dir)) < 0 || (rc = ccm_store_refresh(s)) < 0) {
         goto done;
     }
+    had_key = s->id && ccm_store_key(s, s->epoch);
+    ccm_error_clear();
     ccm_sync_trace("open", &t0);
     for (out->rounds = 1;; out->rounds++) {
         rc = round_trip(out, s, remote_name, remote, &t);
@@ -305,6 +368,22 @@ int ccm_sync_run(ccm_sync_result *out, ccm_store *s, const char *remote_name,
     }
     ccm_sync_trace("refresh", &t0);
     memcpy(out->head, s->head, sizeof(out->head));
+    if (rc == CCM_OK && !had_key && s->id && ccm_store_key(s, s->epoch)) {
+        /* Just admitted: until now only signatures and membership could be
+         * checked; now the records can, over the whole history. */
+        out->admitted = 1;
+        rc = ccm_store_verify(s, NULL);
+    }
+    if (rc == CCM_OK) {
+        ccm_error_clear();
+    }
+    if (rc == CCM_OK && out->refused) {
+        rc = ccm_error_set(CCM_EVERIFY,
+                           "commit %s by %s refused: %s; the remote's branch now holds this "
+                           "replica's history in its place",
+                           out->refused_commit, out->refused_by[0] ? out->refused_by : "?",
+                           out->refused_reason);
+    }
 done:
     ccm_transfer_dispose(&t);
     if (lock >= 0) {

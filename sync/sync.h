@@ -42,23 +42,42 @@ void ccm_sync_remote_list_free(ccm_remote_info *list, size_t n);
 typedef void (*ccm_progress_fn)(const char *what, size_t done, size_t total, size_t bytes,
                                 void *payload);
 
+/* A member some of whose commits a merge left out (strong removal). */
 typedef struct {
-    size_t incoming;  /* new commits fetched and verified */
+    char member[65];
+    size_t commits;
+} ccm_left_out;
+
+typedef struct {
+    size_t incoming;  /* new commits fetched, verified and kept */
     int fast_forward; /* the local branch moved to the remote's */
     int merged;       /* a merge commit was written */
     int pushed;       /* the remote moved to our head */
+    int replaced;     /* the remote's refused tip was replaced by our history */
+    int admitted;     /* the key arrived: the whole history was verified again */
     int rounds;       /* fetch-merge-push rounds (the remote moved meanwhile) */
     char head[41];    /* local head afterwards */
     char **warnings;  /* e.g. changes stamped in the future */
     size_t nwarnings;
+    ccm_left_out *left_out; /* commits not applied: a removed member's */
+    size_t nleft_out;
+    size_t refused;           /* incoming commits refused (and those built on them) */
+    char refused_commit[41];  /* the first refused */
+    char refused_by[65];      /* its author */
+    char refused_reason[256]; /* why */
 } ccm_sync_result;
 
 void ccm_sync_result_free(ccm_sync_result *r);
 
-/* Fetches `remote`, verifies every new commit (refusing the whole sync with
- * CCM_EVERIFY and no local change on any failure), merges (fast-forward, or
- * a signed merge commit joining records changed on both sides), and pushes;
- * if the remote moved meanwhile, goes round again (at most 5 times).
+/* Fetches `remote`, verifies every new commit (trust by effect), merges
+ * what it keeps (fast-forward, or a signed merge commit: the deterministic
+ * merge, which leaves out what a removed member did after the removal and
+ * reports it in left_out), and pushes; if the remote moved meanwhile, goes
+ * round again (at most 5 times). Commits it refuses, and those built on
+ * them, are not taken; the remote's tip, if refused, is replaced by this
+ * replica's history (compare-and-swap), and the result is CCM_EVERIFY
+ * naming the first refused commit, with *out filled as for a success. A
+ * remote holding an unrelated history is refused and left alone.
  * CCM_EUNREACHABLE if the remote cannot be reached. Holds the store's write
  * lock throughout. */
 int ccm_sync_run(ccm_sync_result *out, ccm_store *s, const char *remote, ccm_progress_fn progress,

@@ -14,9 +14,8 @@
 #define CCM_TRACKING_PREFIX "refs/remotes/"
 #define CCM_SYNC_ROUNDS 5
 
-/* CCMSYNC_TRACE=1: prints the time since *t0 for `phase` on stderr, then
- * sets *t0 to now (sync.c). */
-void ccm_sync_trace(const char *phase, struct timespec *t0);
+/* CCMSYNC_TRACE=1: phase times (store/trace.c). */
+#define ccm_sync_trace ccm_store_trace
 
 typedef struct ccm_auth ccm_auth;
 
@@ -255,28 +254,31 @@ int ccm_sync_copy_objects(git_repository *from, git_repository *to, const git_oi
 void ccm_sync_drop_incoming(ccm_store *s, const char *remote);
 
 /* Pushes `ours` to the remote's branch, expected to be at `expected` (NULL:
- * absent). CCM_ELOCKED if the remote moved, CCM_EUNREACHABLE. */
+ * absent); with `replace`, ours need not descend from it (the remote's tip
+ * was refused). CCM_ELOCKED if the remote moved, CCM_EUNREACHABLE. */
 int ccm_sync_push(ccm_store *s, git_remote *remote, const git_oid *ours, const git_oid *expected,
-                  ccm_transfer *t);
+                  int replace, ccm_transfer *t);
 
 /* Merges commit `theirs` into `ours` (neither an ancestor of the other):
- * records changed on both sides since the merge base are joined; roster and
- * keys are merged. *out is the new signed merge commit (not on any ref). */
-int ccm_sync_merge(git_oid *out, ccm_store *s, const git_oid *ours, const git_oid *theirs);
+ * the deterministic merge of store/merge.c, committed as a signed merge
+ * commit (not on any ref) whose id is *out. `info` (may be NULL) tells what
+ * the merge left out. */
+int ccm_sync_merge(git_oid *out, ccm_store *s, const git_oid *ours, const git_oid *theirs,
+                   ccm_merge_info *info);
 
-/* Records changed on both sides of a merge, joined on worker threads
- * (joins.c). Add the jobs, then run: for each job in the order added, either
- * emit gets the sealed join (to write as a blob), or redo is asked to do that
- * job on the calling thread (a key not loaded yet, or an error to report). */
-typedef struct ccm_joins ccm_joins;
-typedef int (*ccm_joins_emit_fn)(void *ctx, const char *name, const git_oid *id, const uint8_t *env,
-                                 size_t len);
-typedef int (*ccm_joins_redo_fn)(void *ctx, const char *name, const git_oid *ours,
-                                 const git_oid *theirs);
-int ccm_joins_add(ccm_joins **js, const char *name, const git_oid *ours, const git_oid *theirs);
-int ccm_joins_run(ccm_joins *js, ccm_store *s, ccm_joins_emit_fn emit, ccm_joins_redo_fn redo,
-                  void *ctx);
-void ccm_joins_free(ccm_joins *js);
+/* What a fetch brought, verified commit by commit (incoming.c). */
+typedef struct {
+    git_oid *heads; /* the kept commits with no kept child among the new ones */
+    size_t nheads, capheads;
+    size_t kept, refused; /* new commits kept, refused (themselves or their ancestors) */
+    int unrelated;        /* the remote holds another history */
+    char first[41];       /* the first refused commit */
+    char by[65];          /* its author */
+    char reason[256];     /* why */
+} ccm_incoming;
+int ccm_sync_verify_incoming(ccm_incoming *in, ccm_store *s, const git_oid *theirs,
+                             const git_oid *ours, json_t *warnings);
+void ccm_incoming_free(ccm_incoming *in);
 
 /* Fills last_sync/unsynced of a remote from local state. */
 void ccm_sync_remote_state(ccm_store *s, ccm_remote_info *info);

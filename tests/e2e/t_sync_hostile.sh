@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # t_sync_hostile.sh - a hostile hub: commits pushed to it with plain git that
-# the group's rules forbid are refused by `ccmsync sync` as a whole: exit 4,
-# one line on stderr naming the bad commit, and the member's store unchanged
-# (refs, HEAD, sync record, export) and still verifying. Over a path remote,
-# and once over git:// (git daemon).
+# the group's rules forbid are refused by `ccmsync sync`: exit 4, one line on
+# stderr naming the bad commit, the member's store unchanged (refs, HEAD,
+# export) and still verifying, and the hub's branch given the member's own
+# history in place of the refused tip, so that the refusal blocks nobody.
+# Over a path remote, and once over git:// (git daemon).
 #
 # The hostile commits: (a) unsigned; (b) signed by a key outside the roster;
 # (c) a roster change (self-promotion) signed by an editor; (c2) a new sealed
@@ -41,16 +42,16 @@ H=(git --git-dir="$HUB")
 
 # ---- helpers --------------------------------------------------------------------
 
-# refs_of STORE : the store's refs and HEAD.
+# refs_of STORE : the store's refs and HEAD (not the remote-tracking refs:
+# they follow the hub, which a refused sync gives this store's history).
 refs_of() {
-    git --git-dir="$1/repo" for-each-ref --format='%(refname) %(objectname)'
+    git --git-dir="$1/repo" for-each-ref --format='%(refname) %(objectname)' | grep -v ' *refs/remotes/'
     git --git-dir="$1/repo" symbolic-ref HEAD
 }
 
-# snapshot STORE : refs, HEAD, the local sync record and the export.
+# snapshot STORE : refs, HEAD and the export.
 snapshot() {
     refs_of "$1"
-    sha256sum <"$1/sync.json" 2>/dev/null || echo "no sync.json"
     ccm -C "$1" export || echo "export failed: $?"
 }
 
@@ -132,12 +133,14 @@ blob_of() {
     printf '%s' "$1" | "${H[@]}" hash-object -w --stdin
 }
 
-# refused WHAT BAD STORE [REMOTE [NAMED]] : with the hub's main at BAD,
-# STORE's sync (of REMOTE, default origin) exits 4 naming the bad commit
-# (NAMED, default BAD) once, on one stderr line, and changes nothing;
-# `verify` still passes. Puts the hub back at $GOOD after.
+# refused WHAT BAD STORE [REMOTE [NAMED [KEEP]]] : with the hub's main at
+# BAD, STORE's sync (of REMOTE, default origin) exits 4 naming the bad commit
+# (NAMED, default BAD) once, on one stderr line, and changes nothing of the
+# store (unless KEEP=keep: valid commits below BAD are taken); `verify`
+# still passes; the hub's main then holds STORE's head in place of BAD (for
+# another group's history: left alone). Puts the hub back at $GOOD after.
 refused() {
-    local what=$1 bad=$2 s=$3 remote=${4:-origin} named=${5:-$2} before rest
+    local what=$1 bad=$2 s=$3 remote=${4:-origin} named=${5:-$2} keep=${6:-} before rest
     "${H[@]}" update-ref refs/heads/main "$bad"
     before=$(snapshot "$s")
     expect_exit 4 ccm -C "$s" sync "$remote"
@@ -145,11 +148,33 @@ refused() {
     REFUSED_ERR=$ERR
     rest=${ERR#*"$named"}
     expect_not_contains "$rest" "$named" "$what: the error names the commit once"
-    expect_eq "$(snapshot "$s")" "$before" "$what: the refused sync left $(basename "$s")'s store unchanged"
+    if [[ "$keep" != keep ]]; then
+        expect_eq "$(snapshot "$s")" "$before" "$what: the refused sync left $(basename "$s")'s store unchanged"
+    fi
     check "$what: the bad commit is reachable from no ref of $(basename "$s")" \
         test -z "$(git --git-dir="$s/repo" for-each-ref --contains "$bad" 2>/dev/null)"
+    if [[ "$named" == "$bad" ]]; then
+        expect_eq "$("${H[@]}" rev-parse main)" "$(head_of "$s")" \
+            "$what: the hub's branch now holds $(basename "$s")'s history, not the refused tip"
+        expect_contains "$ERR" "holds this replica's history" "$what: the error says the tip was replaced"
+    else
+        expect_eq "$("${H[@]}" rev-parse main)" "$bad" "$what: an unrelated history is left alone"
+    fi
     expect_ok ccm -C "$s" verify
     "${H[@]}" update-ref refs/heads/main "$GOOD"
+}
+
+# noop_tree COMMIT MEMBER : COMMIT's tree with MEMBER's stamp raised (the
+# smallest valid change a member can sign); prints the tree id.
+noop_tree() {
+    local stamps
+    stamps=$("${H[@]}" cat-file blob "$1:stamps.json" | python3 -c '
+import json, sys
+s = json.load(sys.stdin)
+s[sys.argv[1]] = max(s.values()) + 1
+sys.stdout.write(json.dumps(s, sort_keys=True, separators=(",", ":")))' "$2" |
+        "${H[@]}" hash-object -w --stdin)
+    tree_with "$1" stamps.json "$stamps"
 }
 
 # ---- the group -------------------------------------------------------------------------
@@ -182,9 +207,10 @@ check "Norway's converted key is the one of whoami" \
     test "$(ssh-keygen -y -f "$T/norway.key" | cut -d' ' -f1,2)" = "$(ccm -C "$N" --json whoami | python3 -c 'import json, sys; print(json.load(sys.stdin)["sign_key"])')"
 
 # Control: a commit made with stock git, signed with an editor's converted key,
-# changing nothing forbidden, is accepted by every member.
+# changing nothing forbidden (it raises Norway's stamp, which every commit
+# must), is accepted by every member.
 BASE=$("${H[@]}" rev-parse main)
-CTRL=$(craft "$BASE^{tree}" "$BASE" Norway "$T/norway.key")
+CTRL=$(craft "$(noop_tree "$BASE" Norway)" "$BASE" Norway "$T/norway.key")
 "${H[@]}" update-ref refs/heads/main "$CTRL"
 expect_ok ccm -C "$M" sync
 expect_eq "$(head_of "$M")" "$CTRL" "control: a valid editor commit made by stock git is accepted"
@@ -202,12 +228,12 @@ REC_PATH=$("${H[@]}" ls-tree -r --name-only "$GOOD" | grep '^r/' | sed -n 1p)
 REC2_PATH=$("${H[@]}" ls-tree -r --name-only "$GOOD" | grep '^r/' | sed -n 2p)
 check "the hub has two record blobs" test -n "$REC_PATH" -a -n "$REC2_PATH"
 
-# (a) unsigned, changing nothing.
-A=$(craft "$GOOD^{tree}" "$GOOD" Norway "")
+# (a) unsigned.
+A=$(craft "$(noop_tree "$GOOD" Norway)" "$GOOD" Norway "")
 refused "(a) unsigned commit" "$A" "$M"
 
 # (b) signed by a key that is not in the roster, claiming to be Norway.
-B=$(craft "$GOOD^{tree}" "$GOOD" Norway "$T/mallory.key")
+B=$(craft "$(noop_tree "$GOOD" Norway)" "$GOOD" Norway "$T/mallory.key")
 refused "(b) non-member signature" "$B" "$M"
 
 # (c) an editor promotes themself to admin: a roster change by a non-admin.
@@ -276,28 +302,38 @@ D5=$(craft "$(tree_with "$GOOD" "$REC_PATH" "$("${H[@]}" rev-parse "$GOOD:$REC2_
 refused "(d5) record blob swapped, signed by an editor" "$D5" "$M"
 
 # (e) signed by a reader.
-E=$(craft "$GOOD^{tree}" "$GOOD" ISU "$T/isu.key")
+E=$(craft "$(noop_tree "$GOOD" ISU)" "$GOOD" ISU "$T/isu.key")
 expect_ok "${H[@]}" -c gpg.format=ssh -c gpg.ssh.allowedSignersFile="$T/signers" verify-commit "$E"
 refused "(e) commit signed by a reader" "$E" "$M"
 expect_contains "$REFUSED_ERR" "reader" "(e) the refusal names the role"
 
 # (f) signed by the editor Norway, authored as the admin Peru.
-F=$(craft "$GOOD^{tree}" "$GOOD" Peru "$T/norway.key")
+F=$(craft "$(noop_tree "$GOOD" Peru)" "$GOOD" Peru "$T/norway.key")
 refused "(f) editor's signature under the admin's name" "$F" "$M"
 
-# (g) a valid editor commit, then an unsigned one: refused as a whole.
-G1=$(craft "$GOOD^{tree}" "$GOOD" Norway "$T/norway.key")
-G2=$(craft "$GOOD^{tree}" "$G1" Malawi "")
-refused "(g) good then unsigned" "$G2" "$P"
+# (g) a valid editor commit, then an unsigned one: the good one is taken,
+# the bad one refused, and the hub given the good history back.
+G1=$(craft "$(noop_tree "$GOOD" Norway)" "$GOOD" Norway "$T/norway.key")
+G2=$(craft "$(noop_tree "$G1" Malawi)" "$G1" Malawi "")
+refused "(g) good then unsigned" "$G2" "$P" origin "$G2" keep
 expect_not_contains "$REFUSED_ERR" "$G1" "(g) the error names the bad commit, not the good one before it"
+expect_eq "$(head_of "$P")" "$G1" "(g) the valid commit below the refused one was taken"
+GOOD=$G1
+for s in "$N" "$M" "$R"; do expect_ok ccm -C "$s" sync; done
 
 # (h) a merge signed by an editor, of the last good commit and a valid side
 # commit, whose roster promotes the editor: not the merge of its parents'.
-SIDE=$(craft "$BASE^{tree}" "$BASE" Norway "$T/norway.key")
+SIDE=$(craft "$(noop_tree "$BASE" Norway)" "$BASE" Norway "$T/norway.key")
 HM=$(craft "$(tree_with "$GOOD" roster.json "$("${H[@]}" hash-object -w "$T/roster.promoted")")" \
     "$GOOD $SIDE" Norway "$T/norway.key")
 expect_eq "$("${H[@]}" rev-list --parents -n 1 "$HM")" "$HM $GOOD $SIDE" "(h) the crafted merge has two parents"
-refused "(h) merge changing the roster, by an editor" "$HM" "$M"
+refused "(h) merge changing the roster, by an editor" "$HM" "$M" origin "$HM" keep
+expect_contains "$REFUSED_ERR" "membership" "(h) the refusal says the merge changed the membership"
+check "(h) the valid side commit under the refused merge was taken" \
+    git --git-dir="$M/repo" merge-base --is-ancestor "$SIDE" main
+GOOD=$(head_of "$M")
+"${H[@]}" update-ref refs/heads/main "$GOOD"
+for s in "$P" "$N" "$R"; do expect_ok ccm -C "$s" sync; done
 
 # (i) the hub's branch replaced by another group's history (Mallory's own
 # group, made with ccmsync).
@@ -311,10 +347,15 @@ refused "(i) another group's history" "$I" "$M" origin "$I_ROOT"
 run ccm -C "$M" --json state show LAO
 expect_json 'd["fields"].get("next_step") != "mallory-was-here"' "(i) nothing of the other group is read"
 
-# Over git:// (git daemon): the unsigned commit, fetched by Norway.
-refused "(a) over git://" "$A" "$N" daemon
+# Over git:// (git daemon): an unsigned commit, fetched by Norway. (Made on
+# the hub's current history: one that went back to an older one would also,
+# rightly, draw a warning that the remote was rewound.)
+A_NOW=$(craft "$(noop_tree "$GOOD" Norway)" "$GOOD" Norway "")
+refused "(a) over git://" "$A_NOW" "$N" daemon
 # Over git://: a roster change by an editor.
-refused "(c) over git://" "$C" "$N" daemon
+C_NOW=$(craft "$(tree_with "$GOOD" roster.json "$("${H[@]}" hash-object -w "$T/roster.promoted")")" \
+    "$GOOD" Norway "$T/norway.key")
+refused "(c) over git://" "$C_NOW" "$N" daemon
 
 # ---- after all that, the group carries on -------------------------------------------------------
 

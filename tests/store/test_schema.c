@@ -481,13 +481,74 @@ static void test_schema__text_rejects_control_characters(void **state)
                                       "c1\xc2\x85", "\x0b", NULL};
     (void)state;
     for (size_t i = 0; bad[i] != NULL; i++) {
-        assert_invalid(ccm_schema_check_value("state", "next_step", bad[i]),
+        assert_invalid(ccm_schema_check_value("activity", "summary", bad[i]),
                        "only newline and tab are allowed");
         assert_non_null(strstr(ccm_error_last(), "control character"));
+        assert_invalid(ccm_schema_check_value("state", "region", bad[i]), "one line of text");
     }
-    assert_invalid(ccm_schema_check_value("state", "next_step", "a\rb"), NULL);
-    assert_message("invalid text for 'next_step' (control character U+000D at byte 1; only "
+    assert_invalid(ccm_schema_check_value("activity", "summary", "a\rb"), NULL);
+    assert_message("invalid text for 'summary' (control character U+000D at byte 1; only "
                    "newline and tab are allowed)");
+}
+
+static void test_schema__one_line_text_refuses_newlines_tabs_and_overrides(void **state)
+{
+    static const char *const one_line[][2] = {{"state", "name"},  {"state", "region"},
+                                              {"note", "title"},  {"note", "on"},
+                                              {"note", "author"}, {NULL, NULL}};
+    (void)state;
+    for (size_t i = 0; one_line[i][0] != NULL; i++) {
+        const char *k = one_line[i][0], *f = one_line[i][1];
+        assert_false(ccm_schema_is_multiline(k, f));
+        assert_invalid(ccm_schema_check_value(k, f, "Peru\nNorway"), "one line of text");
+        assert_invalid(ccm_schema_check_value(k, f, "a\tb"), "one line of text");
+        /* U+202E RIGHT-TO-LEFT OVERRIDE, U+2066 LEFT-TO-RIGHT ISOLATE */
+        assert_invalid(ccm_schema_check_value(k, f, "abc\xe2\x80\xaexyz"),
+                       "bidirectional override U+202E");
+        assert_invalid(ccm_schema_check_value(k, f, "\xe2\x81\xa6x"),
+                       "bidirectional override U+2066");
+        /* U+200F RIGHT-TO-LEFT MARK and Arabic letters are ordinary text */
+        assert_ok(ccm_schema_check_value(k, f, "\xd8\xa7\xe2\x80\x8f"));
+    }
+    /* Multi-line text keeps newlines and tabs, and may hold overrides (they
+     * are escaped when printed). */
+    assert_true(ccm_schema_is_multiline("activity", "summary"));
+    assert_true(ccm_schema_is_multiline("state", "my_notes"));
+    assert_ok(ccm_schema_check_value("activity", "outcome", "line 1\n\tline 2"));
+    assert_ok(ccm_schema_check_value("note", "body", "a\nb"));
+    assert_ok(ccm_schema_check_value("state", "survey_comment", "x\xe2\x80\xaey"));
+}
+
+static void test_schema__required_fields_cannot_be_cleared(void **state)
+{
+    (void)state;
+    assert_true(ccm_schema_is_required("activity", "type"));
+    assert_true(ccm_schema_is_required("activity", "date"));
+    assert_true(ccm_schema_is_required("note", "sealed"));
+    assert_false(ccm_schema_is_required("activity", "summary"));
+    assert_false(ccm_schema_is_required("state", "status"));
+    assert_invalid(ccm_schema_check_value("activity", "date", NULL), "cannot be cleared");
+    assert_message("'date' of an activity cannot be cleared (it is required)");
+    assert_ok(ccm_schema_check_value("activity", "summary", NULL));
+}
+
+static void test_schema__note_keys_are_member_capsules(void **state)
+{
+    char good[200];
+    (void)state;
+    char b64[109];
+    /* 80 bytes in base64: 107 characters and one '=' */
+    memset(b64, 'A', 107);
+    b64[107] = '=';
+    b64[108] = 0;
+    snprintf(good, sizeof(good), "Peru:%s", b64);
+    assert_int_equal(ccm_schema_field_type("note", "keys"), CCM_FT_SET);
+    assert_int_equal(ccm_schema_field_type("note", "to"), CCM_FT_SET);
+    assert_ok(ccm_schema_check_elem("note", "keys", good));
+    assert_invalid(ccm_schema_check_elem("note", "keys", "Peru:AAAA"), "MEMBER:sealed key");
+    assert_invalid(ccm_schema_check_elem("note", "keys", good + 5), "MEMBER:sealed key");
+    assert_invalid(ccm_schema_check_elem("note", "to", "no one"), "invalid member name");
+    assert_ok(ccm_schema_check_elem("note", "to", "Norway"));
 }
 
 static void test_schema__text_is_at_most_64_kib(void **state)
@@ -574,6 +635,9 @@ int main(void)
         cmocka_unit_test(test_schema__text_accepts_utf8_newline_and_tab),
         cmocka_unit_test(test_schema__text_rejects_invalid_utf8),
         cmocka_unit_test(test_schema__text_rejects_control_characters),
+        cmocka_unit_test(test_schema__one_line_text_refuses_newlines_tabs_and_overrides),
+        cmocka_unit_test(test_schema__required_fields_cannot_be_cleared),
+        cmocka_unit_test(test_schema__note_keys_are_member_capsules),
         cmocka_unit_test(test_schema__text_is_at_most_64_kib),
         cmocka_unit_test(test_schema__clearing_a_scalar_is_allowed),
         cmocka_unit_test(test_schema__sets_and_scalars_are_not_interchangeable),

@@ -216,6 +216,7 @@ static void bulk_activities(ccm_store *s, int from, int to)
         snprintf(id, sizeof(id), "%016x", i);
         rec = ccm_record_new("activity", id);
         assert_int_equal(ccm_record_assign(rec, "type", "survey", ccm_txn_stamp(t), "Peru"), 0);
+        assert_int_equal(ccm_record_assign(rec, "date", "2025-03-01", ccm_txn_stamp(t), "Peru"), 0);
         assert_int_equal(ccm_txn_put(t, rec), CCM_OK);
         json_decref(rec);
     }

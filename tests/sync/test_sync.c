@@ -212,7 +212,9 @@ static void test_sync__concurrent_edits_merge_to_the_same_winner(void **state)
     assert_true(r.pushed);
     assert_true(r.incoming >= 1);
     ccm_sync_result_free(&r);
-    assert_int_equal(ccm_sync_run(&r, peru, "origin", NULL, NULL), CCM_OK);
+    if (ccm_sync_run(&r, peru, "origin", NULL, NULL) != CCM_OK) {
+        fail_msg("%s", ccm_error_last());
+    }
     assert_true(r.fast_forward);
     ccm_sync_result_free(&r);
     a = field_of(peru, "IDN", "priority");
@@ -261,7 +263,7 @@ static void merged_tree(git_oid *tree, ccm_store *s, const git_oid *ours, const 
     git_oid merged;
     git_commit *c = NULL;
     assert_int_equal(setenv("CCMSYNC_THREADS", threads, 1), 0);
-    assert_int_equal(ccm_sync_merge(&merged, s, ours, theirs), CCM_OK);
+    assert_int_equal(ccm_sync_merge(&merged, s, ours, theirs, NULL), CCM_OK);
     assert_int_equal(unsetenv("CCMSYNC_THREADS"), 0);
     assert_int_equal(git_commit_lookup(&c, s->repo, &merged), 0);
     *tree = *git_commit_tree_id(c);
@@ -283,7 +285,7 @@ static void test_sync_merge__same_tree_on_one_thread_and_many(void **state)
     set_many(peru, 40, "priority", "high");
     set_many(peru, 20, "region", "Asia");
     set_many(nor, 40, "priority", "low");
-    set_many(nor, 30, "lead", "Norway");
+    set_many(nor, 30, "next_step", "call Norway");
     sync_ok(peru);
     assert_int_equal(git_remote_lookup(&remote, nor->repo, "origin"), 0);
     assert_int_equal(ccm_sync_fetch(&theirs, &has, nor, "origin", remote, &t), CCM_OK);
@@ -298,7 +300,9 @@ static void test_sync_merge__same_tree_on_one_thread_and_many(void **state)
      * and verifies it. */
     ccm_sync_drop_incoming(nor, "origin");
     sync_ok(nor);
-    assert_int_equal(ccm_sync_run(&r, peru, "origin", NULL, NULL), CCM_OK);
+    if (ccm_sync_run(&r, peru, "origin", NULL, NULL) != CCM_OK) {
+        fail_msg("%s", ccm_error_last());
+    }
     assert_true(r.fast_forward);
     ccm_sync_result_free(&r);
     {
@@ -377,11 +381,11 @@ static void test_sync_push__local_remote_is_compare_and_swap(void **state)
     memset(&stale, 0x11, sizeof(stale));
     assert_int_equal(git_remote_lookup(&remote, peru->repo, "origin"), 0);
     /* We claim the hub is at a commit it is not at: refused, hub untouched. */
-    assert_int_equal(ccm_sync_push(peru, remote, &ours, &stale, &t), CCM_ELOCKED);
+    assert_int_equal(ccm_sync_push(peru, remote, &ours, &stale, 0, &t), CCM_ELOCKED);
     assert_int_equal(git_reference_name_to_id(&hub_after, hub, CCM_BRANCH), 0);
     assert_true(git_oid_equal(&hub_before, &hub_after));
     /* With the right expectation the push lands. */
-    assert_int_equal(ccm_sync_push(peru, remote, &ours, &hub_before, &t), CCM_OK);
+    assert_int_equal(ccm_sync_push(peru, remote, &ours, &hub_before, 0, &t), CCM_OK);
     assert_int_equal(git_reference_name_to_id(&hub_after, hub, CCM_BRANCH), 0);
     assert_true(git_oid_equal(&ours, &hub_after));
     git_remote_free(remote);

@@ -17,12 +17,12 @@
  * number of threads. A job that fails on a worker, or whose key is not
  * loaded yet, is done again on the calling thread by `redo`, which gives
  * the error its full message.
- * The threads come from store/parallel.c (CCMSYNC_THREADS).
+ * The threads come from parallel.c (CCMSYNC_THREADS).
  */
 #include <stdlib.h>
 #include <string.h>
 
-#include "sync_private.h"
+#include "store_private.h"
 
 #define JOIN_BATCH 256
 
@@ -160,17 +160,16 @@ done:
     ccm_error_clear();
 }
 
-int ccm_joins_run(ccm_joins *js, ccm_store *s, ccm_joins_emit_fn emit, ccm_joins_redo_fn redo,
-                  void *ctx)
+int ccm_joins_run(ccm_joins *js, ccm_store *s, const ccm_groupkey *kw, ccm_joins_emit_fn emit,
+                  ccm_joins_redo_fn redo, void *ctx)
 {
-    const ccm_groupkey *kw = ccm_store_key(s, s->epoch);
     int rc = CCM_OK;
 
     if (!js || js->n == 0) {
         return CCM_OK;
     }
     if (!kw) {
-        return CCM_EDENIED;
+        return ccm_error_set(CCM_EDENIED, "no key to write merged records");
     }
     for (size_t at = 0; at < js->n && rc == CCM_OK; at += JOIN_BATCH) {
         size_t n = js->n - at < JOIN_BATCH ? js->n - at : JOIN_BATCH;
