@@ -7,6 +7,7 @@
 #define CCM_CLI_H
 
 #include <stdio.h>
+#include <time.h>
 #include <jansson.h>
 
 #include "../store/store.h"
@@ -64,11 +65,31 @@ void ccm_print_help(const char *name);
  * NUL. CCM_EINVALID if none can be had (no terminal). */
 int ccm_passphrase_get(char **out, size_t *len, ccm_cli *cli, int confirm);
 
+/* Asks the terminal (/dev/tty) for a secret, echo off: the line without its
+ * newline into buf (at most cap-1 bytes); its length, or -1 without a
+ * terminal. The prompt of ssh key passphrases (ccm_sync_set_prompt). */
+long ccm_cli_prompt_secret(char *buf, size_t cap, const char *question);
+
 /* Opens (and, with `unlock`, unlocks) the store of cli->store_dir. */
 int ccm_cli_open_store(ccm_cli *cli, int unlock);
 
 /* Refuses writes by members whose role is reader (exit 3). */
 int ccm_cli_check_write(ccm_cli *cli);
+
+/* ---- progress of transfers (cli/progress.c) ------------------------------- */
+
+typedef struct {
+    struct timespec last;
+    int open; /* a line without its newline yet */
+    char what[8];
+} ccm_progress_line;
+
+/* A ccm_progress_fn: objects and bytes on stderr, at most ten updates a
+ * second (payload: a zeroed ccm_progress_line). Pass it only when stderr is
+ * a terminal. */
+void ccm_progress(const char *what, size_t done, size_t total, size_t bytes, void *payload);
+/* Ends a progress line cut short, so that an error starts a line. */
+void ccm_progress_end(ccm_progress_line *p);
 
 /* ---- field arguments (cli/fields.c) ----------------------------------- */
 

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "../sync/sync.h"
@@ -58,6 +59,7 @@ int ccm_cmd_join(ccm_cli *cli, int argc, char **argv)
 {
     const char *member = NULL, *url = NULL, *expect = NULL;
     char *pass = NULL, *request = NULL;
+    ccm_progress_line line = {{0, 0}, 0, ""};
     json_t *group = NULL;
     size_t len = 0;
     int no_pass = 0, rc;
@@ -88,7 +90,10 @@ int ccm_cmd_join(ccm_cli *cli, int argc, char **argv)
     if (!no_pass && (rc = ccm_passphrase_get(&pass, &len, cli, 1)) < 0) {
         return rc;
     }
-    rc = ccm_sync_join(&request, cli->store_dir, url, member, pass, len, expect);
+    ccm_sync_set_prompt(ccm_cli_prompt_secret);
+    rc = ccm_sync_join_progress(&request, cli->store_dir, url, member, pass, len, expect,
+                                isatty(2) ? ccm_progress : NULL, &line);
+    ccm_progress_end(&line);
     ccm_secret_free(pass);
     if (rc < 0 || (rc = print_group(cli, &group)) < 0) {
         free(request);

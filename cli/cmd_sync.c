@@ -138,32 +138,19 @@ int ccm_cmd_status(ccm_cli *cli, int argc, char **argv)
     return rc;
 }
 
-/* Progress on a terminal, at most ten updates a second; nothing on pipes. */
-static void progress(const char *what, size_t done, size_t total, size_t bytes, void *payload)
-{
-    struct timespec *last = payload, now;
-
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    if (done != total &&
-        (now.tv_sec - last->tv_sec) * 1000 + (now.tv_nsec - last->tv_nsec) / 1000000 < 100) {
-        return;
-    }
-    *last = now;
-    fprintf(stderr, "\r%s: %zu/%zu objects, %.1f KiB%s", what, done, total, bytes / 1024.0,
-            done == total ? "\n" : "");
-}
-
 int ccm_cmd_sync(ccm_cli *cli, int argc, char **argv)
 {
     const char *remote = argc > 0 ? argv[0] : "origin";
     ccm_sync_result res;
-    struct timespec last = {0, 0};
+    ccm_progress_line line = {{0, 0}, 0, ""};
     int rc;
 
     if (argc > 1) {
         return ccm_usage(cli, "too many arguments");
     }
-    rc = ccm_sync_run(&res, cli->store, remote, isatty(2) ? progress : NULL, &last);
+    ccm_sync_set_prompt(ccm_cli_prompt_secret);
+    rc = ccm_sync_run(&res, cli->store, remote, isatty(2) ? ccm_progress : NULL, &line);
+    ccm_progress_end(&line);
     for (size_t i = 0; i < res.nwarnings; i++) {
         fprintf(stderr, "ccmsync: warning: %s\n", res.warnings[i]);
     }

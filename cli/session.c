@@ -65,6 +65,11 @@ static long prompt(char *buf, size_t cap, const char *question)
     return n;
 }
 
+long ccm_cli_prompt_secret(char *buf, size_t cap, const char *question)
+{
+    return prompt(buf, cap, question);
+}
+
 int ccm_passphrase_get(char **out, size_t *len, ccm_cli *cli, int confirm)
 {
     char *buf = ccm_secret_alloc(PASS_MAX), *again = NULL;

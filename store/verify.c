@@ -137,18 +137,18 @@ static int check_merge(ccm_store *s, git_repository *repo, const git_commit *com
         rc = ccm_git_error("cannot read the merge's parents");
         goto done;
     }
-    if (!s->id || !ccm_store_key_for(
-                      s, (uint32_t)json_integer_value(json_object_get(roster, "epoch")), roster)) {
-        /* No key (yet) for the merge's epoch: it might still be sealed in
-         * its tree for us; else only the membership can be checked. */
-        json_int_t e = json_integer_value(json_object_get(roster, "epoch"));
-        if (!s->id || e < 1 || e >= CCM_MAX_EPOCHS ||
-            ccm_store_load_key_with(s, tree, roster, (uint32_t)e) < 0) {
-            ccm_error_clear();
-            flags = CCM_MERGE_META_ONLY;
-        }
+    /* Without the group key (not admitted yet), or without the key of the
+     * merge's epoch (sealed only in parents this member cannot open), only
+     * the membership part can be recomputed. Keys come from the parents,
+     * which were verified, never from the merge's own tree. */
+    flags = s->id ? 0 : CCM_MERGE_META_ONLY;
+    rc = ccm_merge_trees(&want_id, s, pk.repo, &pk, a, b, NULL, flags);
+    if (rc == CCM_EDENIED && !flags) {
+        ccm_error_clear();
+        flags = CCM_MERGE_META_ONLY;
+        rc = ccm_merge_trees(&want_id, s, pk.repo, &pk, a, b, NULL, flags);
     }
-    if ((rc = ccm_merge_trees(&want_id, s, pk.repo, &pk, a, b, NULL, flags)) < 0) {
+    if (rc < 0) {
         goto done;
     }
     if (git_tree_lookup(&want, pk.repo, &want_id) < 0) {

@@ -12,19 +12,38 @@
 
 #include "sync_private.h"
 
-static int clone_repo(const char *git_dir, const char *url)
+/* Progress from libgit2, passed on to the caller's callback. */
+static int on_transfer(const git_indexer_progress *stats, void *payload)
+{
+    ccm_transfer *t = payload;
+    if (t->fn) {
+        t->fn("fetch", stats->received_objects, stats->total_objects, stats->received_bytes,
+              t->payload);
+    }
+    return 0;
+}
+
+static int clone_repo(const char *git_dir, const char *url, ccm_transfer *t)
 {
     git_clone_options opts;
     git_repository *repo = NULL;
+    const char *reach = url;
     int rc;
 
     git_clone_options_init(&opts, GIT_CLONE_OPTIONS_VERSION);
     opts.bare = 1;
     opts.fetch_opts.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
-    if (git_clone(&repo, url, git_dir, &opts) < 0) {
-        return ccm_error_set(CCM_EUNREACHABLE, "cannot clone '%s': %s", url,
-                             git_error_last() ? git_error_last()->message : "failed");
+    if (!ccm_sync_is_local(url) &&
+        (rc = ccm_sync_connect_begin(t, NULL, url, NULL, &opts.fetch_opts.callbacks,
+                                     &opts.fetch_opts.proxy_opts, &reach)) < 0) {
+        return rc;
     }
+    opts.fetch_opts.callbacks.transfer_progress = on_transfer;
+    opts.fetch_opts.callbacks.payload = t;
+    if (git_clone(&repo, reach, git_dir, &opts) < 0) {
+        return ccm_sync_connect_fail(t, "cannot clone '%s'", url);
+    }
+    ccm_sync_connect_ok(t);
     /* The clone's origin has a fetch refspec; replace it with ours, and let
      * the tracking ref be what ccmsync sets after verifying. */
     git_remote_delete(repo, "origin");
@@ -72,19 +91,28 @@ static int check_founder(const ccm_store *s, const char *expect)
 int ccm_sync_join(char **request, const char *dir, const char *url, const char *member,
                   const char *pass, size_t pass_len, const char *expect)
 {
+    return ccm_sync_join_progress(request, dir, url, member, pass, pass_len, expect, NULL, NULL);
+}
+
+int ccm_sync_join_progress(char **request, const char *dir, const char *url, const char *member,
+                           const char *pass, size_t pass_len, const char *expect,
+                           ccm_progress_fn progress, void *payload)
+{
     char *git_dir = NULL, *abs = NULL;
     ccm_identity *id = NULL;
     ccm_store *s = NULL;
+    ccm_transfer t = {progress, payload, "", NULL};
     int created = 0, rc;
 
     *request = NULL;
-    if ((rc = ccm_store_global_init()) < 0 || (rc = ccm_schema_check_member_name(member)) < 0) {
+    if ((rc = ccm_store_global_init()) < 0 || (rc = ccm_schema_check_member_name(member)) < 0 ||
+        (rc = ccm_sync_url_check(url)) < 0) {
         return rc;
     }
     if (!ccm_dir_is_empty_or_absent(dir)) {
         return ccm_error_set(CCM_EINVALID, "'%s' already exists and is not empty", dir);
     }
-    if (!strstr(url, "://") && url[0] != '/') {
+    if (ccm_sync_is_local(url) && !strstr(url, "://") && url[0] != '/') {
         char cwd[4096];
         if (!getcwd(cwd, sizeof(cwd)) || !(abs = ccm_path_join(cwd, url))) {
             return ccm_error_set(CCM_ERROR, "cannot resolve '%s'", url);
@@ -99,7 +127,7 @@ int ccm_sync_join(char **request, const char *dir, const char *url, const char *
         rc = ccm_error_set(CCM_ERROR, "out of memory");
         goto done;
     }
-    if ((rc = clone_repo(git_dir, url)) < 0 || (rc = ccm_identity_generate(&id)) < 0 ||
+    if ((rc = clone_repo(git_dir, url, &t)) < 0 || (rc = ccm_identity_generate(&id)) < 0 ||
         (rc = ccm_store_write_identity(dir, id, pass, pass_len)) < 0 ||
         (rc = ccm_store_write_local(dir, member)) < 0) {
         goto done;
@@ -127,6 +155,7 @@ done:
     if (rc < 0 && created) {
         ccm_remove_tree(dir);
     }
+    ccm_transfer_dispose(&t);
     ccm_store_free(s);
     ccm_identity_free(id);
     free(git_dir);

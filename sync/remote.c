@@ -40,7 +40,7 @@ static int valid_remote_name(const char *name)
 
 int ccm_sync_is_local(const char *url)
 {
-    return strncmp(url, "file://", 7) == 0 || !strstr(url, "://");
+    return strncmp(url, "file://", 7) == 0 || (!strstr(url, "://") && !ccm_url_is_scp(url));
 }
 
 const char *ccm_sync_local_path(const char *url)
@@ -90,12 +90,15 @@ int ccm_sync_remote_add(ccm_store *s, const char *name, const char *url)
     if (!*url) {
         return ccm_error_set(CCM_EINVALID, "empty remote URL");
     }
+    if ((rc = ccm_sync_url_check(url)) < 0) {
+        return rc;
+    }
     if (git_remote_lookup(&r, s->repo, name) == 0) {
         git_remote_free(r);
         return ccm_error_set(CCM_EINVALID, "remote '%s' already exists", name);
     }
     /* A relative path is taken relative to where the command runs. */
-    if (!strstr(url, "://") && url[0] != '/') {
+    if (ccm_sync_is_local(url) && !strstr(url, "://") && url[0] != '/') {
         char cwd[4096];
         if (!getcwd(cwd, sizeof(cwd)) || !(abs = ccm_path_join(cwd, url))) {
             return ccm_error_set(CCM_ERROR, "cannot resolve '%s'", url);
@@ -224,6 +227,7 @@ int ccm_sync_fetch(git_oid *theirs, int *has_theirs, ccm_store *s, const char *n
     char *specs[1] = {spec};
     git_strarray refspecs = {specs, 1};
     const char *url = git_remote_url(remote);
+    int rc;
 
     *has_theirs = 0;
     snprintf(ref, sizeof(ref), CCM_INCOMING_PREFIX "%s", name);
@@ -234,15 +238,19 @@ int ccm_sync_fetch(git_oid *theirs, int *has_theirs, ccm_store *s, const char *n
     }
     snprintf(spec, sizeof(spec), "+" CCM_BRANCH ":%s", ref);
     git_fetch_options_init(&opts, GIT_FETCH_OPTIONS_VERSION);
+    if ((rc = ccm_sync_connect_begin(t, s->repo, url, remote, &opts.callbacks, &opts.proxy_opts,
+                                     NULL)) < 0) {
+        return rc;
+    }
+    url = t->auth->configured; /* the remote's own now reports the URL reached */
     opts.callbacks.transfer_progress = on_transfer;
-    opts.callbacks.payload = t;
     opts.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
     opts.update_fetchhead = 0;
     opts.prune = GIT_FETCH_NO_PRUNE;
     if (git_remote_fetch(remote, &refspecs, &opts, NULL) < 0) {
-        return ccm_error_set(CCM_EUNREACHABLE, "cannot reach remote '%s' (%s): %s", name, url,
-                             git_error_last() ? git_error_last()->message : "failed");
+        return ccm_sync_connect_fail(t, "cannot reach remote '%s' (%s)", name, url);
     }
+    ccm_sync_connect_ok(t);
     if (git_reference_name_to_id(theirs, s->repo, ref) == 0) {
         *has_theirs = 1;
     }
@@ -358,8 +366,7 @@ static int push_replacing(git_remote *remote, const git_oid *expected, git_push_
         goto done;
     }
     if (git_remote_upload(remote, refspecs, opts) < 0) {
-        rc = ccm_error_set(CCM_EUNREACHABLE, "cannot push to '%s': %s", git_remote_url(remote),
-                           git_error_last() ? git_error_last()->message : "failed");
+        rc = ccm_sync_connect_fail(t, "cannot push to '%s'", git_remote_url(remote));
     } else if (t->rejected[0]) {
         rc = ccm_error_set(CCM_ELOCKED, "the remote refused the update (%s)", t->rejected);
     }
@@ -376,17 +383,22 @@ int ccm_sync_push(ccm_store *s, git_remote *remote, const git_oid *ours, const g
     char *specs[1] = {spec};
     git_strarray refspecs = {specs, 1};
     const char *url = git_remote_url(remote);
+    int rc;
 
     if (ccm_sync_is_local(url)) {
         return push_local(s, url, ours, expected, t);
     }
     git_push_options_init(&opts, GIT_PUSH_OPTIONS_VERSION);
+    if ((rc = ccm_sync_connect_begin(t, s->repo, url, remote, &opts.callbacks, &opts.proxy_opts,
+                                     NULL)) < 0) {
+        return rc;
+    }
+    url = t->auth->configured;
     /* Let the pack builder use every core: its delta search is wasted on
      * ciphertext, but runs all the same. */
     opts.pb_parallelism = 0;
     opts.callbacks.push_transfer_progress = on_push_transfer;
     opts.callbacks.push_update_reference = on_update;
-    opts.callbacks.payload = t;
     t->rejected[0] = 0;
     if (replace && expected) {
         snprintf(spec, sizeof(spec), "+" CCM_BRANCH ":" CCM_BRANCH);
@@ -401,9 +413,9 @@ int ccm_sync_push(ccm_store *s, git_remote *remote, const git_oid *ours, const g
             (strstr(e->message, "not present locally") || strstr(e->message, "fast-forward"))) {
             return ccm_error_set(CCM_ELOCKED, "the remote moved during the push");
         }
-        return ccm_error_set(CCM_EUNREACHABLE, "cannot push to '%s': %s", url,
-                             e ? e->message : "failed");
+        return ccm_sync_connect_fail(t, "cannot push to '%s'", url);
     }
+    ccm_sync_connect_ok(t);
     if (t->rejected[0]) {
         return ccm_error_set(CCM_ELOCKED, "the remote refused the update (%s)", t->rejected);
     }

@@ -370,7 +370,7 @@ int ccm_sync_run(ccm_sync_result *out, ccm_store *s, const char *remote_name,
                  ccm_progress_fn progress, void *payload)
 {
     git_remote *named = NULL, *remote = NULL;
-    ccm_transfer t = {progress, payload, ""};
+    ccm_transfer t = {progress, payload, "", NULL};
     int lock = -1, rc, had_key = 0;
     struct timespec t0;
 
@@ -428,6 +428,7 @@ int ccm_sync_run(ccm_sync_result *out, ccm_store *s, const char *remote_name,
                            out->refused_reason);
     }
 done:
+    ccm_transfer_dispose(&t);
     if (lock >= 0) {
         close(lock);
     }

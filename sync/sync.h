@@ -3,9 +3,12 @@
  * and sync (fetch, verify, merge, push).
  *
  * A remote is any URL libgit2 understands: a path or file:// URL (a USB
- * stick, a shared folder), git://, http(s)://, ssh://. Local-path remotes
- * are created (bare) on first sync and get a compare-and-swap of their own,
- * since libgit2 updates their refs unconditionally.
+ * stick, a shared folder), git://, http(s)://, ssh:// and the scp-like
+ * user@host:path. Local-path remotes are created (bare) on first sync and
+ * get a compare-and-swap of their own, since libgit2 updates their refs
+ * unconditionally. Network remotes get credentials (ssh keys, git's
+ * credential helpers), host-key and certificate checks (see
+ * ccm_sync_set_prompt).
  *
  * Nothing here prints: progress goes to a callback the caller provides.
  */
@@ -80,6 +83,21 @@ void ccm_sync_result_free(ccm_sync_result *r);
 int ccm_sync_run(ccm_sync_result *out, ccm_store *s, const char *remote, ccm_progress_fn progress,
                  void *payload);
 
+/* ---- credentials ------------------------------------------------------------ */
+
+/* Asks the person at the terminal for a secret, echo off: at most cap-1
+ * bytes and a NUL into buf; returns the length, or -1 if nobody can be
+ * asked. `question` ends with ": ". */
+typedef long (*ccm_prompt_fn)(char *buf, size_t cap, const char *question);
+
+/* Sets the process-wide prompt for the passphrase of an ssh key (used only
+ * when stdin is a terminal and CCMSYNC_SSH_PASSPHRASE is unset; NULL: never
+ * ask). Remotes over ssh log in with ssh-agent's keys, then the key files
+ * of ~/.ssh/config or ~/.ssh/id_ed25519, id_ecdsa, id_rsa, after checking
+ * the host key against known_hosts; https remotes use CCMSYNC_HTTPS_TOKEN
+ * or git's credential helpers. */
+void ccm_sync_set_prompt(ccm_prompt_fn fn);
+
 /* ---- joining and membership ------------------------------------------------- */
 
 /* Creates a store in `dir` by cloning `url` (which becomes `origin`) and
@@ -90,6 +108,11 @@ int ccm_sync_run(ccm_sync_result *out, ccm_store *s, const char *remote, ccm_pro
  * signing key (CCM_EVERIFY otherwise, nothing kept). */
 int ccm_sync_join(char **request, const char *dir, const char *url, const char *member,
                   const char *pass, size_t pass_len, const char *expect);
+
+/* ccm_sync_join with the clone's progress reported to `progress` ("fetch"). */
+int ccm_sync_join_progress(char **request, const char *dir, const char *url, const char *member,
+                           const char *pass, size_t pass_len, const char *expect,
+                           ccm_progress_fn progress, void *payload);
 
 /* Admits the member of a join request with `role` (admin, editor, reader):
  * records their keys and role in the roster and seals every group key epoch

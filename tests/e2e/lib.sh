@@ -73,6 +73,9 @@ trap '_ERR_LINE=$LINENO' ERR
 export HOME="$T/home"
 mkdir -p "$HOME"
 unset CCMSYNC_STORE XDG_DATA_HOME CCMSYNC_LOCK_TIMEOUT CCMSYNC_PASSPHRASE
+# No proxy, agent or credentials of the user's own: the servers are local.
+unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY no_proxy NO_PROXY SSH_AUTH_SOCK \
+    CCMSYNC_SSH_PASSPHRASE CCMSYNC_HTTPS_TOKEN CCMSYNC_HTTPS_USER GIT_SSL_CAINFO GIT_SSL_CAPATH
 export GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null
 export GIT_AUTHOR_NAME=Mallory GIT_AUTHOR_EMAIL=mallory@example.invalid
 export GIT_COMMITTER_NAME=Mallory GIT_COMMITTER_EMAIL=mallory@example.invalid
@@ -96,6 +99,59 @@ run() {
     OUT=$(cat "$T/.out")
     ERR=$(cat "$T/.err")
     LAST_CMD="$*"
+}
+
+_PY_TTY='
+import os, pty, select, sys, termios, time
+prompts = [p.encode() for p in sys.argv[1].split("|") if p]
+answers = [a.encode() for a in sys.argv[2].split("|")]
+argv = sys.argv[3:]
+pid, fd = pty.fork()
+if pid == 0:
+    try:
+        os.execvp(argv[0], argv)
+    finally:
+        os._exit(127)
+out, seen, start, deadline = b"", None, 0, time.time() + 60
+while True:
+    if time.time() > deadline:
+        os.kill(pid, 9)  # our own child, by its PID
+        os.waitpid(pid, 0)
+        sys.stdout.buffer.write(out + b"\n[run_tty: killed after 60 s]\n")
+        sys.exit(124)
+    if prompts and prompts[0] in out[start:]:
+        seen = seen or time.time()
+        # type once the prompt has turned echo off (and flushed what was
+        # typed before), or after 0.3 s for a prompt that keeps echo on
+        if not termios.tcgetattr(fd)[3] & termios.ECHO or time.time() - seen > 0.3:
+            os.write(fd, answers.pop(0) + b"\n")
+            start = out.index(prompts.pop(0), start) + 1
+            seen = None
+    ready, _, _ = select.select([fd], [], [], 0.05)
+    if ready:
+        try:
+            data = os.read(fd, 4096)
+        except OSError:
+            data = b""
+        if not data:
+            break
+        out += data
+_, status = os.waitpid(pid, 0)
+sys.stdout.buffer.write(out.replace(b"\r", b""))
+sys.exit(os.waitstatus_to_exitcode(status))
+'
+
+# run_tty PROMPTS ANSWERS CMD... : runs CMD on a pseudo-terminal of its own
+# (stdin, stdout and stderr are that terminal, its controlling one). PROMPTS
+# and ANSWERS are lists separated by '|': once the next prompt has appeared
+# (and turned echo off, or 0.3 s passed), its answer and Enter are typed.
+# Sets RC and OUT (everything CMD wrote, on one stream); at most 60 s.
+# shellcheck disable=SC2034
+run_tty() {
+    python3 -c "$_PY_TTY" "$@" >"$T/.out" 2>"$T/.err" && RC=0 || RC=$?
+    OUT=$(cat "$T/.out")
+    ERR=$(cat "$T/.err")
+    LAST_CMD="(on a terminal) ${*:3}"
 }
 
 # ---- assertions -----------------------------------------------------------

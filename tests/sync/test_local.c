@@ -341,7 +341,7 @@ static void test_copy__only_what_is_missing_as_one_pack(void **state)
     size_t bytes;
     ccm_test_packs before, after;
     progress pr = {0};
-    ccm_transfer t = {on_progress, &pr, ""};
+    ccm_transfer t = {on_progress, &pr, "", NULL};
     (void)state;
 
     make_history(tips);
@@ -403,7 +403,7 @@ static void test_copy__again_copies_nothing(void **state)
     git_repository *a, *b;
     ccm_test_packs before, after;
     progress pr = {0};
-    ccm_transfer t = {on_progress, &pr, ""};
+    ccm_transfer t = {on_progress, &pr, "", NULL};
     (void)state;
 
     make_history(tips);
@@ -435,7 +435,7 @@ static void test_copy__again_copies_nothing(void **state)
     /* and no progress callback, or none at all, is fine */
     {
         git_repository *c = init_bare("c.git");
-        ccm_transfer quiet = {NULL, NULL, ""};
+        ccm_transfer quiet = {NULL, NULL, "", NULL};
         assert_int_equal(ccm_sync_copy_objects(a, c, &tips[1], "store", "push", &quiet), CCM_OK);
         assert_int_equal(ccm_sync_copy_objects(a, c, &tips[2], "store", "push", NULL), CCM_OK);
         packs_of(&after, "c.git");

@@ -278,7 +278,7 @@ static void test_sync_merge__same_tree_on_one_thread_and_many(void **state)
     ccm_store *peru = found_group(), *nor = join_group(peru, "norway", "Norway", "editor");
     git_remote *remote = NULL;
     git_oid ours, theirs, one, two, four, at_peru;
-    ccm_transfer t = {NULL, NULL, ""};
+    ccm_transfer t = {NULL, NULL, "", NULL};
     int has = 0;
     ccm_sync_result r;
     (void)state;
@@ -370,7 +370,7 @@ static void test_sync_push__local_remote_is_compare_and_swap(void **state)
     git_remote *remote = NULL;
     git_repository *hub = NULL;
     git_oid ours, hub_before, hub_after, stale;
-    ccm_transfer t = {NULL, NULL, ""};
+    ccm_transfer t = {NULL, NULL, "", NULL};
     char path[800];
     (void)state;
     ccm_test_set_field(peru, "LAO", "status", "party");

@@ -89,7 +89,7 @@ static void forge_push(ccm_store *s)
     git_repository *hub = NULL;
     git_oid ours, hub_head;
     char path[800];
-    ccm_transfer t = {NULL, NULL, ""};
+    ccm_transfer t = {NULL, NULL, "", NULL};
 
     assert_int_equal(sync_rc(s), CCM_EVERIFY);
     assert_non_null(strstr(ccm_error_last(), "not pushed"));
@@ -221,7 +221,7 @@ static void test_trust__a_removed_members_concurrent_commit_is_not_applied(void 
         git_oid ours, hub_head;
         git_repository *hub = NULL;
         char path[800];
-        ccm_transfer t = {NULL, NULL, ""};
+        ccm_transfer t = {NULL, NULL, "", NULL};
         snprintf(path, sizeof(path), "%s/hub.git", base);
         assert_int_equal(git_repository_open_bare(&hub, path), 0);
         assert_int_equal(git_reference_name_to_id(&hub_head, hub, CCM_BRANCH), 0);
