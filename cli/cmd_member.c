@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "text.h"
 
 int ccm_cmd_init(ccm_cli *cli, int argc, char **argv)
 {
@@ -137,14 +138,26 @@ int ccm_cmd_member_list(ccm_cli *cli, int argc, char **argv)
     members = json_object_get(roster, "members");
     if (signers) {
         /* git's allowed-signers format: principal, options, key. A removed
-         * member's key is valid only before the removal. */
+         * member's key is valid only before the removal. With --json, the
+         * same lines as an array of strings. */
+        out = json_array();
         json_array_foreach(members, i, m)
         {
-            char until[32] = "";
+            char until[32] = "", line[1024];
             removal_bound(until, json_string_value(json_object_get(m, "removed")));
-            printf("%s namespaces=\"git\"%s%s%s %s\n",
-                   json_string_value(json_object_get(m, "name")), *until ? ",valid-before=\"" : "",
-                   until, *until ? "\"" : "", json_string_value(json_object_get(m, "sign_key")));
+            snprintf(line, sizeof(line), "%s namespaces=\"git\"%s%s%s %s",
+                     json_string_value(json_object_get(m, "name")),
+                     *until ? ",valid-before=\"" : "", until, *until ? "\"" : "",
+                     json_string_value(json_object_get(m, "sign_key")));
+            if (cli->json) {
+                json_array_append_new(out, json_string(line));
+            } else {
+                ccm_text_put(stdout, line);
+                fputc('\n', stdout);
+            }
+        }
+        if (cli->json) {
+            rc = ccm_print_json(out);
         }
         goto done;
     }
@@ -163,9 +176,14 @@ int ccm_cmd_member_list(ccm_cli *cli, int argc, char **argv)
                       json_object_get(m, "role"), "sign_key", json_object_get(m, "sign_key"),
                       "fingerprint", fp, "removed", removed ? json_string(removed) : json_null()));
         if (!cli->json) {
-            printf("%-16s %-7s %s%s%s\n", json_string_value(json_object_get(m, "name")),
-                   json_string_value(json_object_get(m, "role")), fp, removed ? "  removed " : "",
-                   removed ? removed : "");
+            char *name = ccm_text_escape(json_string_value(json_object_get(m, "name")), 0);
+            char *role = ccm_text_escape(json_string_value(json_object_get(m, "role")), 0);
+            char *when = removed ? ccm_text_escape(removed, 0) : NULL;
+            printf("%-16s %-7s %s%s%s\n", name ? name : "", role ? role : "", fp,
+                   removed ? "  removed " : "", when ? when : "");
+            free(name);
+            free(role);
+            free(when);
         }
     }
     if (cli->json) {

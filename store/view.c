@@ -80,8 +80,8 @@ static int find_by_date(git_oid *out, ccm_store *s, int64_t limit, const char *s
         parent = NULL;
     }
     git_commit_free(c);
-    return ccm_error_set(CCM_EINVALID, "no commit on or before %s (the history starts on %s)",
-                         spec, *first ? first : "no date");
+    return ccm_error_set(CCM_EINVALID, "no commit on or before %s (the history starts on %s)", spec,
+                         *first ? first : "no date");
 }
 
 /* The commit of the branch's history (any ancestor of HEAD, HEAD included)

@@ -253,7 +253,12 @@ static void test_view__bad_specs_are_refused(void **state)
 
     ccm_test_set_field(s, "LAO", "status", "party");
     ccm_store_head(head, s);
-    const char *bad[] = {"", "abc", "2025-02-30", "2025-13-01", "yesterday", "12345g",
+    const char *bad[] = {"",
+                         "abc",
+                         "2025-02-30",
+                         "2025-13-01",
+                         "yesterday",
+                         "12345g",
                          "0123456789012345678901234567890123456789a"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         assert_int_equal(ccm_store_view_at(s, bad[i]), CCM_EINVALID);
@@ -334,8 +339,8 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_view__writes_are_refused_and_the_cache_follows_head,
                                         setup, teardown),
-        cmocka_unit_test_setup_teardown(test_view__by_date_takes_the_last_commit_of_that_day,
-                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_view__by_date_takes_the_last_commit_of_that_day, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_view__bad_specs_are_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_view__ambiguous_prefix_is_refused, setup, teardown),
         cmocka_unit_test(test_record_undelete__revives_with_the_old_fields),
