@@ -131,6 +131,8 @@ static int parse_one(ccm_field_op *op, const char *kind, const char *arg)
                                     field, field, field);
     }
     if (rc < 0) {
+        /* "survey_reason+=cost": the typo explains the error better. */
+        ccm_check_field_typo(kind, field, NULL, 0);
         free(value);
         return rc;
     }

@@ -298,15 +298,20 @@ void ccm_table_print(FILE *f, const ccm_table *t, size_t width, int colour)
         goto done;
     }
     for (size_t i = 0; i < n; i++) {
-        size_t hw = ccm_text_width(t->headers[i]);
-        natural[i] = hw;
+        size_t cells = 0;
         for (size_t r = 0; r < t->nrows; r++) {
             size_t w = ccm_text_width(t->cells[r * n + i]);
-            natural[i] = w > natural[i] ? w : natural[i];
+            cells = w > cells ? w : cells;
         }
-        min[i] = (t->flags[i] & CCM_COL_KEEP)
-                     ? natural[i]
-                     : (natural[i] < (hw > 6 ? hw : 6) ? natural[i] : (hw > 6 ? hw : 6));
+        natural[i] = ccm_text_width(t->headers[i]);
+        natural[i] = cells > natural[i] ? cells : natural[i];
+        /* A kept column (ids, dates) keeps its values whole, its header
+         * may be cut; others may go down to three characters and the mark. */
+        if (t->flags[i] & CCM_COL_KEEP) {
+            min[i] = cells ? cells : natural[i];
+        } else {
+            min[i] = natural[i] < 4 ? natural[i] : 4;
+        }
     }
     ccm_table_layout(widths, natural, min, n, width);
     fputs(colour ? "\033[1m" : "", f);

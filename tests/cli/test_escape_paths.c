@@ -130,11 +130,11 @@ static void expect_clean(const char *what, int escapes)
 static void test_human_output__escapes_every_path(void **state)
 {
     static const char *const cmds[][4] = {
-        {"state", "show", "IDN", NULL},   {"state", "list", NULL, NULL},
+        {"state", "show", "IDN", NULL},     {"state", "list", NULL, NULL},
         {"activity", "show", ACT_ID, NULL}, {"activity", "list", NULL, NULL},
-        {"log", NULL, NULL, NULL},        {"log", "IDN", NULL, NULL},
-        {"blame", "IDN", NULL, NULL},     {"blame", ACT_ID, NULL, NULL},
-        {"search", "evil", NULL, NULL},   {"note", "list", NULL, NULL},
+        {"log", NULL, NULL, NULL},          {"log", "IDN", NULL, NULL},
+        {"blame", "IDN", NULL, NULL},       {"blame", ACT_ID, NULL, NULL},
+        {"search", "evil", NULL, NULL},     {"note", "list", NULL, NULL},
         {"note", "show", NOTE_ID, NULL},
     };
     char what[64];

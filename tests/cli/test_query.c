@@ -55,8 +55,9 @@ static void test_dates__forms(void **state)
 
 static void test_dates__bad_forms_are_refused(void **state)
 {
-    const char *bad[] = {"", "2025-02-30", "2025-13", "2025-1", "25-03-01", "tomorrow", "-d",
-                         "-5", "5d", "+1.5d", "-99999999d", "1899-12", "3000-01-01", "today "};
+    const char *bad[] = {"",           "2025-02-30", "2025-13",    "2025-1", "25-03-01",
+                         "tomorrow",   "-d",         "-5",         "5d",     "+1.5d",
+                         "-99999999d", "1899-12",    "3000-01-01", "today "};
     ccm_days d;
     (void)state;
     setenv("CCMSYNC_TODAY", "2025-03-01", 1);
@@ -180,7 +181,8 @@ static void expect_matches(const char *kind, const char *const *where, json_t **
     }
     for (size_t i = 0; i < n; i++) {
         if (ccm_query_match(&q, views[i])) {
-            strcat(strcat(got, *got ? " " : ""), json_string_value(json_object_get(views[i], "id")));
+            strcat(strcat(got, *got ? " " : ""),
+                   json_string_value(json_object_get(views[i], "id")));
         }
     }
     ccm_query_free(&q);
@@ -201,8 +203,8 @@ static void test_where__operators_on_each_type(void **state)
     v[1] = view("KEN", "status", "signatory", "priority", "low", "region", "Africa", "targets",
                 "[signatory", "last_activity", "2024-11-15", "lead", "[Norway,Peru", NULL);
     v[2] = view("LAO", "status", "party", "region", "Asia", NULL);
-    v[3] = view("NOR", "status", "party", "priority", "medium", "region", "Europe",
-                "last_activity", "2025-03-31", NULL);
+    v[3] = view("NOR", "status", "party", "priority", "medium", "region", "Europe", "last_activity",
+                "2025-03-31", NULL);
 
     expect_matches("state", WHERE("status=signatory"), v, 4, "IDN KEN");
     expect_matches("state", WHERE("status!=signatory"), v, 4, "LAO NOR");

@@ -32,7 +32,9 @@ static void test_escape__controls_and_bidi_become_visible(void **state)
     expect_escape("a\x1b[31mred", 0, "a\\x1b[31mred");
     expect_escape("line\r\nnext\ttab", 0, "line\\r\\nnext\\ttab");
     expect_escape("nul\x01 del\x7f", 0, "nul\\x01 del\\x7f");
-    expect_escape("rlo\xe2\x80\xae" "txt.exe", 0, "rlo\\u202etxt.exe");
+    expect_escape("rlo\xe2\x80\xae"
+                  "txt.exe",
+                  0, "rlo\\u202etxt.exe");
     expect_escape("\xe2\x80\xaa\xe2\x80\xab\xe2\x80\xac\xe2\x80\xad", 0,
                   "\\u202a\\u202b\\u202c\\u202d");
     expect_escape("iso\xe2\x81\xa6\xe2\x81\xa7\xe2\x81\xa8\xe2\x81\xa9", 0,
@@ -59,7 +61,9 @@ static void test_escape__multiline_keeps_lines_and_tabs_only(void **state)
     (void)state;
     expect_escape("one\ntwo\tthree", 1, "one\ntwo\tthree");
     expect_escape("one\r\ntwo\x1b]0;title\x07", 1, "one\\r\ntwo\\x1b]0;title\\x07");
-    expect_escape("\xe2\x80\xae" "evil", 1, "\\u202eevil");
+    expect_escape("\xe2\x80\xae"
+                  "evil",
+                  1, "\\u202eevil");
 }
 
 static void test_width__counts_columns(void **state)
@@ -147,7 +151,10 @@ static void test_table__header_cut_mark_and_escapes(void **state)
     const char *headers[] = {"id", "name", "targets"};
     const int flags[] = {CCM_COL_KEEP, 0, 0};
     const char *r1[] = {"LAO", "Lao People's Democratic Republic", "ccw, signatory"};
-    const char *r2[] = {"IDN", "Evil\x1b[2J\xe2\x80\xae" "name", NULL};
+    const char *r2[] = {"IDN",
+                        "Evil\x1b[2J\xe2\x80\xae"
+                        "name",
+                        NULL};
     ccm_table t;
     char *out;
     (void)state;
