@@ -21,41 +21,59 @@ typedef struct {
     const char *only;
 } last_ctx;
 
+/* The winning value of a register field of a record the store returned
+ * (validated when it was opened): the first entry, since entries are kept
+ * sorted by (stamp, member) descending (store.h). NULL if absent or
+ * cleared. Borrowed. */
+static const char *peek_scalar(const json_t *rec, const char *field)
+{
+    const json_t *r = json_object_get(json_object_get(json_object_get(rec, "fields"), field), "r");
+    return json_string_value(json_object_get(json_array_get(r, 0), "v"));
+}
+
+/* 1 if some add tag of a set element was not removed (store.h: present when
+ * a tag of "a" is not in "r"). */
+static int elem_present(const json_t *tags)
+{
+    const json_t *a = json_object_get(tags, "a"), *r = json_object_get(tags, "r"), *t, *u;
+    size_t i, j;
+
+    json_array_foreach(a, i, t)
+    {
+        int removed = 0;
+        json_array_foreach(r, j, u)
+        {
+            removed |= json_equal(t, u);
+        }
+        if (!removed) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 static int note_activity(const json_t *rec, void *payload)
 {
     last_ctx *x = payload;
-    json_t *status = NULL, *date = NULL, *states = NULL, *e;
-    size_t i;
-    int rc = CCM_OK;
+    const char *status = peek_scalar(rec, "status"), *date = peek_scalar(rec, "date"), *st;
+    const json_t *set, *tags;
 
-    if (ccm_record_is_deleted(rec)) {
+    if (!status || strcmp(status, "done") != 0 || !date || ccm_record_is_deleted(rec)) {
         return CCM_OK;
     }
-    status = ccm_record_field_value(rec, "status");
-    date = ccm_record_field_value(rec, "date");
-    if (!json_is_string(status) || strcmp(json_string_value(status), "done") != 0 ||
-        !json_is_string(date)) {
-        goto done;
-    }
-    states = ccm_record_field_value(rec, "states");
-    json_array_foreach(states, i, e)
+    set = json_object_get(json_object_get(json_object_get(rec, "fields"), "states"), "set");
+    json_object_foreach((json_t *)set, st, tags)
     {
-        const char *st = json_string_value(e);
         const char *cur = json_string_value(json_object_get(x->map, st));
-        if (x->only && strcmp(st, x->only) != 0) {
+        if ((x->only && strcmp(st, x->only) != 0) || !elem_present(tags) ||
+            (cur && strcmp(date, cur) <= 0)) {
             continue;
         }
-        if ((!cur || strcmp(json_string_value(date), cur) > 0) &&
-            json_object_set(x->map, st, date) < 0) {
-            rc = ccm_error_set(CCM_ERROR, "out of memory");
-            break;
+        if (json_object_set_new(x->map, st, json_string(date)) < 0) {
+            return ccm_error_set(CCM_ERROR, "out of memory");
         }
     }
-done:
-    json_decref(status);
-    json_decref(date);
-    json_decref(states);
-    return rc;
+    return CCM_OK;
 }
 
 int ccm_last_activity_map(json_t **out, ccm_cli *cli, const char *only)
@@ -201,6 +219,32 @@ void ccm_cli_print_at(ccm_cli *cli)
     printf("as of commit %.10s (%s)\n", commit, when);
 }
 
+/* last_activity reads every done activity: computed only when the output
+ * shows it (JSON, the default columns, or --columns naming it) or the query
+ * filters or sorts on it. */
+static int needs_last_activity(const ccm_cli *cli, const ccm_query *q)
+{
+    size_t i;
+    int named = 0;
+
+    if (strcmp(q->kind, "state") != 0) {
+        return 0;
+    }
+    if (cli->json || q->ncolumns == 0) {
+        return 1;
+    }
+    for (i = 0; i < q->ncolumns; i++) {
+        named |= ccm_field_is_computed(q->kind, q->columns[i]);
+    }
+    for (i = 0; i < q->nconds; i++) {
+        named |= ccm_field_is_computed(q->kind, q->conds[i].field);
+    }
+    for (i = 0; i < q->nkeys; i++) {
+        named |= ccm_field_is_computed(q->kind, q->keys[i].field);
+    }
+    return named;
+}
+
 int ccm_cli_list(ccm_cli *cli, ccm_query *q)
 {
     json_t *recs = NULL, *map = NULL, *in_use = json_object(), *out = json_array(), *rec;
@@ -225,7 +269,7 @@ int ccm_cli_list(ccm_cli *cli, ccm_query *q)
     snprintf(needle, sizeof(needle), "\"%.3s\"", needle_state ? needle_state : "");
     if ((rc = ccm_store_list_matching(&recs, cli->store, q->kind, needle_state ? needle : NULL)) <
             0 ||
-        (strcmp(q->kind, "state") == 0 && (rc = ccm_last_activity_map(&map, cli, NULL)) < 0)) {
+        (needs_last_activity(cli, q) && (rc = ccm_last_activity_map(&map, cli, NULL)) < 0)) {
         goto done;
     }
     if (!(views = calloc(json_array_size(recs) + 1, sizeof(*views)))) {
