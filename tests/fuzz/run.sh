@@ -35,6 +35,7 @@ targets=(
   "capsule 512"
   "csv 4096"
   "import_json 1024"
+  "text 1024"
 )
 
 for t in "${targets[@]}"; do
