@@ -26,6 +26,7 @@ enum {
 #define CMD_NEEDS_STORE 0x1 /* opens the store */
 #define CMD_NEEDS_KEY 0x2   /* unlocks it (passphrase) */
 #define CMD_WRITES 0x4      /* needs a role that may write */
+#define CMD_AT 0x8          /* takes --at DATE|COMMIT: reads the records as they stood then */
 
 typedef struct ccm_cli {
     const char *store_dir; /* -C, $CCMSYNC_STORE, XDG default */
@@ -33,6 +34,7 @@ typedef struct ccm_cli {
     int json;              /* --json */
     ccm_store *store;      /* opened for CMD_NEEDS_STORE */
     const char *cmd_name;  /* for messages and help */
+    const char *at;        /* --at DATE|COMMIT of a CMD_AT command, or NULL */
 } ccm_cli;
 
 typedef int (*ccm_cmd_fn)(ccm_cli *cli, int argc, char **argv);
@@ -112,6 +114,17 @@ typedef struct {
 int ccm_field_ops_parse(ccm_field_ops *out, const char *kind, int argc, char **argv);
 void ccm_field_ops_free(ccm_field_ops *ops);
 
+/* Checks parsed operations before anything is written: a field name that
+ * is a typo of a known field is refused ("did you mean ...?") unless it is
+ * in `in_use` (an object keyed by field names, or NULL); the members named
+ * by lead/by assignments and additions are looked up in `roster` (NULL: not
+ * checked): an unknown name is refused listing the members (`strict`) or
+ * accepted with a warning on stderr; a removed member is accepted with a
+ * warning. Warnings are printed once per name in `warned` (an object, or
+ * NULL). */
+int ccm_field_ops_check(const ccm_field_ops *ops, const char *kind, const json_t *in_use,
+                        const json_t *roster, int strict, json_t *warned);
+
 /* Applies parsed operations to a record document with fresh stamps. */
 int ccm_field_ops_apply(json_t *rec, const ccm_field_ops *ops, ccm_txn *txn, const char *member);
 
@@ -137,8 +150,25 @@ int ccm_cli_hex_id(char **full, ccm_cli *cli, const char *kind, const char *arg)
  * unique prefix. *kind is static; *id is allocated (caller frees). */
 int ccm_cli_record_arg(const char **kind, char **id, ccm_cli *cli, const char *arg);
 
-/* Prints one record (exit 1 if absent or removed). */
+/* Prints one record with its computed fields and, for people, the notes
+ * on it (exit 1 if absent or removed). */
 int ccm_cli_show_record(ccm_cli *cli, const char *kind, const char *id);
+
+/* Sets the store's view for --at DATE|COMMIT: a date form of
+ * ccm_date_parse (a month means its last day) or a commit id prefix. */
+int ccm_cli_view_at(ccm_cli *cli, const char *at);
+
+/* ---- notes (cli/cmd_note.c) ------------------------------------------------ */
+
+/* The notes attached to a record (kind NULL: every note): the ones this
+ * member can read, as note views with their titles (a new array in
+ * *readable), and how many others there are (*hidden). */
+int ccm_cli_notes_on(ccm_cli *cli, const char *kind, const char *id, json_t **readable,
+                     size_t *hidden);
+
+/* The view of one note with its title and body (CCM_EDENIED if this member
+ * is not a recipient). New reference in *out. */
+int ccm_cli_note_body(json_t **out, ccm_cli *cli, const char *id);
 
 /* ---- output (cli/output.c) --------------------------------------------- */
 
@@ -157,7 +187,8 @@ void ccm_print_record_list(const json_t *views, const char *kind);
 /* Wipes and frees a NUL-terminated string that held sensitive text. */
 void ccm_wipe_text(char *text);
 
-/* Parses YYYY-MM-DD into unix milliseconds at 00:00 UTC. */
+/* Parses a date form (YYYY-MM-DD, YYYY-MM, today, -Nd, +Nd; a month counts
+ * from its first day) into unix milliseconds at 00:00 UTC. */
 int ccm_parse_date_ms(uint64_t *out, const char *date, const char *what);
 
 /* ---- commands ------------------------------------------------------------ */
@@ -168,6 +199,8 @@ int ccm_cmd_member_list(ccm_cli *cli, int argc, char **argv);
 int ccm_cmd_state_set(ccm_cli *cli, int argc, char **argv);
 int ccm_cmd_state_show(ccm_cli *cli, int argc, char **argv);
 int ccm_cmd_state_list(ccm_cli *cli, int argc, char **argv);
+int ccm_cmd_state_rm(ccm_cli *cli, int argc, char **argv);
+int ccm_cmd_search(ccm_cli *cli, int argc, char **argv);
 int ccm_cmd_activity_add(ccm_cli *cli, int argc, char **argv);
 int ccm_cmd_activity_set(ccm_cli *cli, int argc, char **argv);
 int ccm_cmd_activity_show(ccm_cli *cli, int argc, char **argv);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "query.h"
 
 #define ACTIVITY_ID_LEN 16
 
@@ -16,7 +17,7 @@ int ccm_cmd_activity_add(ccm_cli *cli, int argc, char **argv)
 {
     const char *type = NULL, *date = NULL;
     char **fields = calloc((size_t)argc + 3, sizeof(*fields));
-    char *type_arg = NULL, *date_arg = NULL, id[ACTIVITY_ID_LEN + 1];
+    char *type_arg = NULL, *date_arg = NULL, id[ACTIVITY_ID_LEN + 1], day[11];
     int nf = 0, rc;
 
     if (!fields) {
@@ -39,9 +40,10 @@ int ccm_cmd_activity_add(ccm_cli *cli, int argc, char **argv)
         goto done;
     }
     if ((rc = ccm_schema_check_value("activity", "type", type)) < 0 ||
-        (rc = ccm_schema_check_value("activity", "date", date)) < 0) {
+        (rc = ccm_date_day(day, date, "--date")) < 0) {
         goto done;
     }
+    date = day;
     if (!(type_arg = malloc(strlen(type) + 6)) || !(date_arg = malloc(strlen(date) + 6))) {
         rc = ccm_error_set(CCM_ERROR, "out of memory");
         goto done;
@@ -134,105 +136,55 @@ done:
     return rc;
 }
 
-static int has_elem(const json_t *set, const char *elem)
-{
-    size_t i;
-    json_t *e;
-
-    json_array_foreach(set, i, e)
-    {
-        if (strcmp(json_string_value(e), elem) == 0) {
-            return 1;
-        }
-    }
-    return 0;
-}
-
-/* Orders activities by date, then id. */
-static int by_date(const void *a, const void *b)
-{
-    const json_t *fa = json_object_get(*(json_t *const *)a, "fields");
-    const json_t *fb = json_object_get(*(json_t *const *)b, "fields");
-    const char *da = json_string_value(json_object_get(fa, "date"));
-    const char *db = json_string_value(json_object_get(fb, "date"));
-    int c = strcmp(da ? da : "", db ? db : "");
-
-    return c ? c
-             : strcmp(json_string_value(json_object_get(*(json_t *const *)a, "id")),
-                      json_string_value(json_object_get(*(json_t *const *)b, "id")));
-}
-
 int ccm_cmd_activity_list(ccm_cli *cli, int argc, char **argv)
 {
-    const char *state = NULL, *type = NULL, *since = NULL, *until = NULL;
-    char needle[16] = "", up[4] = "";
-    json_t *recs = NULL, *out = NULL, *rec, **views = NULL;
-    size_t i, n = 0;
-    int rc = CCM_OK;
+    ccm_query q = {.kind = "activity"};
+    json_t *roster = NULL;
+    char up[4];
+    int rc;
 
-    for (int a = 0; a < argc; a++) {
-        const char **slot = strcmp(argv[a], "--state") == 0   ? &state
-                            : strcmp(argv[a], "--type") == 0  ? &type
-                            : strcmp(argv[a], "--since") == 0 ? &since
-                            : strcmp(argv[a], "--until") == 0 ? &until
-                                                              : NULL;
-        if (!slot || a + 1 >= argc) {
-            return ccm_usage(cli, "unexpected argument '%s'", argv[a]);
-        }
-        *slot = argv[++a];
-    }
-    if (state) {
-        if ((rc = ccm_cli_state_id(up, state)) < 0) {
-            return rc;
-        }
-        snprintf(needle, sizeof(needle), "\"%s\"", up);
-    }
-    if ((type && (rc = ccm_schema_check_value("activity", "type", type)) < 0) ||
-        (since && (rc = ccm_schema_check_value("activity", "date", since)) < 0) ||
-        (until && (rc = ccm_schema_check_value("activity", "date", until)) < 0)) {
+    if ((rc = ccm_store_roster(&roster, cli->store)) < 0) {
         return rc;
     }
-    if ((rc = ccm_store_list_matching(&recs, cli->store, "activity", state ? needle : NULL)) < 0) {
-        return rc;
-    }
-    if (!(views = calloc(json_array_size(recs) + 1, sizeof(*views)))) {
-        rc = ccm_error_set(CCM_ERROR, "out of memory");
-        goto done;
-    }
-    json_array_foreach(recs, i, rec)
-    {
-        json_t *view, *f;
-        const char *d;
-        if (ccm_record_is_deleted(rec)) {
-            continue;
+    for (int a = 0; a < argc && rc == CCM_OK; a++) {
+        const char *opt = argv[a], *v = a + 1 < argc ? argv[a + 1] : NULL;
+        if (!v || opt[0] != '-') {
+            rc = ccm_usage(cli, "unexpected argument '%s'", opt);
+            break;
         }
-        view = ccm_cli_view(rec);
-        f = json_object_get(view, "fields");
-        d = json_string_value(json_object_get(f, "date"));
-        if ((state && !has_elem(json_object_get(f, "states"), up)) ||
-            (type && strcmp(json_string_value(json_object_get(f, "type"))
-                                ? json_string_value(json_object_get(f, "type"))
-                                : "",
-                            type) != 0) ||
-            (since && (!d || strcmp(d, since) < 0)) || (until && (!d || strcmp(d, until) > 0))) {
-            json_decref(view);
-            continue;
+        a++;
+        if (strcmp(opt, "--state") == 0) {
+            if ((rc = ccm_cli_state_id(up, v)) == CCM_OK) {
+                rc = ccm_query_option(&q, "states", Q_EQ, up, roster);
+            }
+        } else if (strcmp(opt, "--type") == 0) {
+            rc = ccm_query_option(&q, "type", Q_EQ, v, roster);
+        } else if (strcmp(opt, "--status") == 0) {
+            rc = ccm_query_option(&q, "status", Q_EQ, v, roster);
+        } else if (strcmp(opt, "--by") == 0) {
+            rc = ccm_query_option(&q, "by", Q_EQ, v, roster);
+        } else if (strcmp(opt, "--since") == 0) {
+            rc = ccm_query_option(&q, "date", Q_GE, v, roster);
+        } else if (strcmp(opt, "--until") == 0) {
+            rc = ccm_query_option(&q, "date", Q_LE, v, roster);
+        } else if (strcmp(opt, "--where") == 0) {
+            rc = ccm_query_where(&q, v, roster);
+        } else if (strcmp(opt, "--sort") == 0) {
+            rc = ccm_query_sort(&q, v);
+        } else if (strcmp(opt, "--columns") == 0) {
+            rc = ccm_query_columns(&q, v);
+        } else {
+            rc = ccm_usage(cli,
+                           "unknown option '%s' (--state ID, --type T, --status S, --by M, "
+                           "--since D, --until D, --where F<op>V, --sort F[:desc], "
+                           "--columns F,...)",
+                           opt);
         }
-        views[n++] = view;
     }
-    qsort(views, n, sizeof(*views), by_date);
-    out = json_array();
-    for (size_t k = 0; k < n; k++) {
-        json_array_append_new(out, views[k]);
+    if (rc == CCM_OK) {
+        rc = ccm_cli_list(cli, &q);
     }
-    if (cli->json) {
-        rc = ccm_print_json(out);
-    } else {
-        ccm_print_record_list(out, "activity");
-    }
-done:
-    free(views);
-    json_decref(out);
-    json_decref(recs);
+    ccm_query_free(&q);
+    json_decref(roster);
     return rc;
 }

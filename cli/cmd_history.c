@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "cli.h"
+#include "query.h"
+#include "text.h"
 
 static void print_log_value(const json_t *v)
 {
@@ -16,12 +18,15 @@ static void print_log_value(const json_t *v)
     if (json_is_null(v)) {
         fputs("-", stdout);
     } else if (json_is_string(v)) {
-        printf("'%s'", json_string_value(v));
+        fputc('\'', stdout);
+        ccm_text_put(stdout, json_string_value(v));
+        fputc('\'', stdout);
     } else {
         fputc('[', stdout);
         json_array_foreach(v, i, e)
         {
-            printf("%s%s", i ? ", " : "", json_string_value(e));
+            fputs(i ? ", " : "", stdout);
+            ccm_text_put(stdout, json_string_value(e));
         }
         fputc(']', stdout);
     }
@@ -47,8 +52,18 @@ int ccm_cmd_log(ccm_cli *cli, int argc, char **argv)
             return ccm_usage(cli, "unexpected argument '%s'", argv[a]);
         }
     }
-    if ((member && (rc = ccm_schema_check_member_name(member)) < 0) ||
-        (since && (rc = ccm_parse_date_ms(&since_ms, since, "--since")) < 0) ||
+    if (member) {
+        /* A name that never was a member is a typo: say so (exit 2). */
+        json_t *roster = NULL;
+        if ((rc = ccm_schema_check_member_name(member)) < 0 ||
+            (rc = ccm_store_roster(&roster, cli->store)) < 0 ||
+            (rc = ccm_check_member(roster, member, NULL)) < 0) {
+            json_decref(roster);
+            return rc;
+        }
+        json_decref(roster);
+    }
+    if ((since && (rc = ccm_parse_date_ms(&since_ms, since, "--since")) < 0) ||
         (rec_arg && (rc = ccm_cli_record_arg(&kind, &id, cli, rec_arg)) < 0)) {
         return rc;
     }
@@ -61,11 +76,15 @@ int ccm_cmd_log(ccm_cli *cli, int argc, char **argv)
     }
     json_array_foreach(log, i, e)
     {
+        char *who = ccm_text_escape(json_string_value(json_object_get(e, "member")), 0);
+        char *rec = ccm_text_escape(json_string_value(json_object_get(e, "record")), 0);
+        char *field = ccm_text_escape(json_string_value(json_object_get(e, "field")), 0);
         printf("%.10s %s %-10s %-16s %-14s ", json_string_value(json_object_get(e, "commit")),
-               json_string_value(json_object_get(e, "at")),
-               json_string_value(json_object_get(e, "member")),
-               json_string_value(json_object_get(e, "record")),
-               json_string_value(json_object_get(e, "field")));
+               json_string_value(json_object_get(e, "at")), who ? who : "", rec ? rec : "",
+               field ? field : "");
+        free(who);
+        free(rec);
+        free(field);
         print_log_value(json_object_get(e, "old"));
         fputs(" -> ", stdout);
         print_log_value(json_object_get(e, "new"));
@@ -101,8 +120,10 @@ int ccm_cmd_blame(ccm_cli *cli, int argc, char **argv)
     printf("%s %s\n", kind, id);
     json_object_foreach(blame, field, v)
     {
-        printf("  %-15s %-20s %-24s ", field, json_string_value(json_object_get(v, "by")),
+        char *by = ccm_text_escape(json_string_value(json_object_get(v, "by")), 0);
+        printf("  %-15s %-20s %-24s ", field, by ? by : "",
                json_string_value(json_object_get(v, "at")));
+        free(by);
         print_log_value(json_object_get(v, "value"));
         fputc('\n', stdout);
     }

@@ -8,8 +8,15 @@
  *
  * CSV (RFC 4180, file name ending in .csv or content not starting with '{'):
  * a header row of field names. With `id` as the first column the rows are
- * states, otherwise activities. An empty cell leaves the field alone; set
- * cells list elements separated by ';' or ','.
+ * states, otherwise activities, whose `id` column (anywhere but first, as
+ * `export --format csv` writes it last) holds an activity's id (an empty
+ * cell: a new activity). An empty cell leaves the field alone; set cells
+ * list elements separated by ';' or ','.
+ *
+ * Computed fields (a state's last_activity) are skipped, so that what
+ * `state list --json` prints imports. Field names that are typos of known
+ * ones are refused; names in lead/by that are not members are accepted with
+ * a warning (an import brings data from elsewhere: a backup, a spreadsheet).
  *
  * Everything is validated before anything is written: one bad value anywhere
  * rejects the whole file with exit 2, naming where it is.
@@ -20,6 +27,7 @@
 
 #include "cli.h"
 #include "csv.h"
+#include "query.h"
 
 typedef struct {
     const char *kind;
@@ -123,6 +131,9 @@ static int ops_from_object(ccm_field_ops *ops, const char *kind, const json_t *f
     }
     json_object_foreach((json_t *)fields, name, v)
     {
+        if (ccm_field_is_computed(kind, name)) {
+            continue;
+        }
         if ((rc = ccm_schema_check_field_name(name)) < 0 ||
             (rc = field_arg(&args[k], name, v)) < 0) {
             break;
@@ -236,6 +247,7 @@ static int load_csv(batch *b, const char *text, size_t len)
     ccm_csv csv;
     char **header = NULL, **row = NULL, where[64];
     size_t nh = 0, nr = 0, line = 1;
+    long idcol = -1;
     int rc, states;
 
     ccm_csv_init(&csv, text, len);
@@ -244,10 +256,14 @@ static int load_csv(batch *b, const char *text, size_t len)
     }
     states = strcmp(header[0], "id") == 0;
     for (size_t i = states ? 1 : 0; i < nh; i++) {
+        if (strcmp(header[i], "id") == 0 && idcol < 0 && !states) {
+            idcol = (long)i; /* an activity's id */
+            continue;
+        }
         if (ccm_schema_check_field_name(header[i]) < 0 || strcmp(header[i], "id") == 0) {
             snprintf(where, sizeof(where), "header column %zu", i + 1);
             rc = strcmp(header[i], "id") == 0
-                     ? ccm_error_set(CCM_EINVALID, "'id' must be the first column (states)")
+                     ? ccm_error_set(CCM_EINVALID, "'id' appears twice in the header")
                      : CCM_EINVALID;
             rc = located(where);
             goto done;
@@ -271,7 +287,7 @@ static int load_csv(batch *b, const char *text, size_t len)
             goto done;
         }
         for (size_t i = states ? 1 : 0; i < nh; i++) {
-            if (!row[i][0]) {
+            if (!row[i][0] || (long)i == idcol) {
                 continue;
             }
             if (ccm_schema_field_type(it->kind, header[i]) == CCM_FT_SET) {
@@ -282,7 +298,9 @@ static int load_csv(batch *b, const char *text, size_t len)
             json_object_set_new(fields, header[i], json_string(row[i]));
         }
         {
-            json_t *id = states ? json_string(row[0]) : NULL;
+            json_t *id = states                        ? json_string(row[0])
+                         : idcol >= 0 && row[idcol][0] ? json_string(row[idcol])
+                                                       : NULL;
             rc = record_id(it, id);
             json_decref(id);
         }
@@ -367,6 +385,28 @@ static int is_csv(const char *path, const char *text)
     return *text != '{';
 }
 
+/* Field names that are typos, and lead/by names that are not members (a
+ * warning each, once per name), before anything is written. */
+static int check_batch(ccm_cli *cli, batch *b)
+{
+    json_t *roster = NULL, *warned = json_object();
+    char where[64];
+    int rc;
+
+    if ((rc = ccm_store_roster(&roster, cli->store)) == CCM_OK) {
+        for (size_t i = 0; i < b->n && rc == CCM_OK; i++) {
+            rc = ccm_field_ops_check(&b->items[i].ops, b->items[i].kind, NULL, roster, 0, warned);
+            if (rc < 0) {
+                snprintf(where, sizeof(where), "record %zu", i + 1);
+                rc = located(where);
+            }
+        }
+    }
+    json_decref(roster);
+    json_decref(warned);
+    return rc;
+}
+
 /* Writes the batch as one commit. */
 static int write_batch(ccm_cli *cli, batch *b, size_t *nstates, size_t *nacts)
 {
@@ -432,6 +472,9 @@ int ccm_cmd_import(ccm_cli *cli, int argc, char **argv)
                                "and 'date'",
                                i + 1);
         }
+    }
+    if (rc == CCM_OK) {
+        rc = check_batch(cli, &b);
     }
     if (rc == CCM_OK) {
         rc = write_batch(cli, &b, &nstates, &nacts);

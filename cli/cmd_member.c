@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "text.h"
 
 int ccm_cmd_init(ccm_cli *cli, int argc, char **argv)
 {
@@ -117,16 +118,30 @@ int ccm_cmd_member_list(ccm_cli *cli, int argc, char **argv)
     }
     members = json_object_get(roster, "members");
     if (signers) {
-        /* git's allowed-signers format: principal, options, key. A removed
-         * member's key is valid only before the removal. */
+        /* git's allowed-signers format: principal, options, key. With
+         * --json, the same lines as an array of strings. */
+        out = json_array();
         json_array_foreach(members, i, m)
+        {
             /* Every member ever, removed ones too, without a validity bound:
-             * a removed member's commits that the removal did not see stay in
-             * the history (not applied, whatever their dates), and stock git
-             * must still find every commit's signature good. What a commit may
-             * do is for 'ccmsync verify' to judge, not its date. */
-            printf("%s namespaces=\"git\" %s\n", json_string_value(json_object_get(m, "name")),
-                   json_string_value(json_object_get(m, "sign_key")));
+             * a removed member's commits that the removal did not see stay
+             * in the history (not applied, whatever their dates), and stock
+             * git must still find every commit's signature good. What a
+             * commit may do is for 'ccmsync verify' to judge, not its date. */
+            char line[1024];
+            snprintf(line, sizeof(line), "%s namespaces=\"git\" %s",
+                     json_string_value(json_object_get(m, "name")),
+                     json_string_value(json_object_get(m, "sign_key")));
+            if (cli->json) {
+                json_array_append_new(out, json_string(line));
+            } else {
+                ccm_text_put(stdout, line);
+                fputc('\n', stdout);
+            }
+        }
+        if (cli->json) {
+            rc = ccm_print_json(out);
+        }
         goto done;
     }
     out = json_array();
@@ -144,9 +159,14 @@ int ccm_cmd_member_list(ccm_cli *cli, int argc, char **argv)
                       json_object_get(m, "role"), "sign_key", json_object_get(m, "sign_key"),
                       "fingerprint", fp, "removed", removed ? json_string(removed) : json_null()));
         if (!cli->json) {
-            printf("%-16s %-7s %s%s%s\n", json_string_value(json_object_get(m, "name")),
-                   json_string_value(json_object_get(m, "role")), fp, removed ? "  removed " : "",
-                   removed ? removed : "");
+            char *name = ccm_text_escape(json_string_value(json_object_get(m, "name")), 0);
+            char *role = ccm_text_escape(json_string_value(json_object_get(m, "role")), 0);
+            char *when = removed ? ccm_text_escape(removed, 0) : NULL;
+            printf("%-16s %-7s %s%s%s\n", name ? name : "", role ? role : "", fp,
+                   removed ? "  removed " : "", when ? when : "");
+            free(name);
+            free(role);
+            free(when);
         }
     }
     if (cli->json) {

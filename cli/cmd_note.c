@@ -9,12 +9,21 @@
  * and "sealed" (title and body encrypted under the note key). Members who
  * are not recipients see that a note exists, its attachment and recipients,
  * but neither title nor body. Notes are never exported or reported.
+ *
+ * The body comes from standard input, or from the member's editor when
+ * standard input is a terminal; a body of nothing but white space is
+ * refused. A note may be attached to any valid state code, whether or not a
+ * record exists for that state yet, or to an existing activity.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
+#include "editor.h"
+#include "text.h"
 
 #define BODY_MAX 65536
 
@@ -165,6 +174,17 @@ static int read_body(char **out)
     return CCM_OK;
 }
 
+/* 1 if text holds nothing but white space. */
+static int is_blank(const char *text)
+{
+    for (; *text; text++) {
+        if (!isspace((unsigned char)*text)) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
 /* Splits NAME[,NAME] into the recipients object (author included). */
 static int recipients(json_t *to, const char *list, const char *author)
 {
@@ -233,12 +253,24 @@ int ccm_cmd_note_add(ccm_cli *cli, int argc, char **argv)
             goto done;
         }
     }
-    if ((rc = ccm_store_get(&rec, cli->store, kind, target)) < 0) {
+    if (strcmp(kind, "activity") == 0) {
+        /* A state code needs no record; an activity must exist. */
+        if ((rc = ccm_store_get(&rec, cli->store, kind, target)) < 0) {
+            goto done;
+        }
+        if (ccm_record_is_deleted(rec)) {
+            rc = ccm_error_set(CCM_EINVALID, "activity '%s' was removed", target);
+            goto done;
+        }
+        json_decref(rec);
+        rec = NULL;
+    }
+    rc = isatty(STDIN_FILENO) ? ccm_editor_edit(&body, cli->store_dir, BODY_MAX) : read_body(&body);
+    if (rc < 0 || (rc = ccm_schema_check_value("note", "body", body)) < 0) {
         goto done;
     }
-    json_decref(rec);
-    rec = NULL;
-    if ((rc = read_body(&body)) < 0 || (rc = ccm_schema_check_value("note", "body", body)) < 0) {
+    if (is_blank(body)) {
+        rc = ccm_error_set(CCM_EINVALID, "empty note body: nothing written");
         goto done;
     }
     snprintf(attach, sizeof(attach), "%s:%s", kind, target);
@@ -312,6 +344,19 @@ static int get_note(json_t **out, ccm_cli *cli, const char *arg)
     return rc;
 }
 
+int ccm_cli_note_body(json_t **out, ccm_cli *cli, const char *id)
+{
+    json_t *note = NULL;
+    int rc;
+
+    *out = NULL;
+    if ((rc = ccm_store_get(&note, cli->store, "note", id)) == CCM_OK) {
+        rc = note_view(out, cli, note, 1);
+    }
+    json_decref(note);
+    return rc;
+}
+
 int ccm_cmd_note_show(ccm_cli *cli, int argc, char **argv)
 {
     json_t *note = NULL, *view = NULL;
@@ -327,20 +372,29 @@ int ccm_cmd_note_show(ccm_cli *cli, int argc, char **argv)
         rc = ccm_print_json(view);
     } else {
         json_t *f = json_object_get(view, "fields");
-        printf("note %s on %s by %s\n", json_string_value(json_object_get(view, "id")),
-               json_string_value(json_object_get(f, "on")),
-               json_string_value(json_object_get(f, "author")));
-        printf("to: ");
+        char *body = ccm_text_escape(json_string_value(json_object_get(f, "body")), 1);
+        printf("note %s on ", json_string_value(json_object_get(view, "id")));
+        ccm_text_put(stdout, json_string_value(json_object_get(f, "on")));
+        printf(" by ");
+        ccm_text_put(stdout, json_string_value(json_object_get(f, "author")));
+        printf("\nto: ");
         {
             size_t i;
             json_t *e;
             json_array_foreach(json_object_get(f, "to"), i, e)
             {
-                printf("%s%s", i ? ", " : "", json_string_value(e));
+                fputs(i ? ", " : "", stdout);
+                ccm_text_put(stdout, json_string_value(e));
             }
         }
-        printf("\ntitle: %s\n\n%s\n", json_string_value(json_object_get(f, "title")),
-               json_string_value(json_object_get(f, "body")));
+        printf("\ntitle: ");
+        ccm_text_put(stdout, json_string_value(json_object_get(f, "title")));
+        /* The body is multi-line text: its lines are kept, anything else
+         * that would drive the terminal is escaped. */
+        printf("\n\n%s\n", body ? body : "");
+        if (body) {
+            ccm_wipe_text(body);
+        }
     }
 done:
     json_decref(view);
@@ -348,39 +402,110 @@ done:
     return rc;
 }
 
+/* Calls fn for every note attached to "KIND:ID" (attach NULL: every note),
+ * with its view (title, no body) or NULL when this member cannot read it. */
+typedef int (*note_fn)(json_t *view, void *payload);
+
+typedef struct {
+    ccm_cli *cli;
+    const char *attach;
+    note_fn fn;
+    void *payload;
+} notes_ctx;
+
+static int each_note(const json_t *note, void *payload)
+{
+    notes_ctx *x = payload;
+    json_t *on = ccm_record_field_value(note, "on"), *view = NULL;
+    int rc = CCM_OK;
+
+    if (x->attach && !(json_is_string(on) && strcmp(json_string_value(on), x->attach) == 0)) {
+        goto done;
+    }
+    rc = note_view(&view, x->cli, note, 0);
+    if (rc == CCM_EDENIED) {
+        ccm_error_clear();
+        rc = x->fn(NULL, x->payload);
+    } else if (rc == CCM_OK) {
+        rc = x->fn(view, x->payload);
+    }
+done:
+    json_decref(view);
+    json_decref(on);
+    return rc;
+}
+
+static int foreach_note(ccm_cli *cli, const char *kind, const char *id, note_fn fn, void *payload)
+{
+    char attach[64];
+    notes_ctx x = {cli, NULL, fn, payload};
+
+    if (kind) {
+        snprintf(attach, sizeof(attach), "%s:%s", kind, id);
+        x.attach = attach;
+    }
+    return ccm_store_foreach(cli->store, "note", x.attach, each_note, &x);
+}
+
+typedef struct {
+    json_t *readable;
+    size_t hidden;
+} gather_ctx;
+
+static int gather(json_t *view, void *payload)
+{
+    gather_ctx *g = payload;
+
+    if (!view) {
+        g->hidden++;
+        return CCM_OK;
+    }
+    return json_array_append(g->readable, view) < 0 ? ccm_error_set(CCM_ERROR, "out of memory")
+                                                    : CCM_OK;
+}
+
+int ccm_cli_notes_on(ccm_cli *cli, const char *kind, const char *id, json_t **readable,
+                     size_t *hidden)
+{
+    gather_ctx g = {json_array(), 0};
+    int rc;
+
+    *readable = NULL;
+    *hidden = 0;
+    if (!g.readable) {
+        return ccm_error_set(CCM_ERROR, "out of memory");
+    }
+    if ((rc = foreach_note(cli, kind, id, gather, &g)) < 0) {
+        json_decref(g.readable);
+        return rc;
+    }
+    *readable = g.readable;
+    *hidden = g.hidden;
+    return CCM_OK;
+}
+
 int ccm_cmd_note_list(ccm_cli *cli, int argc, char **argv)
 {
-    json_t *notes = NULL, *out = json_array(), *note;
+    json_t *out = NULL, *v;
+    const char *kind = NULL;
+    char *id = NULL;
     size_t i, hidden = 0;
     int rc;
 
-    if (argc != 0) {
-        json_decref(out);
+    if (argc == 2 && strcmp(argv[0], "--on") == 0) {
+        if ((rc = ccm_cli_record_arg(&kind, &id, cli, argv[1])) < 0) {
+            return rc;
+        }
+    } else if (argc != 0) {
         return ccm_usage(cli, "unexpected argument '%s'", argv[0]);
     }
-    if ((rc = ccm_store_list(&notes, cli->store, "note")) < 0) {
-        json_decref(out);
+    if ((rc = ccm_cli_notes_on(cli, kind, id, &out, &hidden)) < 0) {
+        free(id);
         return rc;
     }
-    json_array_foreach(notes, i, note)
-    {
-        json_t *view = NULL;
-        rc = note_view(&view, cli, note, 0);
-        if (rc == CCM_EDENIED) {
-            hidden++;
-            rc = CCM_OK;
-            ccm_error_clear();
-            continue;
-        }
-        if (rc < 0) {
-            break;
-        }
-        json_array_append_new(out, view);
-    }
-    if (rc == CCM_OK && cli->json) {
+    if (cli->json) {
         rc = ccm_print_json(out);
-    } else if (rc == CCM_OK) {
-        json_t *v;
+    } else {
         if (json_array_size(out) == 0) {
             printf("no notes addressed to you");
             if (hidden) {
@@ -391,14 +516,18 @@ int ccm_cmd_note_list(ccm_cli *cli, int argc, char **argv)
         json_array_foreach(out, i, v)
         {
             json_t *f = json_object_get(v, "fields");
-            printf("%s %-22s %-10s %s\n", json_string_value(json_object_get(v, "id")),
-                   json_string_value(json_object_get(f, "on")),
-                   json_string_value(json_object_get(f, "author")),
-                   json_string_value(json_object_get(f, "title")));
+            char *on = ccm_text_escape(json_string_value(json_object_get(f, "on")), 0);
+            char *author = ccm_text_escape(json_string_value(json_object_get(f, "author")), 0);
+            printf("%s %-22s %-10s ", json_string_value(json_object_get(v, "id")), on ? on : "",
+                   author ? author : "");
+            ccm_text_put(stdout, json_string_value(json_object_get(f, "title")));
+            fputc('\n', stdout);
+            free(on);
+            free(author);
         }
     }
     json_decref(out);
-    json_decref(notes);
+    free(id);
     return rc;
 }
 

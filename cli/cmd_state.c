@@ -1,31 +1,40 @@
 /*
- * cmd_state.c - state set / show / list.
+ * cmd_state.c - state set / show / rm / list, and the update and show of
+ * records that activities share.
  *
  * State ids are ISO 3166-1 alpha-3 codes, accepted in any case and stored in
- * upper case.
+ * upper case. `state rm` leaves a tombstone (the log keeps the history);
+ * `state set` on a removed state brings it back.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "query.h"
+#include "text.h"
 
 /* Applies FIELD arguments to one record of `kind` in one commit and prints
  * the result (unless CCM_UPDATE_QUIET); CCM_UPDATE_CREATE creates the record
- * when it does not exist. */
+ * when it does not exist. Everything is checked before anything is written:
+ * values (fields.c), field names that look like typos (the record's own
+ * fields are accepted), and the members named in lead/by. A removed state
+ * that is set again comes back with the fields it had. */
 int ccm_cli_update_record(ccm_cli *cli, const char *kind, const char *id, int argc, char **argv,
                           int flags)
 {
     ccm_field_ops ops = {0};
     ccm_txn *txn = NULL;
-    json_t *rec = NULL, *view = NULL;
-    int rc;
+    json_t *rec = NULL, *view = NULL, *roster = NULL, *warned = json_object();
+    int rc, revived = 0;
 
     if (argc == 0) {
+        json_decref(warned);
         return ccm_usage(cli, "no field to change");
     }
-    if ((rc = ccm_field_ops_parse(&ops, kind, argc, argv)) < 0) {
-        return rc;
+    if ((rc = ccm_field_ops_parse(&ops, kind, argc, argv)) < 0 ||
+        (rc = ccm_store_roster(&roster, cli->store)) < 0) {
+        goto done;
     }
     if ((rc = ccm_txn_begin(&txn, cli->store)) < 0) {
         goto done;
@@ -38,13 +47,29 @@ int ccm_cli_update_record(ccm_cli *cli, const char *kind, const char *id, int ar
     if (rc < 0) {
         goto done;
     }
-    if (ccm_record_is_deleted(rec)) {
-        rc = ccm_error_set(CCM_ENOTFOUND, "%s '%s' was removed", kind, id);
+    if ((rc = ccm_field_ops_check(&ops, kind, json_object_get(rec, "fields"), roster, 1, warned)) <
+        0) {
         goto done;
+    }
+    if (ccm_record_is_deleted(rec)) {
+        if (strcmp(kind, "state") != 0) {
+            rc = ccm_error_set(CCM_ENOTFOUND, "%s '%s' was removed", kind, id);
+            goto done;
+        }
+        if ((rc = ccm_record_undelete(rec, ccm_txn_stamp(txn), ccm_store_member(cli->store))) < 0) {
+            goto done;
+        }
+        revived = 1;
     }
     if ((rc = ccm_field_ops_apply(rec, &ops, txn, ccm_store_member(cli->store))) < 0 ||
         (rc = ccm_txn_put(txn, rec)) < 0 || (rc = ccm_txn_commit(txn)) < 0) {
         goto done;
+    }
+    if (revived) {
+        fprintf(stderr,
+                "ccmsync: state '%s' had been removed: it is back, with its earlier "
+                "fields\n",
+                id);
     }
     if (!(flags & CCM_UPDATE_QUIET)) {
         view = ccm_cli_view(rec);
@@ -57,6 +82,8 @@ int ccm_cli_update_record(ccm_cli *cli, const char *kind, const char *id, int ar
 done:
     json_decref(view);
     json_decref(rec);
+    json_decref(roster);
+    json_decref(warned);
     ccm_txn_free(txn);
     ccm_field_ops_free(&ops);
     return rc;
@@ -78,7 +105,8 @@ int ccm_cmd_state_set(ccm_cli *cli, int argc, char **argv)
 
 int ccm_cli_show_record(ccm_cli *cli, const char *kind, const char *id)
 {
-    json_t *rec = NULL, *view = NULL;
+    json_t *rec = NULL, *view = NULL, *map = NULL, *notes = NULL, *n;
+    size_t hidden = 0, i;
     int rc;
 
     if ((rc = ccm_store_get(&rec, cli->store, kind, id)) < 0) {
@@ -89,13 +117,39 @@ int ccm_cli_show_record(ccm_cli *cli, const char *kind, const char *id)
         return ccm_error_set(CCM_ENOTFOUND, "%s '%s' was removed (see 'ccmsync log %s')", kind, id,
                              id);
     }
-    view = ccm_cli_view(rec);
+    if (strcmp(kind, "state") == 0 && (rc = ccm_last_activity_map(&map, cli, id)) < 0) {
+        goto done;
+    }
+    view = ccm_cli_view_computed(rec, map);
     if (cli->json) {
         rc = ccm_print_json(view);
-    } else {
-        ccm_print_record(view);
+        goto done;
     }
+    if ((rc = ccm_cli_notes_on(cli, kind, id, &notes, &hidden)) < 0) {
+        goto done;
+    }
+    ccm_cli_print_at(cli);
+    ccm_print_record(view);
+    if (json_array_size(notes) || hidden) {
+        printf("notes:\n");
+    }
+    json_array_foreach(notes, i, n)
+    {
+        json_t *f = json_object_get(n, "fields");
+        printf("  %s  ", json_string_value(json_object_get(n, "id")));
+        ccm_text_put(stdout, json_string_value(json_object_get(f, "title")));
+        printf("  (by ");
+        ccm_text_put(stdout, json_string_value(json_object_get(f, "author")));
+        printf(")\n");
+    }
+    if (hidden) {
+        printf("  %s%zu note%s you cannot read\n", json_array_size(notes) ? "and " : "", hidden,
+               hidden == 1 ? "" : "s");
+    }
+done:
+    json_decref(notes);
     json_decref(view);
+    json_decref(map);
     json_decref(rec);
     return rc;
 }
@@ -114,97 +168,82 @@ int ccm_cmd_state_show(ccm_cli *cli, int argc, char **argv)
     return ccm_cli_show_record(cli, "state", id);
 }
 
-/* One --where F=V filter: a scalar equal to V, or a set holding V. */
-static int matches(const json_t *fields, const char *field, const char *value)
+int ccm_cmd_state_rm(ccm_cli *cli, int argc, char **argv)
 {
-    json_t *v = json_object_get(fields, field), *e;
-    size_t i;
+    ccm_txn *txn = NULL;
+    json_t *rec = NULL;
+    char id[4];
+    int rc;
 
-    if (json_is_string(v)) {
-        return strcmp(json_string_value(v), value) == 0;
+    if (argc != 1) {
+        return ccm_usage(cli, argc ? "too many arguments" : "missing state code");
     }
-    json_array_foreach(v, i, e)
-    {
-        if (strcmp(json_string_value(e), value) == 0) {
-            return 1;
-        }
+    if ((rc = ccm_cli_state_id(id, argv[0])) < 0 || (rc = ccm_txn_begin(&txn, cli->store)) < 0 ||
+        (rc = ccm_txn_get(&rec, txn, "state", id)) < 0) {
+        goto done;
     }
-    return 0;
+    if (ccm_record_is_deleted(rec)) {
+        rc = ccm_error_set(CCM_ENOTFOUND, "state '%s' was already removed", id);
+        goto done;
+    }
+    if ((rc = ccm_record_delete(rec, ccm_txn_stamp(txn), ccm_store_member(cli->store))) < 0 ||
+        (rc = ccm_txn_put(txn, rec)) < 0 || (rc = ccm_txn_commit(txn)) < 0) {
+        goto done;
+    }
+    if (cli->json) {
+        json_t *doc = json_pack("{s:s, s:b}", "id", id, "removed", 1);
+        rc = ccm_print_json(doc);
+        json_decref(doc);
+    } else {
+        printf("removed state %s (its history stays in the log; 'state set %s ...' brings it "
+               "back)\n",
+               id, id);
+    }
+done:
+    json_decref(rec);
+    ccm_txn_free(txn);
+    return rc;
 }
 
 int ccm_cmd_state_list(ccm_cli *cli, int argc, char **argv)
 {
-    const char *wf[32], *wv[32];
-    char *copies[32];
-    size_t nw = 0, i;
-    json_t *recs = NULL, *out = NULL, *rec;
-    int rc = CCM_OK;
+    ccm_query q = {.kind = "state"};
+    json_t *roster = NULL;
+    int rc;
 
-    for (int a = 0; a < argc; a++) {
-        const char *opt = argv[a], *field = NULL, *value;
-        if (a + 1 >= argc || nw == 32) {
-            return ccm_usage(cli, "unexpected argument '%s'", opt);
+    if ((rc = ccm_store_roster(&roster, cli->store)) < 0) {
+        return rc;
+    }
+    for (int a = 0; a < argc && rc == CCM_OK; a++) {
+        const char *opt = argv[a], *v = a + 1 < argc ? argv[a + 1] : NULL;
+        if (!v || opt[0] != '-') {
+            rc = ccm_usage(cli, "unexpected argument '%s'", opt);
+            break;
         }
-        value = argv[++a];
+        a++;
         if (strcmp(opt, "--target") == 0) {
-            field = "targets";
+            rc = ccm_query_option(&q, "targets", Q_EQ, v, roster);
         } else if (strcmp(opt, "--status") == 0) {
-            field = "status";
+            rc = ccm_query_option(&q, "status", Q_EQ, v, roster);
+        } else if (strcmp(opt, "--lead") == 0) {
+            rc = ccm_query_option(&q, "lead", Q_EQ, v, roster);
         } else if (strcmp(opt, "--where") == 0) {
-            char *eq = strchr(value, '=');
-            if (!eq) {
-                rc = ccm_usage(cli, "--where needs FIELD=VALUE, not '%s'", value);
-                goto done;
-            }
-            copies[nw] = strndup(value, (size_t)(eq - value));
-            field = copies[nw];
-            value = eq + 1;
-            if (!field || (rc = ccm_schema_check_field_name(field)) < 0) {
-                nw++;
-                goto done;
-            }
+            rc = ccm_query_where(&q, v, roster);
+        } else if (strcmp(opt, "--sort") == 0) {
+            rc = ccm_query_sort(&q, v);
+        } else if (strcmp(opt, "--columns") == 0) {
+            rc = ccm_query_columns(&q, v);
         } else {
-            return ccm_usage(cli, "unknown option '%s' (--target C, --status S, --where F=V)", opt);
-        }
-        if (strcmp(opt, "--where") != 0) {
-            copies[nw] = NULL;
-        }
-        wf[nw] = field;
-        wv[nw] = value;
-        nw++;
-        rc = ccm_schema_field_type("state", field) == CCM_FT_SET
-                 ? ccm_schema_check_elem("state", field, value)
-                 : ccm_schema_check_value("state", field, value);
-        if (rc < 0) {
-            goto done;
+            rc = ccm_usage(cli,
+                           "unknown option '%s' (--target C, --status S, --lead M, --where "
+                           "F<op>V, --sort F[:desc], --columns F,...)",
+                           opt);
         }
     }
-    if ((rc = ccm_store_list(&recs, cli->store, "state")) < 0) {
-        goto done;
+    if (rc == CCM_OK) {
+        rc = ccm_cli_list(cli, &q);
     }
-    out = json_array();
-    json_array_foreach(recs, i, rec)
-    {
-        json_t *view = ccm_cli_view(rec);
-        int ok = !ccm_record_is_deleted(rec);
-        for (size_t k = 0; k < nw && ok; k++) {
-            ok = matches(json_object_get(view, "fields"), wf[k], wv[k]);
-        }
-        if (ok) {
-            json_array_append(out, view);
-        }
-        json_decref(view);
-    }
-    if (cli->json) {
-        rc = ccm_print_json(out);
-    } else {
-        ccm_print_record_list(out, "state");
-    }
-done:
-    for (size_t k = 0; k < nw; k++) {
-        free(copies[k]);
-    }
-    json_decref(out);
-    json_decref(recs);
+    ccm_query_free(&q);
+    json_decref(roster);
     return rc;
 }

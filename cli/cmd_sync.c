@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "text.h"
 #include "../sync/sync.h"
 
 int ccm_cmd_member_remove(ccm_cli *cli, int argc, char **argv)
@@ -30,20 +31,43 @@ int ccm_cmd_member_remove(ccm_cli *cli, int argc, char **argv)
     return rc;
 }
 
+/* With --json, a command that otherwise prints nothing prints this object. */
+static int print_done(ccm_cli *cli, json_t *doc)
+{
+    int rc = CCM_OK;
+
+    if (cli->json) {
+        rc = doc ? ccm_print_json(doc) : ccm_error_set(CCM_ERROR, "out of memory");
+    }
+    json_decref(doc);
+    return rc;
+}
+
 int ccm_cmd_remote_add(ccm_cli *cli, int argc, char **argv)
 {
+    int rc;
+
     if (argc != 2) {
         return ccm_usage(cli, argc < 2 ? "missing NAME or URL" : "too many arguments");
     }
-    return ccm_sync_remote_add(cli->store, argv[0], argv[1]);
+    if ((rc = ccm_sync_remote_add(cli->store, argv[0], argv[1])) < 0) {
+        return rc;
+    }
+    return print_done(cli,
+                      json_pack("{s:s, s:s, s:b}", "remote", argv[0], "url", argv[1], "added", 1));
 }
 
 int ccm_cmd_remote_remove(ccm_cli *cli, int argc, char **argv)
 {
+    int rc;
+
     if (argc != 1) {
         return ccm_usage(cli, argc < 1 ? "missing NAME" : "too many arguments");
     }
-    return ccm_sync_remote_remove(cli->store, argv[0]);
+    if ((rc = ccm_sync_remote_remove(cli->store, argv[0])) < 0) {
+        return rc;
+    }
+    return print_done(cli, json_pack("{s:s, s:b}", "remote", argv[0], "removed", 1));
 }
 
 static json_t *remote_json(const ccm_remote_info *r)
@@ -74,7 +98,9 @@ int ccm_cmd_remote_list(ccm_cli *cli, int argc, char **argv)
         json_decref(arr);
     } else {
         for (size_t i = 0; i < n; i++) {
-            printf("%-12s %s\n", list[i].name, list[i].url);
+            printf("%-12s ", list[i].name);
+            ccm_text_put(stdout, list[i].url);
+            fputc('\n', stdout);
         }
     }
     ccm_sync_remote_list_free(list, n);

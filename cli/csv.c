@@ -1,5 +1,6 @@
 /*
- * csv.c - the RFC 4180 reader behind `import` (see csv.h).
+ * csv.c - the RFC 4180 reader behind `import` and the cell writer behind
+ * `export --format csv` (see csv.h).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -135,4 +136,22 @@ int ccm_csv_row(ccm_csv *csv, char ***cells, size_t *n)
     }
     *cells = row;
     return 1;
+}
+
+void ccm_csv_put_cell(FILE *f, const char *s)
+{
+    size_t n = strlen(s);
+
+    if (!strpbrk(s, ",\"\r\n") && !(n && (s[0] == ' ' || s[n - 1] == ' '))) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"') {
+            fputc('"', f);
+        }
+        fputc(*s, f);
+    }
+    fputc('"', f);
 }

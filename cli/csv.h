@@ -1,11 +1,13 @@
 /*
- * csv.h - a small RFC 4180 reader for `import`: quoted cells, doubled quotes,
- * CRLF or LF line ends, newlines inside quotes.
+ * csv.h - a small RFC 4180 reader for `import` (quoted cells, doubled quotes,
+ * CRLF or LF line ends, newlines inside quotes) and the cell writer of
+ * `export --format csv`.
  */
 #ifndef CCM_CLI_CSV_H
 #define CCM_CLI_CSV_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 typedef struct {
     const char *p, *end;
@@ -20,5 +22,11 @@ void ccm_csv_init(ccm_csv *csv, const char *text, size_t len);
 int ccm_csv_row(ccm_csv *csv, char ***cells, size_t *n);
 
 void ccm_csv_row_free(char **cells, size_t n);
+
+/* Writes one cell: as it is, or between double quotes (inner quotes
+ * doubled) when it holds a comma, a quote, a CR or LF, or starts or ends
+ * with a space. Exact: ccm_csv_row reads back the same text, apart from CRLF
+ * inside a cell, which it reads as LF. */
+void ccm_csv_put_cell(FILE *f, const char *s);
 
 #endif

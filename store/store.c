@@ -471,6 +471,12 @@ int ccm_store_unlock(ccm_store *s, const char *pass, size_t pass_len)
 
 int ccm_store_refresh(ccm_store *s)
 {
+    int rc;
+
+    /* Writers start here: none while reads look at the past (view.c). */
+    if ((rc = ccm_store_view_refuse_write(s)) < 0) {
+        return rc;
+    }
     return refresh_head(s);
 }
 
@@ -565,7 +571,8 @@ int ccm_store_get(json_t **out, ccm_store *s, const char *kind, const char *id)
     }
     ccm_record_name(name, s, kind, id);
     ccm_record_path_of_name(path, name);
-    if ((rc = ccm_store_head_commit(&head, s)) < 0) {
+    /* HEAD, or the commit a view (view.c) reads at. */
+    if ((rc = ccm_store_read_commit(&head, s)) < 0) {
         return rc;
     }
     if (!head || git_commit_tree(&tree, head) < 0) {

@@ -94,6 +94,11 @@ int ccm_record_delete(json_t *rec, uint64_t stamp, const char *member);
 /* 1 if the record's tombstone register currently holds "1". */
 int ccm_record_is_deleted(const json_t *rec);
 
+/* Brings a deleted record back: the tombstone register becomes "0" by an
+ * assignment that supersedes the deletion, and the record shows the fields
+ * it had (store/revive.c). Same arguments and errors as ccm_record_delete. */
+int ccm_record_undelete(json_t *rec, uint64_t stamp, const char *member);
+
 /* Checks that `rec` has the document shape above (untrusted input: this runs
  * on everything decrypted). CCM_EVERIFY with a message naming the bad part. */
 int ccm_record_validate(const json_t *rec);
@@ -279,6 +284,24 @@ int ccm_store_list_matching(json_t **out, ccm_store *s, const char *kind, const 
 /* Resolves a unique id prefix of `kind` into the full id (caller frees).
  * CCM_ENOTFOUND if none matches, CCM_EINVALID if several do. */
 int ccm_store_resolve(char **full, ccm_store *s, const char *kind, const char *prefix);
+
+/* ---- reading the past (store/view.c) ------------------------------------ */
+
+/* Makes the reads above (ccm_store_get, ccm_store_list, ccm_store_foreach,
+ * ccm_store_list_matching, ccm_store_resolve) read the records as they stood
+ * at one commit of the branch's history, until called again; spec NULL goes
+ * back to HEAD. `spec` is a date YYYY-MM-DD (the first commit of the
+ * first-parent chain from HEAD whose committer time is at or before 23:59:59
+ * UTC that day) or a commit id or unique prefix of 4 to 40 hex digits (an
+ * ancestor of HEAD, or HEAD). While a view is set every write is refused
+ * (ccm_txn_begin, membership changes and sync fail with CCM_EINVALID); the
+ * local cache keeps following HEAD. CCM_EINVALID naming the spec if it is
+ * malformed, ambiguous, or names no commit of the history. */
+int ccm_store_view_at(ccm_store *s, const char *spec);
+
+/* The commit the reads are viewing (41 bytes with NUL) and its committer
+ * time in unix seconds; "" and 0 when no view is set (reads are at HEAD). */
+int ccm_store_view(char commit[41], int64_t *time, ccm_store *s);
 
 /* ---- writing: one transaction = one signed commit ------------------------ */
 

@@ -61,6 +61,7 @@ struct ccm_store {
     struct ccm_memo *memo_retired; /* a finished sync's, freed later (memo.c) */
     uint8_t *local_key;            /* cache key, sodium_malloc'ed */
     char head[41];                 /* commit id at HEAD when opened/unlocked */
+    char view[41];                 /* the commit reads are viewing, "" for HEAD (view.c) */
 };
 
 /* Sets a ccm error from the last libgit2 error, prefixed by `what`. */
@@ -263,8 +264,16 @@ int ccm_store_write_identity(const char *dir, const ccm_identity *id, const char
  * CCMSYNC_LOCK_TIMEOUT seconds; *out is the descriptor to close to release. */
 int ccm_store_lock_take(int *out, const char *dir);
 
-/* Re-reads the branch tip, the roster and the current group key. */
+/* Re-reads the branch tip, the roster and the current group key. Every
+ * writer calls it first, under the lock: it fails while a view is set. */
 int ccm_store_refresh(ccm_store *s);
+
+/* Reads under a view (view.c): the commit id reads are at (the view's, else
+ * HEAD's), that commit, and CCM_EINVALID with a message while a view is set
+ * (CCM_OK otherwise). */
+const char *ccm_store_read_head(const ccm_store *s);
+int ccm_store_read_commit(git_commit **out, ccm_store *s);
+int ccm_store_view_refuse_write(const ccm_store *s);
 
 /* The last HLC stamp this member issued (0 if none), and recording a new
  * one; both under the write lock. */

@@ -343,6 +343,16 @@ new_store() {
     expect_ok ccm -C "$1" init --member "${2:-Peru}"
 }
 
+# add_member STORE NAME [ROLE] : admits NAME (default role editor) to the
+# group of STORE, with the join request of a throwaway store of its own, so
+# that lead/by may name it (they must name members).
+add_member() {
+    local d="$T/.members/$2" req
+    ccm -C "$d" init --member "$2" --no-passphrase >/dev/null
+    req=$(ccm -C "$d" whoami --request)
+    expect_ok ccm -C "$1" member add "$req" --role "${3:-editor}"
+}
+
 # commits STORE : number of commits on the store's branch.
 commits() {
     git --git-dir="$1/repo" rev-list --count main

@@ -108,7 +108,7 @@ refuse 2 "XXX" ccm -C "$S" log XXX
 refuse 2 "bogus|party, signatory" ccm -C "$S" state list --status bogus
 refuse 2 "bogus|signatory, apmbc" ccm -C "$S" state list --target bogus
 refuse 2 "Foo" ccm -C "$S" state list --where Foo=1
-refuse 2 "region|FIELD=VALUE" ccm -C "$S" state list --where region
+refuse 2 "region|FIELD<op>VALUE|= != < <= > >= ~" ccm -C "$S" state list --where region
 refuse 2 "meeting|bilateral, survey" ccm -C "$S" activity list --type meeting
 
 # ---- activity commands ------------------------------------------------------------

@@ -10,6 +10,9 @@ not_cmp() { ! cmp -s "$1" "$2"; }
 S="$T/store"
 new_store "$S"
 expect_eq "$(commits "$S")" 1 "a new store has one commit (the roster)"
+# lead and by name members of the group.
+add_member "$S" Norway
+add_member "$S" Malawi
 
 # ---- state: every field type ---------------------------------------------
 

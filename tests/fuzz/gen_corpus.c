@@ -279,6 +279,30 @@ static void gen_csv(void)
             "survey,2025-03-07,USA,\n");
 }
 
+/* The text target: an options byte (bit 0: multi-line, bit 1: activity
+ * conditions, the rest: a width), then a value or a condition. */
+static void put_text(const char *name, unsigned char options, const char *text)
+{
+    char buf[256];
+    size_t n = strlen(text);
+
+    buf[0] = (char)options;
+    memcpy(buf + 1, text, n);
+    put("text", name, buf, n + 1);
+}
+
+static void gen_text(void)
+{
+    put_text("escapes", 0x28,
+             "Evil\x1b]0;x\x07 \rname\xe2\x80\xae"
+             "gpj.exe \xff");
+    put_text("multiline", 0x29, "line one\n\tline two\xe2\x81\xa6\xc2\x85");
+    put_text("wide", 0x10, "C\xc3\xb4te d'Ivoire \xe6\x97\xa5\xe6\x9c\xac, \"quoted\"");
+    put_text("where_date", 0x02, "date<=2025-03");
+    put_text("where_set", 0x00, "targets!=apmbc");
+    put_text("relative", 0x00, "-180d");
+}
+
 static void put_args(const char *name, const char *const *args, size_t n)
 {
     char buf[1024];
@@ -346,5 +370,6 @@ int main(int argc, char **argv)
     gen_capsule();
     gen_csv();
     gen_import();
+    gen_text();
     return 0;
 }

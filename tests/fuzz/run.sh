@@ -36,6 +36,7 @@ targets=(
   "csv 4096"
   "import_json 1024"
   "known_hosts 2048"
+  "text 1024"
 )
 
 for t in "${targets[@]}"; do
