@@ -1,7 +1,8 @@
 /*
  * records.c - listing records with their computed fields: a state's
  * last_activity (the date of the latest done activity with that state,
- * computed at every read from the activities, never stored), the filters,
+ * derived from the activities by the store's cache, never stored in the
+ * records), the filters,
  * order and columns of a query, and the tables people read.
  *
  * last_contact stays a stored field that members set by hand (a call that
@@ -16,84 +17,30 @@
 #include "query.h"
 #include "text.h"
 
-typedef struct {
-    json_t *map;
-    const char *only;
-} last_ctx;
-
-/* The winning value of a register field of a record the store returned
- * (validated when it was opened): the first entry, since entries are kept
- * sorted by (stamp, member) descending (store.h). NULL if absent or
- * cleared. Borrowed. */
-static const char *peek_scalar(const json_t *rec, const char *field)
-{
-    const json_t *r = json_object_get(json_object_get(json_object_get(rec, "fields"), field), "r");
-    return json_string_value(json_object_get(json_array_get(r, 0), "v"));
-}
-
-/* 1 if some add tag of a set element was not removed (store.h: present when
- * a tag of "a" is not in "r"). */
-static int elem_present(const json_t *tags)
-{
-    const json_t *a = json_object_get(tags, "a"), *r = json_object_get(tags, "r"), *t, *u;
-    size_t i, j;
-
-    json_array_foreach(a, i, t)
-    {
-        int removed = 0;
-        json_array_foreach(r, j, u)
-        {
-            removed |= json_equal(t, u);
-        }
-        if (!removed) {
-            return 1;
-        }
-    }
-    return 0;
-}
-
-static int note_activity(const json_t *rec, void *payload)
-{
-    last_ctx *x = payload;
-    const char *status = peek_scalar(rec, "status"), *date = peek_scalar(rec, "date"), *st;
-    const json_t *set, *tags;
-
-    if (!status || strcmp(status, "done") != 0 || !date || ccm_record_is_deleted(rec)) {
-        return CCM_OK;
-    }
-    set = json_object_get(json_object_get(json_object_get(rec, "fields"), "states"), "set");
-    json_object_foreach((json_t *)set, st, tags)
-    {
-        const char *cur = json_string_value(json_object_get(x->map, st));
-        if ((x->only && strcmp(st, x->only) != 0) || !elem_present(tags) ||
-            (cur && strcmp(date, cur) <= 0)) {
-            continue;
-        }
-        if (json_object_set_new(x->map, st, json_string(date)) < 0) {
-            return ccm_error_set(CCM_ERROR, "out of memory");
-        }
-    }
-    return CCM_OK;
-}
-
 int ccm_last_activity_map(json_t **out, ccm_cli *cli, const char *only)
 {
-    char needle[16];
-    last_ctx x = {json_object(), only};
+    json_t *all = NULL, *one;
     int rc;
 
     *out = NULL;
-    if (!x.map) {
-        return ccm_error_set(CCM_ERROR, "out of memory");
-    }
-    /* A cheap pre-filter on the canonical text: the state's code, or the
-     * status value every counted activity holds. */
-    snprintf(needle, sizeof(needle), "\"%s\"", only ? only : "done");
-    if ((rc = ccm_store_foreach(cli->store, "activity", needle, note_activity, &x)) < 0) {
-        json_decref(x.map);
+    /* Kept up to date by the store's cache (store/cache_derived.c): no
+     * activity is read here. */
+    if ((rc = ccm_store_last_activity(&all, cli->store)) < 0) {
         return rc;
     }
-    *out = x.map;
+    if (!only) {
+        *out = all;
+        return CCM_OK;
+    }
+    one = json_object();
+    if (!one || (json_object_get(all, only) &&
+                 json_object_set(one, only, json_object_get(all, only)) < 0)) {
+        json_decref(one);
+        json_decref(all);
+        return ccm_error_set(CCM_ERROR, "out of memory");
+    }
+    json_decref(all);
+    *out = one;
     return CCM_OK;
 }
 

@@ -13,6 +13,8 @@
 
 #include "cache.h"
 
+#define ACTIVITY 1 /* ccm_cache_kinds[1] */
+
 /* An owned entry for a record, from its canonical text. */
 static int entry_of(ccm_cache_entry *e, const char *name, const git_oid *oid, const char *kind,
                     const char *id, const char *doc)
@@ -83,10 +85,18 @@ static int cache_apply(ccm_cache *c, ccm_cache *changes)
             continue;
         }
         if (cmp == 0) {
+            if (c->e[i].kind == ACTIVITY && c->e[i].doc) {
+                rc = ccm_cache_count_activity(c->done_dates, c->e[i].doc, -1);
+            }
             ccm_cache_entry_clear(&c->e[i++]);
         }
-        if (changes->e[j].kind >= 0) {
-            rc = ccm_cache_push(&out, &changes->e[j]);
+        if (rc == CCM_OK && changes->e[j].kind >= 0) {
+            if (changes->e[j].kind == ACTIVITY) {
+                rc = ccm_cache_count_activity(c->done_dates, changes->e[j].doc, 1);
+            }
+            if (rc == CCM_OK) {
+                rc = ccm_cache_push(&out, &changes->e[j]);
+            }
         }
         j++;
     }
@@ -136,6 +146,9 @@ static int cache_advance(ccm_cache *c, ccm_store *s, const char *target)
         ccm_error_clear();
         ccm_cache_clear(c);
         c->loaded = CCM_CACHE_ALL;
+        if (!(c->done_dates = json_object())) {
+            return ccm_error_set(CCM_ERROR, "out of memory");
+        }
     }
     if ((rc = tree_of(&to, s->repo, target)) < 0 ||
         (rc = ccm_tree_diff(s->repo, from, to, collect_change, &col)) < 0 ||
@@ -153,7 +166,7 @@ done:
 /* Loads the cache at HEAD with the documents of the kinds in `want`. Under
  * a view (view.c) it is brought to the viewed commit in memory only: the
  * file keeps following HEAD. */
-static int cache_load(ccm_cache *c, ccm_store *s, int want)
+int ccm_cache_load(ccm_cache *c, ccm_store *s, int want)
 {
     const char *target = ccm_store_read_head(s);
     int rc;
@@ -237,7 +250,7 @@ int ccm_store_foreach(ccm_store *s, const char *kind, const char *needle, ccm_re
     if (k < 0) {
         return ccm_error_set(CCM_EINVALID, "unknown record kind '%s'", kind);
     }
-    if ((rc = cache_load(&c, s, 1 << k)) < 0) {
+    if ((rc = ccm_cache_load(&c, s, 1 << k)) < 0) {
         return rc;
     }
     if (!(order = calloc(c.n + 1, sizeof(*order)))) {
@@ -300,7 +313,7 @@ int ccm_store_resolve(char **full, ccm_store *s, const char *kind, const char *p
     int k = ccm_cache_kind(kind), rc;
 
     *full = NULL;
-    if ((rc = cache_load(&c, s, 0)) < 0) { /* the index alone */
+    if ((rc = ccm_cache_load(&c, s, 0)) < 0) { /* the index alone */
         return rc;
     }
     for (size_t i = 0; i < c.n; i++) {

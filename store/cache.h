@@ -33,7 +33,16 @@ typedef struct {
     uint8_t *bufs[1 + CCM_CACHE_KINDS]; /* decrypted sections the entries point into */
     size_t lens[1 + CCM_CACHE_KINDS];
     int loaded; /* bit k: documents of kind k are loaded */
+    /* Derived from the activities, kept up to date with them: for each
+     * state, the dates of the done activities with it and how many:
+     * {STATE: {DATE: COUNT}} (cache_derived.c). */
+    json_t *done_dates;
 } ccm_cache;
+
+/* An activity's contribution to done_dates added (sign 1) or taken away
+ * (sign -1); `doc` is its canonical text. Not done, undated or deleted
+ * activities count for nothing. */
+int ccm_cache_count_activity(json_t *done_dates, const char *doc, int sign);
 
 /* Reads the cache file, decrypting the index and the sections of the kinds
  * in `want`; a missing or damaged file gives an empty cache. */
@@ -45,6 +54,10 @@ int ccm_cache_save(ccm_cache *c, ccm_store *s);
 void ccm_cache_clear(ccm_cache *c);
 void ccm_cache_entry_clear(ccm_cache_entry *e);
 int ccm_cache_push(ccm_cache *c, const ccm_cache_entry *e);
+
+/* Loads the cache at HEAD (or the view's commit) with the documents of the
+ * kinds in `want` (bits), bringing it up to date (and saving it, at HEAD). */
+int ccm_cache_load(ccm_cache *c, ccm_store *s, int want);
 
 /* After a commit from old_head: if the cache was at old_head, applies the
  * staged records (name -> {"k": kind, "i": id, "t": canonical text}; oids[i]

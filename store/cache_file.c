@@ -1,7 +1,7 @@
 /*
  * cache_file.c - the on-disk form of the local record cache.
  *
- * <store>/cache holds "CCMCACHE2" and then four sealed sections, each a u64
+ * <store>/cache holds "CCMCACHE3" and then five sealed sections, each a u64
  * (big-endian) length followed by XChaCha20-Poly1305 ciphertext under a key
  * derived from the member's secret key:
  *   0  the index: "<head commit>\n", then one line per record, sorted by
@@ -9,8 +9,10 @@
  *   1  the canonical JSON of every state, one per line, in index order
  *   2  the same for activities
  *   3  the same for notes
+ *   4  what is derived from them (cache_derived.c), as JSON
  * so that resolving an id decrypts only the index, and listing states does
- * not decrypt a hundred thousand activities.
+ * not decrypt a hundred thousand activities. Section 4 is read with the
+ * index.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,7 +20,8 @@
 
 #include "cache.h"
 
-#define MAGIC "CCMCACHE2"
+#define MAGIC "CCMCACHE3"
+#define DERIVED (1 + CCM_CACHE_KINDS) /* the section after the kinds */
 #define MAGIC_LEN 9
 
 const char *const ccm_cache_kinds[CCM_CACHE_KINDS] = {"state", "activity", "note"};
@@ -52,6 +55,7 @@ void ccm_cache_clear(ccm_cache *c)
     for (int i = 0; i <= CCM_CACHE_KINDS; i++) {
         ccm_wipe_free(c->bufs[i], c->lens[i]);
     }
+    json_decref(c->done_dates);
     memset(c, 0, sizeof(*c));
 }
 
@@ -162,6 +166,31 @@ static int load_sections(ccm_cache *c, ccm_store *s, const uint8_t *file, size_t
         }
         p += n;
     }
+    {
+        /* The derived section, with the index. */
+        uint64_t n = 0;
+        uint8_t *pt = NULL;
+        size_t pt_len = 0;
+        if ((size_t)(end - p) < 8) {
+            return CCM_ERROR;
+        }
+        for (int b = 0; b < 8; b++) {
+            n = (n << 8) | p[b];
+        }
+        p += 8;
+        if (n != (uint64_t)(end - p)) {
+            return CCM_ERROR;
+        }
+        section_ad(ad, DERIVED);
+        if (ccm_local_open(&pt, &pt_len, s->local_key, ad, p, (size_t)n) < 0) {
+            return CCM_ERROR;
+        }
+        c->done_dates = json_loadb((const char *)pt, pt_len, 0, NULL);
+        ccm_wipe_free(pt, pt_len);
+        if (!json_is_object(c->done_dates)) {
+            return CCM_ERROR;
+        }
+    }
     return CCM_OK;
 }
 
@@ -181,6 +210,7 @@ void ccm_cache_read(ccm_cache *c, ccm_store *s, int want)
     ccm_error_clear();
     ccm_cache_clear(c);
     c->loaded = CCM_CACHE_ALL; /* an empty cache has every section */
+    c->done_dates = json_object();
     free(file);
     free(path);
 }
@@ -259,6 +289,15 @@ int ccm_cache_save(ccm_cache *c, ccm_store *s)
     memcpy(file, MAGIC, MAGIC_LEN);
     for (int i = 0; i <= CCM_CACHE_KINDS && rc == CCM_OK; i++) {
         rc = put_section(&file, &flen, &fcap, s->local_key, i, pts[i], lens[i]);
+    }
+    if (rc == CCM_OK) {
+        char *derived = json_dumps(c->done_dates, JSON_SORT_KEYS | JSON_COMPACT);
+        rc = derived
+                 ? put_section(&file, &flen, &fcap, s->local_key, DERIVED, derived, strlen(derived))
+                 : ccm_error_set(CCM_ERROR, "out of memory");
+        if (derived) {
+            ccm_wipe_free(derived, strlen(derived));
+        }
     }
     if (rc == CCM_OK) {
         path = ccm_path_join(s->dir, "cache");

@@ -281,6 +281,12 @@ int ccm_store_foreach(ccm_store *s, const char *kind, const char *needle, ccm_re
  * contains `needle` (a cheap pre-filter: callers still test each record). */
 int ccm_store_list_matching(json_t **out, ccm_store *s, const char *kind, const char *needle);
 
+/* For every state with a done activity, the date of the latest one
+ * ({STATE: "YYYY-MM-DD"}, new reference), at HEAD or the view's commit:
+ * kept up to date in the local cache, so it costs no more than reading the
+ * cache's index. */
+int ccm_store_last_activity(json_t **out, ccm_store *s);
+
 /* Resolves a unique id prefix of `kind` into the full id (caller frees).
  * CCM_ENOTFOUND if none matches, CCM_EINVALID if several do. */
 int ccm_store_resolve(char **full, ccm_store *s, const char *kind, const char *prefix);
