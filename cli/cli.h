@@ -67,6 +67,10 @@ int ccm_passphrase_get(char **out, size_t *len, ccm_cli *cli, int confirm);
 /* Opens (and, with `unlock`, unlocks) the store of cli->store_dir. */
 int ccm_cli_open_store(ccm_cli *cli, int unlock);
 
+/* The command line a member types next, for the store of this invocation:
+ * "ccmsync COMMAND", with "-C DIR" unless DIR is the default store. */
+void ccm_cli_next_command(char *out, size_t cap, const ccm_cli *cli, const char *command);
+
 /* Refuses writes by members whose role is reader (exit 3). */
 int ccm_cli_check_write(ccm_cli *cli);
 

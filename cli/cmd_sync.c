@@ -46,16 +46,23 @@ int ccm_cmd_join(ccm_cli *cli, int argc, char **argv)
         return rc;
     }
     if (cli->json) {
-        json_t *doc = json_pack("{s:s, s:s, s:s}", "store", cli->store_dir, "member", member,
-                                "request", request);
+        char next[4200];
+        json_t *doc;
+        ccm_cli_next_command(next, sizeof(next), cli, "sync");
+        doc = json_pack("{s:s, s:s, s:s, s:s}", "store", cli->store_dir, "member", member,
+                        "request", request, "next", next);
         rc = ccm_print_json(doc);
         json_decref(doc);
     } else {
+        char next[4200];
         fprintf(stderr,
                 "Joined '%s' in '%s'. Hand this line to an admin, who runs 'ccmsync "
                 "member add LINE' and syncs; then sync yourself:\n",
                 url, cli->store_dir);
         printf("%s\n", request);
+        fflush(stdout);
+        ccm_cli_next_command(next, sizeof(next), cli, "sync");
+        fprintf(stderr, "Next, once an admin has added you and synced: %s\n", next);
     }
     free(request);
     return rc;
@@ -215,36 +222,68 @@ static void progress(const char *what, size_t done, size_t total, size_t bytes, 
             done == total ? "\n" : "");
 }
 
+/* The URL of a remote (caller frees), or NULL. */
+static char *remote_url(ccm_cli *cli, const char *name)
+{
+    ccm_remote_info *list = NULL;
+    size_t n = 0;
+    char *url = NULL;
+
+    if (ccm_sync_remote_list(&list, &n, cli->store) < 0) {
+        ccm_error_clear();
+        return NULL;
+    }
+    for (size_t i = 0; i < n && !url; i++) {
+        if (strcmp(list[i].name, name) == 0) {
+            url = strdup(list[i].url);
+        }
+    }
+    ccm_sync_remote_list_free(list, n);
+    return url;
+}
+
 int ccm_cmd_sync(ccm_cli *cli, int argc, char **argv)
 {
     const char *remote = argc > 0 ? argv[0] : "origin";
     ccm_sync_result res;
     struct timespec last = {0, 0};
-    int rc;
+    char *url = NULL;
+    int rc, new_hub;
 
     if (argc > 1) {
         return ccm_usage(cli, "too many arguments");
     }
+    /* A path remote that is absent (in a folder that exists) or an empty
+     * folder becomes a new hub: said in so many words. */
+    url = remote_url(cli, remote);
+    new_hub = url && ccm_sync_remote_is_new_hub(url);
     rc = ccm_sync_run(&res, cli->store, remote, isatty(2) ? progress : NULL, &last);
     for (size_t i = 0; i < res.nwarnings; i++) {
         fprintf(stderr, "ccmsync: warning: %s\n", res.warnings[i]);
     }
+    new_hub = new_hub && rc == CCM_OK;
     if (rc == CCM_OK && cli->json) {
         json_t *warnings = json_array(), *doc;
         for (size_t i = 0; i < res.nwarnings; i++) {
             json_array_append_new(warnings, json_string(res.warnings[i]));
         }
-        doc = json_pack("{s:s, s:s, s:I, s:b, s:b, s:b, s:i, s:o}", "remote", remote, "head",
+        doc = json_pack("{s:s, s:s, s:I, s:b, s:b, s:b, s:i, s:o, s:b}", "remote", remote, "head",
                         res.head, "incoming", (json_int_t)res.incoming, "fast_forward",
                         res.fast_forward, "merged", res.merged, "pushed", res.pushed, "rounds",
-                        res.rounds, "warnings", warnings);
+                        res.rounds, "warnings", warnings, "created_hub", new_hub);
         rc = ccm_print_json(doc);
         json_decref(doc);
     } else if (rc == CCM_OK) {
+        if (new_hub) {
+            printf("created a new hub at %s (other members join with 'ccmsync join %s --member "
+                   "NAME')\n",
+                   url, url);
+        }
         printf("synced with %s: %zu new commit%s%s%s%s; head %.10s\n", remote, res.incoming,
                res.incoming == 1 ? "" : "s", res.fast_forward ? ", fast-forward" : "",
                res.merged ? ", merged" : "", res.pushed ? ", pushed" : "", res.head);
     }
     ccm_sync_result_free(&res);
+    free(url);
     return rc;
 }

@@ -63,7 +63,9 @@ const ccm_cmd ccm_commands[] = {
      "show a note addressed to you (exit 3 if it is not)", NULL},
     {"remote add", ccm_cmd_remote_add, STORE, "remote add NAME URL",
      "add a remote: a path (USB stick, shared folder), file://, git://, http(s)://, ssh://",
-     "A local path that does not exist yet is created as a bare repository on first sync."},
+     "A local path that does not exist yet, in a folder that does, or an empty folder, becomes\n"
+     "a new hub (a bare repository) on the first sync, which says so. A path whose folder\n"
+     "does not exist (a USB stick that is not mounted) is refused with exit 5."},
     {"remote list", ccm_cmd_remote_list, STORE, "remote list", "list remotes", NULL},
     {"remote remove", ccm_cmd_remote_remove, STORE, "remote remove NAME", "forget a remote", NULL},
     {"state list", ccm_cmd_state_list, KEY, "state list [--target C] [--status S] [--where F=V]",
