@@ -174,6 +174,8 @@ int ccm_cmd_remote_list(ccm_cli *cli, int argc, char **argv);
 int ccm_cmd_remote_remove(ccm_cli *cli, int argc, char **argv);
 int ccm_cmd_status(ccm_cli *cli, int argc, char **argv);
 int ccm_cmd_sync(ccm_cli *cli, int argc, char **argv);
+int ccm_cmd_report(ccm_cli *cli, int argc, char **argv);
+int ccm_cmd_seed(ccm_cli *cli, int argc, char **argv);
 
 /* Runs the command line (global options, then a command). Returns the exit
  * status. Used by main() and by `demo`, which drives the same code paths. */
