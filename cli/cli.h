@@ -107,6 +107,17 @@ int ccm_field_ops_apply(json_t *rec, const ccm_field_ops *ops, ccm_txn *txn, con
 int ccm_cli_update_record(ccm_cli *cli, const char *kind, const char *id, int argc, char **argv,
                           int flags);
 
+/* ---- import (cli/cmd_import.c) ------------------------------------------ */
+
+/* Fill only: set a field only where it holds no value, add only the set
+ * elements that are missing, leave every existing activity alone. */
+#define CCM_IMPORT_FILL 0x1
+
+/* Validates an import document (the JSON shape of `import`) in full, then
+ * writes it as one signed commit, as `import` does; *nstates and *nacts
+ * count the records it changed (nothing changed: no commit). */
+int ccm_cli_import_doc(ccm_cli *cli, const json_t *doc, int flags, size_t *nstates, size_t *nacts);
+
 /* ---- ids (cli/ids.c) ------------------------------------------------------ */
 
 /* Upper-cases and validates a state code into buf (CCM_EINVALID if unknown). */
