@@ -118,6 +118,10 @@ int ccm_cli_update_record(ccm_cli *cli, const char *kind, const char *id, int ar
  * count the records it changed (nothing changed: no commit). */
 int ccm_cli_import_doc(ccm_cli *cli, const json_t *doc, int flags, size_t *nstates, size_t *nacts);
 
+/* The id `seed` gives the activity of its data with this key (16 lowercase
+ * hex digits + NUL): the same on every member's machine (cli/cmd_seed.c). */
+void ccm_cli_seed_activity_id(char out[17], const char *key);
+
 /* ---- ids (cli/ids.c) ------------------------------------------------------ */
 
 /* Upper-cases and validates a state code into buf (CCM_EINVALID if unknown). */

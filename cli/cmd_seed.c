@@ -21,8 +21,7 @@
 
 #define SEED_ID_CONTEXT "ccmsync-seed"
 
-/* The activity id of a seed key (16 lowercase hex digits + NUL). */
-static void seed_activity_id(char out[17], const char *key)
+void ccm_cli_seed_activity_id(char out[17], const char *key)
 {
     unsigned char h[8];
     crypto_generichash_state st;
@@ -58,7 +57,7 @@ static int seed_document(json_t **out)
             json_decref(doc);
             return ccm_error_set(CCM_ERROR, "the embedded seed data has an activity without key");
         }
-        seed_activity_id(id, key);
+        ccm_cli_seed_activity_id(id, key);
         json_object_set_new(a, "id", json_string(id));
     }
     *out = doc;
