@@ -43,7 +43,7 @@ typedef struct {
 } ccm_report_period;
 
 /* Reads from `s` the states, the activities, the history of the status of
- * every state that is (or was) party, withdrawing or withdrawn, the current
+ * every state whose status is party, withdrawing or withdrawn, the current
  * members and the head commit. Notes are never read. CCM_EDENIED when this
  * member holds no key for the records. Free with ccm_report_input_free. */
 int ccm_report_collect(ccm_report_input *in, ccm_store *s);

@@ -10,15 +10,19 @@
 unset CCMSYNC_PASSPHRASE
 
 # paths_outside DIR : the paths in the last command's stdout and stderr that
-# are not in DIR (absolute ones, and any climbing out with "..").
+# are not in DIR: absolute ones (a token whose first component exists at the
+# root of the file system, so that base64 in a join request is no path), and
+# any climbing out with "..".
 paths_outside() {
     python3 - "$1" "$T/.out" "$T/.err" <<'EOF'
-import re, sys
+import os, re, sys
 base = sys.argv[1]
 text = open(sys.argv[2]).read() + open(sys.argv[3]).read()
 bad = set()
-for m in re.finditer(r"(?<![\w.])(/[\w.+@%~-][^\s'\",;:()]*|\.\./[^\s'\",;:()]*)", text):
+for m in re.finditer(r"(?<![\w.+/=])(/[\w.+@%~-][^\s'\",;:()]*|\.\./[^\s'\",;:()]*)", text):
     p = m.group(1)
+    if p.startswith("/") and not os.path.exists("/" + p.split("/")[1]):
+        continue
     if not (p == base or p.startswith(base + "/")):
         bad.add(p)
 print("\n".join(sorted(bad)))
