@@ -62,28 +62,80 @@ static int collect_status_log(ccm_report_input *in, ccm_store *s, const char *id
     return CCM_OK;
 }
 
+/* The fields of an activity the report reads. */
+static const char *const ACTIVITY_FIELDS[] = {"type", "date",    "status", "states",
+                                              "by",   "summary", NULL};
+
+typedef struct {
+    ccm_report_input *in;
+    ccm_store *s;
+} collect_ctx;
+
+/* A state that is not removed: its view (with the ISO name as default),
+ * and the history of its status when the expected outputs read it. */
+static int collect_state(const json_t *rec, void *payload)
+{
+    collect_ctx *c = payload;
+    json_t *view;
+    int rc;
+
+    if (ccm_record_is_deleted(rec)) {
+        return CCM_OK;
+    }
+    if (status_matters(rec) &&
+        (rc = collect_status_log(c->in, c->s, json_string_value(json_object_get(rec, "id")))) < 0) {
+        return rc;
+    }
+    if (!(view = ccm_cli_view(rec)) || json_array_append_new(c->in->states, view) < 0) {
+        return ccm_error_set(CCM_ERROR, "out of memory");
+    }
+    return CCM_OK;
+}
+
+/* An activity that is not removed: a view of the fields the report reads
+ * only, so that a store of any size needs little memory. */
+static int collect_activity(const json_t *rec, void *payload)
+{
+    collect_ctx *c = payload;
+    json_t *fields, *view;
+
+    if (ccm_record_is_deleted(rec)) {
+        return CCM_OK;
+    }
+    if (!(fields = json_object())) {
+        return ccm_error_set(CCM_ERROR, "out of memory");
+    }
+    for (const char *const *f = ACTIVITY_FIELDS; *f; f++) {
+        json_t *v = ccm_record_field_value(rec, *f);
+        if (v) {
+            json_object_set_new(fields, *f, v);
+        }
+    }
+    view = json_pack("{s:O, s:s, s:o}", "id", json_object_get(rec, "id"), "kind", "activity",
+                     "fields", fields);
+    if (!view || json_array_append_new(c->in->activities, view) < 0) {
+        return ccm_error_set(CCM_ERROR, "out of memory");
+    }
+    return CCM_OK;
+}
+
 int ccm_report_collect(ccm_report_input *in, ccm_store *s)
 {
-    json_t *roster = NULL, *m, *rec;
+    collect_ctx c = {in, s};
+    json_t *roster = NULL, *m;
     size_t i;
     int rc;
 
     memset(in, 0, sizeof(*in));
-    if (!(in->status_log = json_array()) || !(in->members = json_array())) {
+    if (!(in->states = json_array()) || !(in->activities = json_array()) ||
+        !(in->status_log = json_array()) || !(in->members = json_array())) {
         rc = ccm_error_set(CCM_ERROR, "out of memory");
         goto done;
     }
-    if ((rc = ccm_store_list(&in->states, s, "state")) < 0 ||
-        (rc = ccm_store_list(&in->activities, s, "activity")) < 0 ||
+    if ((rc = ccm_store_foreach(s, "state", NULL, collect_state, &c)) < 0 ||
+        (rc = ccm_store_foreach(s, "activity", NULL, collect_activity, &c)) < 0 ||
         (rc = ccm_store_roster(&roster, s)) < 0) {
         goto done;
-    }
-    json_array_foreach(in->states, i, rec)
-    {
-        if (!ccm_record_is_deleted(rec) && status_matters(rec) &&
-            (rc = collect_status_log(in, s, json_string_value(json_object_get(rec, "id")))) < 0) {
-            goto done;
-        }
     }
     json_array_foreach(json_object_get(roster, "members"), i, m)
     {
@@ -466,7 +518,9 @@ static int cmp_by_date(const void *a, const void *b)
 }
 
 /* The views of the records of `kind` that are not removed, sorted; for
- * activities only those dated in the period (the others counted). */
+ * activities only those dated in the period (the others counted). An
+ * element is a record document (it has "v"), viewed here, or already a
+ * view (what ccm_report_collect gives). */
 static json_t *prepare(const json_t *recs, const char *kind, const ccm_report_period *p,
                        size_t *outside, size_t *undated)
 {
@@ -480,9 +534,13 @@ static json_t *prepare(const json_t *recs, const char *kind, const ccm_report_pe
     json_array_foreach(recs, i, rec)
     {
         const char *rk = json_string_value(json_object_get(rec, "kind"));
+        int is_doc = json_object_get(rec, "v") != NULL;
         json_t *view;
-        if (!rk || strcmp(rk, kind) != 0 || ccm_record_is_deleted(rec) ||
-            !(view = ccm_cli_view(rec))) {
+        if (!rk || strcmp(rk, kind) != 0 || !json_is_string(json_object_get(rec, "id")) ||
+            (is_doc && ccm_record_is_deleted(rec))) {
+            continue;
+        }
+        if (!(view = is_doc ? ccm_cli_view(rec) : json_incref(rec))) {
             continue;
         }
         if (acts && !ccm_report_is_date(ccm_report_str(view, "date"))) {

@@ -25,10 +25,13 @@
 #define CCM_REPORT_PLAN_SINCE "2024-12-01"
 #define CCM_REPORT_PLAN_UNTIL "2025-09-30"
 
-/* What a report is computed from. Each array is a new reference. */
+/* What a report is computed from. Each array is a new reference. States
+ * and activities are record documents (removed ones may be among them), or
+ * the views of those that are not removed ({"id", "kind", "fields"}, as
+ * ccm_report_collect gives them). */
 typedef struct {
-    json_t *states;     /* state record documents (removed ones may be among them) */
-    json_t *activities; /* activity record documents (likewise) */
+    json_t *states;     /* state records or views */
+    json_t *activities; /* activity records or views */
     json_t *status_log; /* ccm_store_log entries ({"record","field","old","new","at"}) */
     json_t *members;    /* the names of the group's current members */
     char commit[41];    /* the commit the records were read at, or "" */
@@ -42,10 +45,12 @@ typedef struct {
     int is_plan; /* 1 when this is the work plan's period, taken by default */
 } ccm_report_period;
 
-/* Reads from `s` the states, the activities, the history of the status of
- * every state whose status is party, withdrawing or withdrawn, the current
- * members and the head commit. Notes are never read. CCM_EDENIED when this
- * member holds no key for the records. Free with ccm_report_input_free. */
+/* Reads from `s`, one record at a time: the views of the states and of the
+ * activities that are not removed (of an activity, only the fields the
+ * report reads), the history of the status of every state whose status is
+ * party, withdrawing or withdrawn, the current members and the head commit.
+ * Notes are never read. CCM_EDENIED when this member holds no key for the
+ * records. Free with ccm_report_input_free. */
 int ccm_report_collect(ccm_report_input *in, ccm_store *s);
 void ccm_report_input_free(ccm_report_input *in); /* NULL-safe, zeroes *in */
 

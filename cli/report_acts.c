@@ -43,29 +43,37 @@ static json_t *with_counts(json_t *entry, json_t *counts)
     return entry;
 }
 
+/* One pass over the activities: type -> counts; then the schema's types in
+ * order, each with its plan number and title. */
 static json_t *by_plan_activity(const ccm_report_ctx *x)
 {
-    json_t *types = ccm_report_enum("activity", "type"), *out = json_array(), *t, *a;
+    json_t *types = ccm_report_enum("activity", "type"), *counts = json_object(),
+           *out = json_array(), *t, *a;
     size_t i, k;
 
     json_array_foreach(types, k, t)
     {
+        json_object_set_new(counts, json_string_value(t), ccm_report_counts());
+    }
+    json_array_foreach(x->acts, i, a)
+    {
+        const char *type = ccm_report_str(a, "type");
+        json_t *c = type ? json_object_get(counts, type) : NULL;
+        if (c) {
+            ccm_report_count(c, ccm_report_str(a, "status"));
+        }
+    }
+    json_array_foreach(types, k, t)
+    {
         const char *type = json_string_value(t);
         int number = ccm_report_plan_number(type);
-        json_t *counts = ccm_report_counts();
-        json_array_foreach(x->acts, i, a)
-        {
-            const char *at = ccm_report_str(a, "type");
-            if (at && strcmp(at, type) == 0) {
-                ccm_report_count(counts, ccm_report_str(a, "status"));
-            }
-        }
         json_array_append_new(
             out, with_counts(json_pack("{s:o, s:s, s:s}", "number",
                                        number ? json_integer(number) : json_null(), "type", type,
                                        "title", ccm_report_plan_title(type)),
-                             counts));
+                             json_incref(json_object_get(counts, type))));
     }
+    json_decref(counts);
     json_decref(types);
     return out;
 }
@@ -159,38 +167,58 @@ static json_t *by_month(const ccm_report_ctx *x)
 }
 
 /* Every member of the group (with zero counts too) and every name found in
- * `by`, sorted; then the activities whose `by` is empty (member null). */
+ * `by`, sorted; then the activities whose `by` is empty (member null). One
+ * pass over the activities: name -> counts. */
 static json_t *by_implementer(const ccm_report_ctx *x)
 {
-    json_t *names = json_array(), *out = json_array(), *unset = ccm_report_counts(), *a, *n;
+    json_t *counts = json_object(), *names = json_array(), *out = json_array();
+    json_t *unset = ccm_report_counts(), *a, *n;
     size_t i, k;
 
-    ccm_report_union(names, x->members);
+    json_array_foreach(x->members, k, n)
+    {
+        json_object_set_new(counts, json_string_value(n), ccm_report_counts());
+    }
     json_array_foreach(x->acts, i, a)
     {
-        ccm_report_union(names, ccm_report_set(a, "by"));
-        if (json_array_size(ccm_report_set(a, "by")) == 0) {
-            ccm_report_count(unset, ccm_report_str(a, "status"));
+        const json_t *by = ccm_report_set(a, "by");
+        const char *status = ccm_report_str(a, "status");
+        if (json_array_size(by) == 0) {
+            ccm_report_count(unset, status);
+        }
+        json_array_foreach(by, k, n)
+        {
+            const char *name = json_string_value(n);
+            json_t *c;
+            if (!name) {
+                continue;
+            }
+            if (!(c = json_object_get(counts, name))) {
+                json_object_set_new(counts, name, c = ccm_report_counts());
+            }
+            ccm_report_count(c, status);
+        }
+    }
+    {
+        const char *name;
+        json_t *c;
+        json_object_foreach(counts, name, c)
+        {
+            json_array_append_new(names, json_string(name));
         }
     }
     ccm_report_sort(names);
     json_array_foreach(names, k, n)
     {
-        json_t *c = ccm_report_counts();
-        json_array_foreach(x->acts, i, a)
-        {
-            if (ccm_report_has(ccm_report_set(a, "by"), json_string_value(n))) {
-                ccm_report_count(c, ccm_report_str(a, "status"));
-            }
-        }
-        json_array_append_new(
-            out, with_counts(json_pack("{s:O, s:b}", "member", n, "in_group",
-                                       ccm_report_has(x->members, json_string_value(n))),
-                             c));
+        const char *name = json_string_value(n);
+        json_array_append_new(out, with_counts(json_pack("{s:O, s:b}", "member", n, "in_group",
+                                                         ccm_report_has(x->members, name)),
+                                               json_incref(json_object_get(counts, name))));
     }
     json_array_append_new(out,
                           with_counts(json_pack("{s:n, s:b}", "member", "in_group", 0), unset));
     json_decref(names);
+    json_decref(counts);
     return out;
 }
 

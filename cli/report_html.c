@@ -215,6 +215,11 @@ static void outputs(FILE *f, const json_t *m)
             fputs("<ul>", f);
             json_array_foreach(json_object_get(o, "evidence"), k, e)
             {
+                if (k == CCM_REPORT_EVIDENCE_SHOWN) {
+                    fprintf(f, "<li>&hellip; and %zu more (in the JSON report)</li>",
+                            json_array_size(json_object_get(o, "evidence")) - k);
+                    break;
+                }
                 fputs("<li>", f);
                 put(f, json_string_value(e));
                 fputs("</li>", f);

@@ -75,6 +75,11 @@ static void outputs(FILE *f, const json_t *m)
         fputs(".\n\n", f);
         json_array_foreach(json_object_get(o, "evidence"), k, e)
         {
+            if (k == CCM_REPORT_EVIDENCE_SHOWN) {
+                fprintf(f, "- ... and %zu more (in the JSON report)\n",
+                        json_array_size(json_object_get(o, "evidence")) - k);
+                break;
+            }
             fputs("- ", f);
             put(f, json_string_value(e));
             fputs("\n", f);

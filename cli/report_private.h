@@ -57,6 +57,10 @@ void ccm_report_month_label(char out[24], const char *month, int abbrev);
  * "Not met", "No evidence yet". */
 const char *ccm_report_assessment_label(const char *assessment);
 
+/* The Markdown and HTML list at most this many evidence lines of an
+ * output, then say how many more the JSON report holds. */
+#define CCM_REPORT_EVIDENCE_SHOWN 25
+
 /* An integer member of an object (0 if absent). */
 long long ccm_report_int(const json_t *obj, const char *key);
 

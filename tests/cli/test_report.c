@@ -658,6 +658,34 @@ static void test_report__markdown_and_html_show_the_numbers_and_escape_values(vo
     ccm_report_input_free(&in);
 }
 
+static void test_report__long_evidence_lists_are_cut_in_md_and_html_only(void **state)
+{
+    ccm_report_input in;
+    json_t *m;
+    char *md, *html, id[17];
+
+    (void)state;
+    fixture(&in);
+    for (int i = 0; i < 30; i++) {
+        snprintf(id, sizeof(id), "b1%014d", i);
+        ADD(in.activities, "activity", id, "type=side-event", "date=2025-05-20", "status=done");
+    }
+    m = build(&in, NULL, NULL);
+    /* the model keeps all 32 awareness activities */
+    assert_int_equal(
+        json_array_size(json_object_get(
+            find(json_object_get(m, "outputs"), "key", "awareness-raised"), "evidence")),
+        32);
+    md = render(0, m);
+    html = render(1, m);
+    assert_non_null(strstr(md, "- ... and 7 more (in the JSON report)\n"));
+    assert_non_null(strstr(html, "<li>&hellip; and 7 more (in the JSON report)</li>"));
+    free(md);
+    free(html);
+    json_decref(m);
+    ccm_report_input_free(&in);
+}
+
 static void test_report__charts_stack_series_and_cut_long_labels(void **state)
 {
     const char *cats[] = {"short", "a label much longer than twenty-eight characters", "<b>"};
@@ -782,7 +810,14 @@ static void test_report__a_store_s_notes_and_removed_records_never_appear(void *
     assert_int_equal(ccm_store_unlock(s, NULL, 0), CCM_OK);
     assert_int_equal(ccm_report_collect(&in, s), CCM_OK);
     assert_int_equal(json_array_size(in.states), 1);
-    assert_int_equal(json_array_size(in.activities), 2); /* the removed one, as a tombstone */
+    /* the removed activity is not collected; of the other, only what the
+     * report reads */
+    assert_int_equal(json_array_size(in.activities), 1);
+    text = dump(in.activities);
+    assert_null(strstr(text, id));
+    assert_non_null(strstr(text, "\"type\": \"bilateral\""));
+    assert_null(strstr(text, "\"meta\""));
+    free(text);
     assert_string_equal(joined(in.members), "Peru");
     assert_int_equal(strlen(in.commit), 40);
     {
@@ -829,6 +864,7 @@ int main(void)
         T(test_report__every_activity_type_has_its_plan_number),
         T(test_report__escaping_keeps_record_text_inert),
         T(test_report__markdown_and_html_show_the_numbers_and_escape_values),
+        T(test_report__long_evidence_lists_are_cut_in_md_and_html_only),
         T(test_report__charts_stack_series_and_cut_long_labels),
         T(test_report__a_store_s_notes_and_removed_records_never_appear),
     };
