@@ -1,5 +1,6 @@
 # ccmsync: the two quick-start targets (README) and the developer targets.
-#   make demo   install missing packages, build, run `ccmsync demo`
+#   make demo   install missing packages, build, run `ccmsync demo build/demo`
+#               (the report stays in build/demo/report.html)
 #   make test   install missing packages, build with gcc (-Werror) and run every
 #               test, then again with clang under ASan+UBSan, then a short
 #               libFuzzer run of every parser of untrusted bytes
@@ -25,7 +26,8 @@ build: setup $(BUILD)/Makefile
 	cmake --build $(BUILD) -j $(JOBS)
 
 demo: build
-	./$(BUILD)/ccmsync demo
+	rm -rf $(BUILD)/demo
+	./$(BUILD)/ccmsync demo $(BUILD)/demo
 
 test: setup check-format test-gcc test-asan test-fuzz
 

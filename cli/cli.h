@@ -75,6 +75,10 @@ long ccm_cli_prompt_secret(char *buf, size_t cap, const char *question);
 /* Opens (and, with `unlock`, unlocks) the store of cli->store_dir. */
 int ccm_cli_open_store(ccm_cli *cli, int unlock);
 
+/* The command line a member types next, for the store of this invocation:
+ * "ccmsync COMMAND", with "-C DIR" unless DIR is the default store. */
+void ccm_cli_next_command(char *out, size_t cap, const ccm_cli *cli, const char *command);
+
 /* Refuses writes by members whose role is reader (exit 3). */
 int ccm_cli_check_write(ccm_cli *cli);
 
@@ -136,6 +140,21 @@ int ccm_field_ops_apply(json_t *rec, const ccm_field_ops *ops, ccm_txn *txn, con
 /* Applies FIELD arguments to one record in one commit and prints it. */
 int ccm_cli_update_record(ccm_cli *cli, const char *kind, const char *id, int argc, char **argv,
                           int flags);
+
+/* ---- import (cli/cmd_import.c) ------------------------------------------ */
+
+/* Fill only: set a field only where it holds no value, add only the set
+ * elements that are missing, leave every existing activity alone. */
+#define CCM_IMPORT_FILL 0x1
+
+/* Validates an import document (the JSON shape of `import`) in full, then
+ * writes it as one signed commit, as `import` does; *nstates and *nacts
+ * count the records it changed (nothing changed: no commit). */
+int ccm_cli_import_doc(ccm_cli *cli, const json_t *doc, int flags, size_t *nstates, size_t *nacts);
+
+/* The id `seed` gives the activity of its data with this key (16 lowercase
+ * hex digits + NUL): the same on every member's machine (cli/cmd_seed.c). */
+void ccm_cli_seed_activity_id(char out[17], const char *key);
 
 /* ---- ids (cli/ids.c) ------------------------------------------------------ */
 
@@ -224,6 +243,8 @@ int ccm_cmd_remote_list(ccm_cli *cli, int argc, char **argv);
 int ccm_cmd_remote_remove(ccm_cli *cli, int argc, char **argv);
 int ccm_cmd_status(ccm_cli *cli, int argc, char **argv);
 int ccm_cmd_sync(ccm_cli *cli, int argc, char **argv);
+int ccm_cmd_report(ccm_cli *cli, int argc, char **argv);
+int ccm_cmd_seed(ccm_cli *cli, int argc, char **argv);
 
 /* Runs the command line (global options, then a command). Returns the exit
  * status. Used by main() and by `demo`, which drives the same code paths. */

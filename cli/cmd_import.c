@@ -20,6 +20,9 @@
  *
  * Everything is validated before anything is written: one bad value anywhere
  * rejects the whole file with exit 2, naming where it is.
+ *
+ * `seed` writes its data through the same path (ccm_cli_import_doc), with
+ * CCM_IMPORT_FILL: nothing a member recorded is overwritten.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -224,6 +227,19 @@ static int load_json_kind(batch *b, const json_t *doc, const char *key, const ch
     return CCM_OK;
 }
 
+static int load_doc(batch *b, const json_t *doc)
+{
+    int rc;
+
+    if (!json_is_object(doc)) {
+        return ccm_error_set(CCM_EINVALID, "import: not an object");
+    }
+    if ((rc = load_json_kind(b, doc, "states", "state")) == CCM_OK) {
+        rc = load_json_kind(b, doc, "activities", "activity");
+    }
+    return rc;
+}
+
 static int load_json(batch *b, const char *text, size_t len)
 {
     json_error_t jerr;
@@ -235,9 +251,7 @@ static int load_json(batch *b, const char *text, size_t len)
         return ccm_error_set(CCM_EINVALID, "import: malformed JSON at line %d: %s", jerr.line,
                              doc ? "not an object" : jerr.text);
     }
-    if ((rc = load_json_kind(b, doc, "states", "state")) == CCM_OK) {
-        rc = load_json_kind(b, doc, "activities", "activity");
-    }
+    rc = load_doc(b, doc);
     json_decref(doc);
     return rc;
 }
@@ -407,8 +421,62 @@ static int check_batch(ccm_cli *cli, batch *b)
     return rc;
 }
 
-/* Writes the batch as one commit. */
-static int write_batch(ccm_cli *cli, batch *b, size_t *nstates, size_t *nacts)
+/* 1 if the set field of rec holds elem. */
+static int set_holds(const json_t *rec, const char *field, const char *elem)
+{
+    json_t *cur = ccm_record_field_value(rec, field), *e;
+    size_t i;
+    int found = 0;
+
+    json_array_foreach(cur, i, e)
+    {
+        found |= strcmp(json_string_value(e), elem) == 0;
+    }
+    json_decref(cur);
+    return found;
+}
+
+/* CCM_IMPORT_FILL: applies only what the record lacks (a scalar field that
+ * holds no value, the elements a set lacks); *changed tells whether it
+ * applied anything. Never clears or replaces. */
+static int apply_fill(json_t *rec, const ccm_field_ops *ops, ccm_txn *txn, const char *member,
+                      int *changed)
+{
+    const char *kind = json_string_value(json_object_get(rec, "kind"));
+    int rc = CCM_OK;
+
+    for (size_t i = 0; i < ops->n && rc == CCM_OK; i++) {
+        const ccm_field_op *op = &ops->ops[i];
+        if (op->op != FIELD_SET) {
+            continue;
+        }
+        if (ccm_schema_field_type(kind, op->field) == CCM_FT_SET) {
+            char *copy = strdup(op->value), *save = NULL;
+            if (!copy) {
+                return ccm_error_set(CCM_ERROR, "out of memory");
+            }
+            for (char *e = strtok_r(copy, ",", &save); e && rc == CCM_OK;
+                 e = strtok_r(NULL, ",", &save)) {
+                if (!set_holds(rec, op->field, e)) {
+                    rc = ccm_record_set_add(rec, op->field, e, ccm_txn_stamp(txn), member);
+                    *changed = 1;
+                }
+            }
+            free(copy);
+        } else {
+            json_t *cur = ccm_record_field_value(rec, op->field);
+            if (!cur) {
+                rc = ccm_record_assign(rec, op->field, op->value, ccm_txn_stamp(txn), member);
+                *changed = 1;
+            }
+            json_decref(cur);
+        }
+    }
+    return rc;
+}
+
+/* Writes the batch as one commit; counts the records it changed. */
+static int write_batch(ccm_cli *cli, batch *b, int flags, size_t *nstates, size_t *nacts)
 {
     ccm_txn *txn = NULL;
     const char *member = ccm_store_member(cli->store);
@@ -420,7 +488,13 @@ static int write_batch(ccm_cli *cli, batch *b, size_t *nstates, size_t *nacts)
     for (size_t i = 0; i < b->n && rc == CCM_OK; i++) {
         item *it = &b->items[i];
         json_t *rec = NULL;
+        int changed = 1;
         rc = it->is_new ? CCM_ENOTFOUND : ccm_txn_get(&rec, txn, it->kind, it->id);
+        if (rc == CCM_OK && (flags & CCM_IMPORT_FILL) &&
+            (strcmp(it->kind, "activity") == 0 || ccm_record_is_deleted(rec))) {
+            json_decref(rec); /* an activity that exists, a removed record: left as they are */
+            continue;
+        }
         if (rc == CCM_ENOTFOUND && !it->is_new && strcmp(it->kind, "activity") == 0 &&
             (!has_field(&it->ops, "type") || !has_field(&it->ops, "date"))) {
             /* An id this store does not know yet is a new activity too. */
@@ -435,9 +509,12 @@ static int write_batch(ccm_cli *cli, batch *b, size_t *nstates, size_t *nacts)
             rc = (rec = ccm_record_new(it->kind, it->id)) ? CCM_OK : CCM_EINVALID;
         }
         if (rc == CCM_OK) {
-            rc = ccm_field_ops_apply(rec, &it->ops, txn, member);
+            changed = 0;
+            rc = (flags & CCM_IMPORT_FILL) ? apply_fill(rec, &it->ops, txn, member, &changed)
+                                           : ccm_field_ops_apply(rec, &it->ops, txn, member);
+            changed |= !(flags & CCM_IMPORT_FILL);
         }
-        if (rc == CCM_OK) {
+        if (rc == CCM_OK && changed) {
             rc = ccm_txn_put(txn, rec);
             *(strcmp(it->kind, "state") == 0 ? nstates : nacts) += 1;
         }
@@ -447,6 +524,34 @@ static int write_batch(ccm_cli *cli, batch *b, size_t *nstates, size_t *nacts)
         rc = ccm_txn_commit(txn);
     }
     ccm_txn_free(txn);
+    return rc;
+}
+
+/* A new activity needs a type and a date. */
+static int check_new(const batch *b)
+{
+    for (size_t i = 0; i < b->n; i++) {
+        const item *it = &b->items[i];
+        if (it->is_new && (!has_field(&it->ops, "type") || !has_field(&it->ops, "date"))) {
+            return ccm_error_set(CCM_EINVALID,
+                                 "import: activity %zu: a new activity needs 'type' "
+                                 "and 'date'",
+                                 i + 1);
+        }
+    }
+    return CCM_OK;
+}
+
+int ccm_cli_import_doc(ccm_cli *cli, const json_t *doc, int flags, size_t *nstates, size_t *nacts)
+{
+    batch b = {0};
+    int rc;
+
+    *nstates = *nacts = 0;
+    if ((rc = load_doc(&b, doc)) == CCM_OK && (rc = check_new(&b)) == CCM_OK) {
+        rc = write_batch(cli, &b, flags, nstates, nacts);
+    }
+    batch_free(&b);
     return rc;
 }
 
@@ -464,20 +569,14 @@ int ccm_cmd_import(ccm_cli *cli, int argc, char **argv)
         return rc;
     }
     rc = is_csv(argv[0], text) ? load_csv(&b, text, len) : load_json(&b, text, len);
-    for (size_t i = 0; rc == CCM_OK && i < b.n; i++) {
-        item *it = &b.items[i];
-        if (it->is_new && (!has_field(&it->ops, "type") || !has_field(&it->ops, "date"))) {
-            rc = ccm_error_set(CCM_EINVALID,
-                               "import: activity %zu: a new activity needs 'type' "
-                               "and 'date'",
-                               i + 1);
-        }
+    if (rc == CCM_OK) {
+        rc = check_new(&b);
     }
     if (rc == CCM_OK) {
         rc = check_batch(cli, &b);
     }
     if (rc == CCM_OK) {
-        rc = write_batch(cli, &b, &nstates, &nacts);
+        rc = write_batch(cli, &b, 0, &nstates, &nacts);
     }
     if (rc == CCM_OK) {
         ccm_store_head(head, cli->store);

@@ -58,7 +58,7 @@ static int check_fingerprint_arg(const char *fp)
 int ccm_cmd_join(ccm_cli *cli, int argc, char **argv)
 {
     const char *member = NULL, *url = NULL, *expect = NULL;
-    char *pass = NULL, *request = NULL;
+    char *pass = NULL, *request = NULL, next[4200];
     ccm_progress_line line = {{0, 0}, 0, ""};
     json_t *group = NULL;
     size_t len = 0;
@@ -99,9 +99,10 @@ int ccm_cmd_join(ccm_cli *cli, int argc, char **argv)
         free(request);
         return rc;
     }
+    ccm_cli_next_command(next, sizeof(next), cli, "sync");
     if (cli->json) {
-        json_t *doc = json_pack("{s:s, s:s, s:s, s:o}", "store", cli->store_dir, "member", member,
-                                "request", request, "group", group);
+        json_t *doc = json_pack("{s:s, s:s, s:s, s:o, s:s}", "store", cli->store_dir, "member",
+                                member, "request", request, "group", group, "next", next);
         rc = ccm_print_json(doc);
         json_decref(doc);
     } else {
@@ -111,6 +112,8 @@ int ccm_cmd_join(ccm_cli *cli, int argc, char **argv)
                 "member add LINE' and syncs; then sync yourself:\n",
                 url, cli->store_dir);
         printf("%s\n", request);
+        fflush(stdout);
+        fprintf(stderr, "Next, once an admin has added you and synced: %s\n", next);
     }
     free(request);
     return rc;

@@ -13,7 +13,7 @@ int ccm_cmd_init(ccm_cli *cli, int argc, char **argv)
 {
     const char *member = NULL;
     int no_pass = 0, rc;
-    char *pass = NULL;
+    char *pass = NULL, next[4200], then[4200], record[4200], seed[4200];
     size_t len = 0;
 
     for (int i = 0; i < argc; i++) {
@@ -42,14 +42,23 @@ int ccm_cmd_init(ccm_cli *cli, int argc, char **argv)
     if (rc < 0) {
         return rc;
     }
+    ccm_cli_next_command(next, sizeof(next), cli, "remote add origin URL");
+    ccm_cli_next_command(then, sizeof(then), cli, "sync");
+    ccm_cli_next_command(record, sizeof(record), cli, "state set ID FIELD...");
+    ccm_cli_next_command(seed, sizeof(seed), cli, "seed");
     if (cli->json) {
-        json_t *doc = json_pack("{s:s, s:s, s:s}", "store", cli->store_dir, "member", member,
-                                "role", "admin");
+        json_t *doc = json_pack("{s:s, s:s, s:s, s:[s,s]}", "store", cli->store_dir, "member",
+                                member, "role", "admin", "next", next, then);
         rc = ccm_print_json(doc);
         json_decref(doc);
         return rc;
     }
-    printf("Created a new group in '%s'; '%s' is its first admin.\n", cli->store_dir, member);
+    printf("Created a new group in '%s'; '%s' is its first admin.\n"
+           "Next: share it through a hub (a folder on a USB stick or shared drive, or a git\n"
+           "server) with\n    %s\n    %s\n"
+           "and start recording with\n    %s\n"
+           "or load the public reference facts and the work plan's timeline with\n    %s\n",
+           cli->store_dir, member, next, then, record, seed);
     return CCM_OK;
 }
 

@@ -164,22 +164,48 @@ int ccm_cmd_status(ccm_cli *cli, int argc, char **argv)
     return rc;
 }
 
+/* The URL of a remote (caller frees), or NULL. */
+static char *remote_url(ccm_cli *cli, const char *name)
+{
+    ccm_remote_info *list = NULL;
+    size_t n = 0;
+    char *url = NULL;
+
+    if (ccm_sync_remote_list(&list, &n, cli->store) < 0) {
+        ccm_error_clear();
+        return NULL;
+    }
+    for (size_t i = 0; i < n && !url; i++) {
+        if (strcmp(list[i].name, name) == 0) {
+            url = strdup(list[i].url);
+        }
+    }
+    ccm_sync_remote_list_free(list, n);
+    return url;
+}
+
 int ccm_cmd_sync(ccm_cli *cli, int argc, char **argv)
 {
     const char *remote = argc > 0 ? argv[0] : "origin";
     ccm_sync_result res;
     ccm_progress_line line = {{0, 0}, 0, ""};
-    int rc;
+    char *url = NULL;
+    int rc, new_hub;
 
     if (argc > 1) {
         return ccm_usage(cli, "too many arguments");
     }
+    /* A path remote that is absent (in a folder that exists) or an empty
+     * folder becomes a new hub: said in so many words. */
+    url = remote_url(cli, remote);
+    new_hub = url && ccm_sync_remote_is_new_hub(url);
     ccm_sync_set_prompt(ccm_cli_prompt_secret);
     rc = ccm_sync_run(&res, cli->store, remote, isatty(2) ? ccm_progress : NULL, &line);
     ccm_progress_end(&line);
     for (size_t i = 0; i < res.nwarnings; i++) {
         fprintf(stderr, "ccmsync: warning: %s\n", res.warnings[i]);
     }
+    new_hub = new_hub && rc == CCM_OK;
     if (rc == CCM_OK && cli->json) {
         json_t *warnings = json_array(), *left = json_object(), *doc;
         for (size_t i = 0; i < res.nwarnings; i++) {
@@ -189,11 +215,11 @@ int ccm_cmd_sync(ccm_cli *cli, int argc, char **argv)
             json_object_set_new(left, res.left_out[i].member,
                                 json_integer((json_int_t)res.left_out[i].commits));
         }
-        doc =
-            json_pack("{s:s, s:s, s:I, s:b, s:b, s:b, s:i, s:o, s:o, s:b}", "remote", remote,
-                      "head", res.head, "incoming", (json_int_t)res.incoming, "fast_forward",
-                      res.fast_forward, "merged", res.merged, "pushed", res.pushed, "rounds",
-                      res.rounds, "warnings", warnings, "left_out", left, "admitted", res.admitted);
+        doc = json_pack("{s:s, s:s, s:I, s:b, s:b, s:b, s:i, s:o, s:o, s:b, s:b}", "remote", remote,
+                        "head", res.head, "incoming", (json_int_t)res.incoming, "fast_forward",
+                        res.fast_forward, "merged", res.merged, "pushed", res.pushed, "rounds",
+                        res.rounds, "warnings", warnings, "left_out", left, "admitted",
+                        res.admitted, "created_hub", new_hub);
         rc = ccm_print_json(doc);
         json_decref(doc);
     } else if (!cli->json) {
@@ -206,6 +232,11 @@ int ccm_cmd_sync(ccm_cli *cli, int argc, char **argv)
             printf("admitted: this member can now read the group's records (the whole history "
                    "was verified again)\n");
         }
+        if (rc == CCM_OK && new_hub) {
+            printf("created a new hub at %s (other members join with 'ccmsync join %s --member "
+                   "NAME')\n",
+                   url, url);
+        }
         if (rc == CCM_OK) {
             printf("synced with %s: %zu new commit%s%s%s%s; head %.10s\n", remote, res.incoming,
                    res.incoming == 1 ? "" : "s", res.fast_forward ? ", fast-forward" : "",
@@ -213,5 +244,6 @@ int ccm_cmd_sync(ccm_cli *cli, int argc, char **argv)
         }
     }
     ccm_sync_result_free(&res);
+    free(url);
     return rc;
 }

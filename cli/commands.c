@@ -93,12 +93,32 @@ const ccm_cmd ccm_commands[] = {
      "show a note addressed to you (exit 3 if it is not)", NULL},
     {"remote add", ccm_cmd_remote_add, STORE, "remote add NAME URL",
      "add a remote: a path (USB stick, shared folder), file://, git://, http(s)://, ssh://",
-     "A local path that does not exist yet is created as a bare repository on first sync."},
+     "A local path that does not exist yet, in a folder that does, or an empty folder, becomes\n"
+     "a new hub (a bare repository) on the first sync, which says so. A path whose folder\n"
+     "does not exist (a USB stick that is not mounted) is refused with exit 5."},
     {"remote list", ccm_cmd_remote_list, STORE, "remote list", "list remotes", NULL},
     {"remote remove", ccm_cmd_remote_remove, STORE, "remote remove NAME", "forget a remote", NULL},
+    {"report", ccm_cmd_report, READ_AT,
+     "report [--format md|html|json] [-o FILE] [--since D] [--until D] [--at DATE|COMMIT]",
+     "the universalization segment of the MSP progress report, computed from the records",
+     "States by status and target category; outreach to every target State (contacted or\n"
+     "not, by whom, last contact, next step); activities by work-plan activity 1-11, by month\n"
+     "against the plan's timeline and by implementer; survey reasons; the four expected\n"
+     "outputs with their evidence. Notes never appear.\n"
+     "Activities counted: dated from --since to --until (YYYY-MM-DD, both included); with\n"
+     "neither, the work plan's period, 2024-12-01 to 2025-09-30.\n"
+     "FORMAT: md (default), html (one self-contained page with charts), json (default with\n"
+     "--json); with -o FILE and no --format, taken from FILE's extension.\n"
+     "--at: the records as they stood then (a date, or a commit of this store's history)."},
     {"search", ccm_cmd_search, READ_AT, "search TEXT [--at DATE|COMMIT]",
      "every state, activity and readable note containing TEXT (any case): kind, id, field",
      "Notes you cannot read are never searched."},
+    {"seed", ccm_cmd_seed, WRITE, "seed",
+     "load the public reference facts and the work plan's timeline, as one signed commit",
+     "The 12 signatories that had not ratified, Lithuania's withdrawal, the recent\n"
+     "ratifications and accessions, the Mine Ban Convention parties among the signatories,\n"
+     "each with its source; and the work plan's timeline as planned activities. Values\n"
+     "already recorded are never overwritten; running it again adds nothing."},
     {"state list", ccm_cmd_state_list, READ_AT,
      "state list [--target C] [--status S] [--lead M] [--where F<op>V]... [--sort F[:desc]] "
      "[--columns F,...] [--at DATE|COMMIT]",

@@ -1,44 +1,51 @@
 /*
- * demo_data.c - the sample records of `ccmsync demo`.
+ * demo_data.c - the illustrative sample records of `ccmsync demo`.
  *
- * States and dates come from ../shared/reference/ccm-facts.md (public
- * sources: the CCM ISU, the Cluster Munition Monitor, the UN). Activities,
- * leads and priorities are illustrative: they follow the timeline of the
- * Universalization Work Plan 2024-2025 but record no real meeting.
+ * The demo starts from `ccmsync seed` (public facts, each with its source,
+ * and the work plan's timeline). What this file adds is illustrative and
+ * says so in the data: leads, priorities and survey reasons carry the field
+ * `sample`, activities a `source` of "illustrative"; none records a real
+ * assignment, meeting or answer.
  */
 #include "demo_data.h"
 
-const char ccm_demo_states[] =
-    "{\"meta\": {\"note\": \"states from public sources; priorities and leads illustrative\"},\n"
+#define ILLUSTRATIVE_STATE                                                                         \
+    "\"sample\": \"illustrative: lead, priority and reasons are sample data\""
+#define ILLUSTRATIVE_ACT "\"source\": \"illustrative sample data, not a real meeting\""
+
+const char ccm_demo_records[] =
+    "{\"meta\": {\"note\": \"illustrative sample data for ccmsync demo\"},\n"
     " \"states\": [\n"
-    "  {\"id\": \"AGO\", \"fields\": {\"status\": \"signatory\", \"targets\": [\"signatory\"], "
-    "\"region\": \"Africa\", \"priority\": \"high\"}},\n"
-    "  {\"id\": \"CAF\", \"fields\": {\"status\": \"signatory\", \"targets\": [\"signatory\"], "
-    "\"region\": \"Africa\"}},\n"
-    "  {\"id\": \"COD\", \"fields\": {\"status\": \"signatory\", \"targets\": [\"signatory\"], "
-    "\"region\": \"Africa\"}},\n"
-    "  {\"id\": \"DJI\", \"fields\": {\"status\": \"signatory\", \"targets\": [\"signatory\"], "
-    "\"region\": \"Africa\"}},\n"
-    "  {\"id\": \"KEN\", \"fields\": {\"status\": \"signatory\", \"targets\": [\"signatory\"], "
-    "\"region\": \"Africa\", \"priority\": \"high\"}},\n"
-    "  {\"id\": \"LBR\", \"fields\": {\"status\": \"signatory\", \"targets\": [\"signatory\"], "
-    "\"region\": \"Africa\"}},\n"
-    "  {\"id\": \"TZA\", \"fields\": {\"status\": \"signatory\", \"targets\": [\"signatory\"], "
-    "\"region\": \"Africa\"}},\n"
-    "  {\"id\": \"UGA\", \"fields\": {\"status\": \"signatory\", \"targets\": [\"signatory\"], "
-    "\"region\": \"Africa\"}},\n"
-    "  {\"id\": \"CYP\", \"fields\": {\"status\": \"signatory\", \"targets\": [\"signatory\"], "
-    "\"region\": \"Europe\"}},\n"
-    "  {\"id\": \"HTI\", \"fields\": {\"status\": \"signatory\", \"targets\": [\"apmbc\", "
-    "\"signatory\"], \"region\": \"Americas\"}},\n"
-    "  {\"id\": \"IDN\", \"fields\": {\"status\": \"signatory\", \"targets\": [\"apmbc\", "
-    "\"signatory\"], \"region\": \"Asia-Pacific\", \"priority\": \"high\"}},\n"
-    "  {\"id\": \"JAM\", \"fields\": {\"status\": \"signatory\", \"targets\": [\"apmbc\", "
-    "\"signatory\"], \"region\": \"Americas\"}},\n"
-    "  {\"id\": \"LTU\", \"fields\": {\"status\": \"withdrawn\", \"targets\": [\"withdrawing\"], "
-    "\"region\": \"Europe\", \"next_step\": \"withdrawal effective 2025-03-06 (Art. 20)\"}},\n"
-    "  {\"id\": \"NGA\", \"fields\": {\"status\": \"party\", \"region\": \"Africa\"}},\n"
-    "  {\"id\": \"SSD\", \"fields\": {\"status\": \"party\", \"region\": \"Africa\"}},\n"
-    "  {\"id\": \"VUT\", \"fields\": {\"status\": \"party\", \"region\": \"Asia-Pacific\", "
-    "\"next_step\": \"acceded 2025-09-05; in force 2026-03-01\"}}\n"
+    "  {\"id\": \"AGO\", \"fields\": {\"priority\": \"high\", \"lead\": [\"Malawi\"], "
+    "\"survey_reasons\": [\"capacity\", \"priorities\"], " ILLUSTRATIVE_STATE "}},\n"
+    "  {\"id\": \"DJI\", \"fields\": {\"priority\": \"medium\", \"lead\": [\"Malawi\"], "
+    "\"survey_reasons\": [\"legislation\"], " ILLUSTRATIVE_STATE "}},\n"
+    "  {\"id\": \"KEN\", \"fields\": {\"priority\": \"high\", \"lead\": "
+    "[\"Malawi\"], " ILLUSTRATIVE_STATE "}},\n"
+    "  {\"id\": \"JAM\", \"fields\": {\"priority\": \"medium\", \"lead\": [\"Norway\"], "
+    "\"survey_reasons\": [\"capacity\"], " ILLUSTRATIVE_STATE "}},\n"
+    "  {\"id\": \"HTI\", \"fields\": {\"priority\": \"low\", \"lead\": "
+    "[\"Peru\"], " ILLUSTRATIVE_STATE "}},\n"
+    "  {\"id\": \"LTU\", \"fields\": {\"priority\": \"high\", \"lead\": "
+    "[\"Norway\"], " ILLUSTRATIVE_STATE "}}\n"
+    " ],\n"
+    " \"activities\": [\n"
+    "  {\"fields\": {\"type\": \"embassy\", \"date\": \"2025-01-21\", \"status\": \"done\", "
+    "\"states\": [\"KEN\", \"UGA\"], \"by\": [\"Malawi\"], "
+    "\"summary\": \"Ratification raised with delegations at a regional meeting\", " ILLUSTRATIVE_ACT
+    "}},\n"
+    "  {\"fields\": {\"type\": \"survey\", \"date\": \"2025-02-24\", \"status\": \"done\", "
+    "\"states\": [\"AGO\", \"CAF\", \"COD\", \"DJI\", \"JAM\"], \"by\": [\"Norway\"], "
+    "\"summary\": \"Survey on the reasons for not ratifying recirculated\", " ILLUSTRATIVE_ACT
+    "}},\n"
+    "  {\"fields\": {\"type\": \"side-event\", \"date\": \"2025-03-27\", \"status\": \"done\", "
+    "\"by\": [\"Norway\", \"Peru\"], "
+    "\"summary\": \"Side event on the CCM during a disarmament meeting in "
+    "Geneva\", " ILLUSTRATIVE_ACT "}},\n"
+    "  {\"fields\": {\"type\": \"bilateral\", \"date\": \"2025-05-14\", \"status\": \"done\", "
+    "\"states\": [\"HTI\", \"JAM\"], \"by\": [\"Norway\"], "
+    "\"summary\": \"Meetings with the Permanent Missions in Geneva\", " ILLUSTRATIVE_ACT "}},\n"
+    "  {\"fields\": {\"type\": \"cmc-icrc\", \"date\": \"2025-08-20\", \"status\": \"planned\", "
+    "\"by\": [\"Peru\"], "
+    "\"summary\": \"Promote the ICRC ratification toolkit with the CMC\", " ILLUSTRATIVE_ACT "}}\n"
     " ]}\n";

@@ -79,6 +79,30 @@ static void list_groups(char *out, size_t cap)
     }
 }
 
+/* The second words of the commands of a group ("list, set, show" for
+ * "state") into out; 0 if `word` names no group. */
+static int group_commands(char *out, size_t cap, const char *word)
+{
+    size_t wl = strlen(word), len = 0;
+    int n = 0;
+
+    out[0] = 0;
+    for (size_t i = 0; i < ccm_ncommands; i++) {
+        const char *c = ccm_commands[i].name;
+        if (strncmp(c, word, wl) == 0 && c[wl] == ' ') {
+            len += (size_t)snprintf(out + len, len < cap ? cap - len : 0, "%s%s", n ? ", " : "",
+                                    c + wl + 1);
+            n++;
+        }
+    }
+    return n;
+}
+
+static int is_help(const char *arg)
+{
+    return strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0;
+}
+
 void ccm_print_help(const char *name)
 {
     size_t nlen = strlen(name);
@@ -93,10 +117,13 @@ void ccm_print_help(const char *name)
             continue;
         }
         printf("usage: ccmsync [-C DIR] [--json] %s\n    %s\n", c->usage, c->summary);
-        if (c->help && *name) {
+        if (c->help && strcmp(c->name, name) == 0) {
             printf("\n%s\n", c->help);
         }
-        any = 1;
+        any++;
+    }
+    if (any > 1 && *name) {
+        printf("\n'ccmsync %s COMMAND --help' describes one command.\n", name);
     }
     if (!*name || !any) {
         printf("\nGlobal options:\n"
@@ -140,6 +167,22 @@ static const char *default_store(char *buf, size_t cap)
         return buf;
     }
     return NULL;
+}
+
+void ccm_cli_next_command(char *out, size_t cap, const ccm_cli *cli, const char *command)
+{
+    char buf[4096];
+    const char *dflt = default_store(buf, sizeof(buf));
+    const char *dir = cli->store_dir ? cli->store_dir : "";
+
+    if (dflt && strcmp(dflt, dir) == 0) {
+        snprintf(out, cap, "ccmsync %s", command);
+    } else if (dir[strspn(dir, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+                               "/._-~+,:@")] == 0) {
+        snprintf(out, cap, "ccmsync -C %s %s", dir, command);
+    } else {
+        snprintf(out, cap, "ccmsync -C '%s' %s", dir, command);
+    }
 }
 
 /* Removes the global options that may follow the command from argv. */
@@ -214,6 +257,17 @@ static int dispatch(ccm_cli *cli, int argc, char **argv)
         ccm_print_help(name);
         return CCM_OK;
     }
+    /* A group's word: "state --help" lists its commands; "state" alone is
+     * an incomplete command (exit 2) whose error names them. */
+    if (group_commands(groups, sizeof(groups), argv[0]) &&
+        (argc == 1 || (is_help(argv[1]) && !lookup(argc, argv, &used)))) {
+        if (argc == 1) {
+            return ccm_error_set(CCM_EINVALID, "'%s' needs a command: %s (see 'ccmsync %s --help')",
+                                 argv[0], groups, argv[0]);
+        }
+        ccm_print_help(argv[0]);
+        return CCM_OK;
+    }
     if (!(cmd = lookup(argc, argv, &used))) {
         list_groups(groups, sizeof(groups));
         if (argc >= 2 && find_command(argv[0]) == NULL) {
@@ -232,7 +286,7 @@ static int dispatch(ccm_cli *cli, int argc, char **argv)
     }
     cli->cmd_name = cmd->name;
     for (int i = used; i < argc && strcmp(argv[i], "--") != 0; i++) {
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+        if (is_help(argv[i])) {
             ccm_print_help(cmd->name);
             return CCM_OK;
         }

@@ -199,7 +199,7 @@ int ccm_store_log(json_t **out, ccm_store *s, const char *kind, const char *id, 
     }
     if (git_revwalk_new(&walk, s->repo) < 0 ||
         git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL | GIT_SORT_TIME) < 0 ||
-        git_revwalk_push_ref(walk, CCM_BRANCH) < 0) {
+        git_oid_fromstr(&oid, ccm_store_read_head(s)) < 0 || git_revwalk_push(walk, &oid) < 0) {
         rc = ccm_git_error("cannot walk history");
         goto done;
     }

@@ -23,47 +23,60 @@ static int on_transfer(const git_indexer_progress *stats, void *payload)
     return 0;
 }
 
+/* Fetches the group's branch, refs/heads/main, by name: a hub's HEAD may
+ * name another branch (a plain `git init --bare` makes HEAD point to
+ * refs/heads/master), and ccmsync never reads it. Network hubs get the
+ * credentials and host checks of connect.c. */
 static int clone_repo(const char *git_dir, const char *url, ccm_transfer *t)
 {
-    git_clone_options opts;
+    git_repository_init_options iopts;
+    git_fetch_options fopts;
     git_repository *repo = NULL;
     const char *reach = url;
-    int rc;
+    git_remote *remote = NULL;
+    git_reference *ref = NULL;
+    char *specs[1] = {"+" CCM_BRANCH ":" CCM_TRACKING_PREFIX "origin/main"};
+    git_strarray refspecs = {specs, 1};
+    git_oid head;
+    int rc = CCM_OK;
 
-    git_clone_options_init(&opts, GIT_CLONE_OPTIONS_VERSION);
-    opts.bare = 1;
-    opts.fetch_opts.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
-    if (!ccm_sync_is_local(url) &&
-        (rc = ccm_sync_connect_begin(t, NULL, url, NULL, &opts.fetch_opts.callbacks,
-                                     &opts.fetch_opts.proxy_opts, &reach)) < 0) {
-        return rc;
+    git_repository_init_options_init(&iopts, GIT_REPOSITORY_INIT_OPTIONS_VERSION);
+    iopts.flags = GIT_REPOSITORY_INIT_BARE | GIT_REPOSITORY_INIT_MKPATH;
+    iopts.initial_head = "main";
+    if (git_repository_init_ext(&repo, git_dir, &iopts) < 0) {
+        return ccm_git_error("cannot create the store's repository");
     }
-    opts.fetch_opts.callbacks.transfer_progress = on_transfer;
-    opts.fetch_opts.callbacks.payload = t;
-    if (git_clone(&repo, reach, git_dir, &opts) < 0) {
-        return ccm_sync_connect_fail(t, "cannot clone '%s'", url);
+    git_fetch_options_init(&fopts, GIT_FETCH_OPTIONS_VERSION);
+    fopts.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
+    fopts.update_fetchhead = 0;
+    if (!ccm_sync_is_local(url) &&
+        (rc = ccm_sync_connect_begin(t, NULL, url, NULL, &fopts.callbacks, &fopts.proxy_opts,
+                                     &reach)) < 0) {
+        goto done;
+    }
+    fopts.callbacks.transfer_progress = on_transfer;
+    fopts.callbacks.payload = t;
+    if (git_remote_create_anonymous(&remote, repo, reach) < 0 ||
+        git_remote_fetch(remote, &refspecs, &fopts, NULL) < 0) {
+        rc = ccm_sync_connect_fail(t, "cannot clone '%s'", url);
+        goto done;
     }
     ccm_sync_connect_ok(t);
-    /* The clone's origin has a fetch refspec; replace it with ours, and let
-     * the tracking ref be what ccmsync sets after verifying. */
-    git_remote_delete(repo, "origin");
-    {
-        git_reference *ref = NULL;
-        if (git_reference_lookup(&ref, repo, "refs/remotes/origin/HEAD") == 0) {
-            git_reference_delete(ref);
-            git_reference_free(ref);
-        }
+    if (git_reference_name_to_id(&head, repo, CCM_TRACKING_PREFIX "origin/main") < 0) {
+        rc = ccm_error_set(CCM_EINVALID,
+                           "'%s' holds no group yet (an admin creates one with "
+                           "'ccmsync init', adds this remote and syncs)",
+                           url);
+        goto done;
+    }
+    if (git_reference_create(&ref, repo, CCM_BRANCH, &head, 1, "ccmsync join") < 0) {
+        rc = ccm_git_error("cannot create the store's branch");
+        goto done;
     }
     rc = ccm_sync_remote_create(repo, "origin", url);
-    if (rc == CCM_OK) {
-        git_oid head;
-        git_reference *ref = NULL;
-        if (git_reference_name_to_id(&head, repo, CCM_BRANCH) == 0 &&
-            git_reference_create(&ref, repo, CCM_TRACKING_PREFIX "origin/main", &head, 1,
-                                 "ccmsync join") == 0) {
-            git_reference_free(ref);
-        }
-    }
+done:
+    git_reference_free(ref);
+    git_remote_free(remote);
     git_repository_free(repo);
     return rc;
 }

@@ -156,22 +156,78 @@ static int on_update(const char *refname, const char *status, void *payload)
     return 0;
 }
 
-/* Creates a missing local-path remote as a bare repository. */
-static int ensure_local(const char *url)
+/* The parent folder of a path (caller frees), "." for a bare name. */
+static char *parent_of(const char *path)
+{
+    char *parent = strdup(path), *slash;
+    size_t n = parent ? strlen(parent) : 0;
+
+    while (n > 1 && parent[n - 1] == '/') {
+        parent[--n] = 0;
+    }
+    if (parent && !(slash = strrchr(parent, '/'))) {
+        free(parent);
+        return strdup(".");
+    }
+    if (parent) {
+        slash[slash == parent ? 1 : 0] = 0;
+    }
+    return parent;
+}
+
+static int is_dir(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+int ccm_sync_remote_is_new_hub(const char *url)
+{
+    const char *path = ccm_sync_local_path(url);
+    char *parent;
+    int fresh;
+
+    if (!ccm_sync_is_local(url)) {
+        return 0;
+    }
+    if (access(path, F_OK) == 0) {
+        return is_dir(path) && ccm_dir_is_empty_or_absent(path);
+    }
+    parent = parent_of(path);
+    fresh = parent && is_dir(parent);
+    free(parent);
+    return fresh;
+}
+
+/* Creates a local-path remote as a bare repository (branch main) when it is
+ * missing or an empty folder. A path whose parent folder does not exist is a
+ * remote out of reach (a USB stick that is not mounted): refused, with
+ * nothing created. */
+static int ensure_local(const char *name, const char *url)
 {
     const char *path = ccm_sync_local_path(url);
     git_repository *repo = NULL;
     git_repository_init_options opts;
-    struct stat st;
 
-    if (stat(path, &st) == 0) {
-        return CCM_OK;
+    if (!ccm_sync_remote_is_new_hub(url)) {
+        char *parent;
+        int rc;
+        if (access(path, F_OK) == 0) {
+            return CCM_OK; /* a repository, or open_local says what it is */
+        }
+        parent = parent_of(path);
+        rc = ccm_error_set(CCM_EUNREACHABLE,
+                           "cannot reach remote '%s': %s does not exist (is the USB stick "
+                           "mounted?)",
+                           name, parent ? parent : path);
+        free(parent);
+        return rc;
     }
     git_repository_init_options_init(&opts, GIT_REPOSITORY_INIT_OPTIONS_VERSION);
-    opts.flags = GIT_REPOSITORY_INIT_BARE | GIT_REPOSITORY_INIT_MKPATH;
+    opts.flags = GIT_REPOSITORY_INIT_BARE | GIT_REPOSITORY_INIT_MKDIR;
     opts.initial_head = "main";
     if (git_repository_init_ext(&repo, path, &opts) < 0) {
-        return ccm_error_set(CCM_EUNREACHABLE, "cannot create the remote repository '%s': %s", path,
+        return ccm_error_set(CCM_EUNREACHABLE, "cannot create a new hub at '%s': %s", path,
                              git_error_last() ? git_error_last()->message : "failed");
     }
     git_repository_free(repo);
@@ -189,14 +245,14 @@ static int open_local(git_repository **out, const char *url)
     return CCM_OK;
 }
 
-static int fetch_local(git_oid *theirs, int *has_theirs, ccm_store *s, const char *url,
-                       const char *ref, ccm_transfer *t)
+static int fetch_local(git_oid *theirs, int *has_theirs, ccm_store *s, const char *name,
+                       const char *url, const char *ref, ccm_transfer *t)
 {
     git_repository *r = NULL;
     git_reference *out = NULL;
     int rc, err;
 
-    if ((rc = ensure_local(url)) < 0 || (rc = open_local(&r, url)) < 0) {
+    if ((rc = ensure_local(name, url)) < 0 || (rc = open_local(&r, url)) < 0) {
         return rc;
     }
     err = git_reference_name_to_id(theirs, r, CCM_BRANCH);
@@ -234,7 +290,7 @@ int ccm_sync_fetch(git_oid *theirs, int *has_theirs, ccm_store *s, const char *n
     /* A stale quarantine ref would look like a fetched branch. */
     ccm_sync_drop_incoming(s, name);
     if (ccm_sync_is_local(url)) {
-        return fetch_local(theirs, has_theirs, s, url, ref, t);
+        return fetch_local(theirs, has_theirs, s, name, url, ref, t);
     }
     snprintf(spec, sizeof(spec), "+" CCM_BRANCH ":%s", ref);
     git_fetch_options_init(&opts, GIT_FETCH_OPTIONS_VERSION);
@@ -308,6 +364,12 @@ static int local_cas(const char *url, const git_oid *ours, const git_oid *expect
         err = git_reference_create(&ref, repo, CCM_BRANCH, ours, 0, "ccmsync");
     }
     git_reference_free(ref);
+    /* A hub made with a plain `git init --bare` has HEAD -> refs/heads/master,
+     * a branch that never comes: point it at ours, so that stock git clones
+     * it as it is. A HEAD naming a branch that exists is left alone. */
+    if (err == 0 && git_repository_head_unborn(repo) == 1) {
+        git_repository_set_head(repo, CCM_BRANCH);
+    }
     git_repository_free(repo);
     if (lock >= 0) {
         close(lock);
@@ -321,13 +383,13 @@ static int local_cas(const char *url, const git_oid *ours, const git_oid *expect
     return CCM_OK;
 }
 
-static int push_local(ccm_store *s, const char *url, const git_oid *ours, const git_oid *expected,
-                      ccm_transfer *t)
+static int push_local(ccm_store *s, const char *name, const char *url, const git_oid *ours,
+                      const git_oid *expected, ccm_transfer *t)
 {
     git_repository *r = NULL;
     int rc;
 
-    if ((rc = ensure_local(url)) < 0 || (rc = open_local(&r, url)) < 0) {
+    if ((rc = ensure_local(name, url)) < 0 || (rc = open_local(&r, url)) < 0) {
         return rc;
     }
     rc = ccm_sync_copy_objects(s->repo, r, ours, "store", "push", t);
@@ -386,7 +448,8 @@ int ccm_sync_push(ccm_store *s, git_remote *remote, const git_oid *ours, const g
     int rc;
 
     if (ccm_sync_is_local(url)) {
-        return push_local(s, url, ours, expected, t);
+        return push_local(s, git_remote_name(remote) ? git_remote_name(remote) : url, url, ours,
+                          expected, t);
     }
     git_push_options_init(&opts, GIT_PUSH_OPTIONS_VERSION);
     if ((rc = ccm_sync_connect_begin(t, s->repo, url, remote, &opts.callbacks, &opts.proxy_opts,

@@ -4,11 +4,11 @@
  *
  * A remote is any URL libgit2 understands: a path or file:// URL (a USB
  * stick, a shared folder), git://, http(s)://, ssh:// and the scp-like
- * user@host:path. Local-path remotes are created (bare) on first sync and
- * get a compare-and-swap of their own, since libgit2 updates their refs
- * unconditionally. Network remotes get credentials (ssh keys, git's
- * credential helpers), host-key and certificate checks (see
- * ccm_sync_set_prompt).
+ * user@host:path. Local-path remotes are created (bare) on first sync, if
+ * their parent folder exists, and get a compare-and-swap of their own, since
+ * libgit2 updates their refs unconditionally. Network remotes get
+ * credentials (ssh keys, git's credential helpers), host-key and certificate
+ * checks (see ccm_sync_set_prompt).
  *
  * Nothing here prints: progress goes to a callback the caller provides.
  */
@@ -31,6 +31,11 @@ typedef struct {
 /* CCM_EINVALID if the name is not [A-Za-z0-9._-]{1,64} or already taken. */
 int ccm_sync_remote_add(ccm_store *s, const char *name, const char *url);
 int ccm_sync_remote_remove(ccm_store *s, const char *name);
+
+/* 1 if a sync with `url` would create a new hub there: a path or file://
+ * URL naming a folder that does not exist (in a folder that does) or an
+ * empty folder. */
+int ccm_sync_remote_is_new_hub(const char *url);
 
 /* The remotes, sorted by name; free with ccm_sync_remote_list_free. */
 int ccm_sync_remote_list(ccm_remote_info **out, size_t *n, ccm_store *s);

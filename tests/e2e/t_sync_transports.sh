@@ -306,7 +306,9 @@ assert [s for s in a["states"] if s["id"] != "KEN"] == [s for s in b["states"] i
 
 # ---- the four transports ------------------------------------------------------------
 
-# The local-path hubs do not exist yet: the first sync creates them (bare).
+# The local-path hubs do not exist yet: the first sync creates them (bare), in
+# a folder that exists (a missing parent folder is refused: t_first_contact.sh).
+mkdir -p "$T/hubs"
 scenario path "$T/hubs/path-hub.git" "$T/hubs/path-hub.git" "P N M" "M P N"
 scenario file "file://$T/hubs/file-hub.git" "$T/hubs/file-hub.git" "N M P" "P M N"
 scenario git "$GIT_DAEMON_URL/hub-git.git" "$SRV/hub-git.git" "M N P" "N P M"
