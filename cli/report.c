@@ -143,7 +143,14 @@ int ccm_report_collect(ccm_report_input *in, ccm_store *s)
             json_array_append(in->members, json_object_get(m, "name"));
         }
     }
-    ccm_store_head(in->commit, s);
+    {
+        /* The commit the records are read at: the view's under --at. */
+        int64_t when = 0;
+        if (ccm_store_view(in->commit, &when, s) < 0 || !in->commit[0]) {
+            ccm_error_clear();
+            ccm_store_head(in->commit, s);
+        }
+    }
 done:
     json_decref(roster);
     if (rc < 0) {

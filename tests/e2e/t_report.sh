@@ -51,6 +51,21 @@ json=$OUT
 run ccm -C "$S" report --format json
 expect_eq "$OUT" "$json" "--format json prints the same document"
 
+# ---- --at: the report as the records stood at a past commit ----------------------
+then=$(git --git-dir="$S/repo" rev-parse main)
+expect_ok ccm -C "$S" activity add --type ipu --date 2025-04-02 states=KEN by=Peru status=done \
+    'summary=Meeting with the IPU'
+expect_ok ccm -C "$S" state set KEN survey_reasons+=capacity
+run ccm -C "$S" --json report
+expect_json 'd["activities"]["counted"]["done"] == 3 and d["outreach"]["contacted"] == 3' \
+    "after the new activity: three done, three target states contacted"
+run ccm -C "$S" --json report --at "$then"
+expect_eq "$OUT" "$json" "report --at COMMIT gives the report as it stood then, byte for byte"
+run ccm -C "$S" --json report --at "${then:0:10}"
+expect_eq "$OUT" "$json" "report --at takes a commit prefix"
+expect_exit 2 ccm -C "$S" report --at 1999-13-40
+expect_stderr_one_line "1999-13-40"
+
 run ccm -C "$S" report --format html
 expect_match "$OUT" '^<!DOCTYPE html>' "--format html prints one page"
 
