@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ccm_version.h" /* generated: the version of project() in CMakeLists.txt */
 #include "cli.h"
 #include "text.h"
 
@@ -333,7 +334,7 @@ int ccm_cli_run(int argc, char **argv)
             }
             cli.pass_file = argv[++i];
         } else if (strcmp(argv[i], "--version") == 0) {
-            printf("ccmsync 0.1\n");
+            printf("ccmsync %s\n", CCM_VERSION);
             return CCM_EXIT_OK;
         } else if (argv[i][0] == '-' && strcmp(argv[i], "--help") != 0 &&
                    strcmp(argv[i], "-h") != 0) {

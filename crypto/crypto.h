@@ -204,7 +204,7 @@ int ccm_envelope_seal(uint8_t **out, size_t *out_len, const ccm_groupkey *gk,
                       size_t pt_len);
 
 /* Reads the epoch of an envelope without decrypting it. CCM_EVERIFY if the
- * buffer is not a version-1 envelope. */
+ * buffer is not a version-1 envelope; *epoch is then 0. */
 int ccm_envelope_epoch(uint32_t *epoch, const uint8_t *env, size_t len);
 
 /* Decrypts an envelope. CCM_EVERIFY if it is malformed, tampered with, bound

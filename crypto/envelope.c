@@ -89,6 +89,7 @@ int ccm_envelope_seal(uint8_t **out, size_t *out_len, const ccm_groupkey *gk,
 
 int ccm_envelope_epoch(uint32_t *epoch, const uint8_t *env, size_t len)
 {
+    *epoch = 0;
     if (env == NULL || len < CCM_ENVELOPE_HEADER + TAG_LEN) {
         return ccm_error_set(CCM_EVERIFY, "truncated record envelope (%zu bytes)", len);
     }

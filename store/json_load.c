@@ -167,7 +167,8 @@ static size_t utf8_put(char *o, uint32_t cp)
 
 /* Decodes the escapes of a string already checked by `string` (raw bytes
  * [p, q)); out has room for q - p bytes. 0, or -1 (at *bad) on a surrogate
- * that does not pair, or on U+0000. */
+ * that does not pair, or on U+0000 (or on a malformed \u escape, which
+ * `string` has already refused: checked all the same). */
 static int unescape(char *out, size_t *len, const unsigned char *p, const unsigned char *q,
                     const unsigned char **bad)
 {
@@ -197,7 +198,9 @@ static int unescape(char *out, size_t *len, const unsigned char *p, const unsign
             out[n++] = '\t';
             break;
         case 'u':
-            hex4(p + 2, &cp);
+            if (hex4(p + 2, &cp) < 0) {
+                return -1;
+            }
             if (cp >= 0xDC00 && cp <= 0xDFFF) {
                 return -1;
             }
@@ -205,7 +208,9 @@ static int unescape(char *out, size_t *len, const unsigned char *p, const unsign
                 if (q - p < 12 || p[6] != '\\' || p[7] != 'u') {
                     return -1;
                 }
-                hex4(p + 8, &lo);
+                if (hex4(p + 8, &lo) < 0) {
+                    return -1;
+                }
                 if (lo < 0xDC00 || lo > 0xDFFF) {
                     return -1;
                 }
