@@ -30,10 +30,11 @@
  *   ccmforge STORE empty PARENT [--stamp S] [--author A]
  * Exit 0 and the commit id on stdout, or 1 and a message on stderr.
  *
- *   ccmforge STORE read COMMIT KIND ID
+ *   ccmforge STORE read COMMIT KIND ID [--keys-from REV]...
  *       what this member can read: the record at COMMIT as JSON, opened with
- *       any key its store holds or COMMIT seals to it; exit 3 if none opens
- *       it, 1 if there is no such record. Writes nothing.
+ *       any key its store holds, COMMIT seals to it, or (--keys-from) the
+ *       commit REV sealed to it; exit 3 if none opens it, 1 if there is no
+ *       such record. Writes nothing.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -169,7 +170,18 @@ static int cmd_read(ccm_forge *f, int argc, char **argv)
     uint32_t epoch = 0;
     char *text;
 
-    if (argc != 3 || oid_arg(&commit, f, argv[0]) < 0 || ccm_forge_begin(f, &commit, NULL) < 0) {
+    if (argc < 3 || oid_arg(&commit, f, argv[0]) < 0) {
+        return die("read COMMIT KIND ID [--keys-from REV]...");
+    }
+    for (int i = 3; i < argc; i++) {
+        git_oid from;
+        if (strcmp(argv[i], "--keys-from") != 0 || i + 1 >= argc ||
+            oid_arg(&from, f, argv[++i]) < 0 || ccm_forge_begin(f, &from, NULL) < 0) {
+            return die("read COMMIT KIND ID [--keys-from REV]...");
+        }
+        ccm_forge_load_keys(f);
+    }
+    if (ccm_forge_begin(f, &commit, NULL) < 0) {
         return die("read COMMIT KIND ID");
     }
     ccm_forge_load_keys(f);
