@@ -1,0 +1,274 @@
+#!/usr/bin/env bash
+# t_trust_membership.sh - trust by effect, membership: removal is causal
+# ("strong remove"), decided from the history alone, so every honest
+# replica ends with the same roster and records whatever the order of its
+# syncs, and a removed member can neither take the group over nor keep
+# effects of his own in it.
+#   - attack 2, a removed admin takes the group over, by his genuine commits
+#     made before he saw his removal: ISU, removed by Peru, concurrently
+#     adds a puppet admin, who removes Peru; both write. Members who saw
+#     only their side follow it meanwhile (Norway even writes on it); once
+#     the removal meets them, ISU's and the puppet's commits are left out
+#     ("N commits by ISU after their removal were not applied"), the puppet
+#     never was a member, Peru is an admin again, Norway's edit stays;
+#   - attack 2, by forged merges: from a copy of his store made before his
+#     removal, ISU commits merges of his old tip and the hub's, dated an
+#     hour before the removal, that mark Peru removed or promote an editor:
+#     refused, as is any commit he signs on the history that removed him;
+#   - re-adding a removed member: a forged roster making ISU active again
+#     (refused), the command line's join and member add (refused);
+#   - concurrent mutual removal of two admins: Peru and Philippines remove
+#     each other while each writes; whoever syncs first, the founder's
+#     removal stands, Philippines's concurrent work is left out, and
+#     members that synced in between (and wrote) converge with the others;
+#   - a removed editor's concurrent genuine commits (Malawi, before his
+#     removal reached him, one dated a day before it): left out, with the
+#     sync's message; what his commits superseded comes back; honest edits
+#     made on top of them stay; his edit the removal saw stays.
+# For each, what honest members see: member list, --json state show (values
+# and who is named), whether the removed can read, that exports agree and
+# that a later edit still propagates through the same hub.
+. "$(dirname "$0")/lib.sh"
+unset CCMSYNC_PASSPHRASE # every store here is made with --no-passphrase
+
+HUB="$T/hub.git"
+P="$T/peru" I="$T/isu" PH="$T/philippines" IQ="$T/iraq" N="$T/norway" M="$T/malawi"
+PUP="$T/puppet"
+expect_ok ccm -C "$P" init --member Peru --no-passphrase
+expect_ok ccm -C "$P" remote add origin "$HUB" # created by the first sync
+expect_ok ccm -C "$P" state set LAO status=signatory priority=high region=Asia next_step=visit
+expect_ok ccm -C "$P" sync
+add_member "$P" "$HUB" "$I" ISU admin
+add_member "$P" "$HUB" "$PH" Philippines admin
+add_member "$P" "$HUB" "$IQ" Iraq admin
+add_member "$P" "$HUB" "$N" Norway
+add_member "$P" "$HUB" "$M" Malawi
+ALL=("$P" "$I" "$PH" "$IQ" "$N" "$M")
+for s in "${ALL[@]}"; do expect_ok ccm -C "$s" sync; done
+
+# show STORE REC EXPR WHAT : `--json state show REC` on STORE satisfies EXPR.
+show() {
+    run ccm -C "$1" --json state show "$2"
+    expect_json "$3" "$4"
+}
+
+# roster_is STORE LIST WHAT : STORE's `member list` as sorted (name, role,
+# removed?) tuples is LIST (a python literal).
+roster_is() {
+    run ccm -C "$1" --json member list
+    expect_json "sorted((m[\"name\"], m[\"role\"], m[\"removed\"] is not None) for m in d) == $2" "$3"
+}
+
+# ---- attack 2: a removed admin's concurrent puppet admin ---------------------------------------
+
+IOLD="$T/isu-before-removal"
+cp -a "$I" "$IOLD" # for the forged merges below
+expect_ok ccm -C "$P" member remove ISU # not synced yet: ISU does not see it
+REMOVAL=$(head_of "$P")
+expect_ok ccm -C "$PUP" join "$HUB" --member Puppet --no-passphrase
+expect_ok ccm -C "$I" member add "$OUT" --role admin
+expect_ok ccm -C "$I" state set LAO next_step=isu-takes-over
+expect_ok ccm -C "$I" sync
+expect_ok ccm -C "$PUP" sync
+expect_contains "$OUT" "admitted" "the puppet is admitted on ISU's side"
+expect_ok ccm -C "$PUP" member remove Peru
+expect_ok ccm -C "$PUP" state set LAO priority=low
+expect_ok ccm -C "$PUP" sync
+# Norway sees only that side for now. (Writing on it too: see the last
+# section.)
+expect_ok ccm -C "$N" sync
+roster_is "$N" '[("ISU", "admin", False), ("Iraq", "admin", False), ("Malawi", "editor", False), ("Norway", "editor", False), ("Peru", "admin", True), ("Philippines", "admin", False), ("Puppet", "admin", False)]' \
+    "(2) before meeting the removal, Norway follows ISU's side"
+show "$N" LAO 'd["fields"]["next_step"] == "isu-takes-over" and d["fields"]["priority"] == "low"' \
+    "(2) Norway reads ISU's side meanwhile"
+# The removal meets ISU's side.
+expect_ok ccm -C "$P" --json sync
+expect_json 'd["left_out"] == {"ISU": 2, "Puppet": 2} and d["merged"] is True' \
+    "(2) Peru's sync leaves out ISU's two commits after his removal and the puppet's two"
+expect_ok ccm -C "$P" sync
+for s in "$N" "$M" "$PH"; do
+    expect_ok ccm -C "$s" sync
+    roster_is "$s" '[("ISU", "admin", True), ("Iraq", "admin", False), ("Malawi", "editor", False), ("Norway", "editor", False), ("Peru", "admin", False), ("Philippines", "admin", False)]' \
+        "(2) $(basename "$s"): ISU removed, no puppet, Peru an admin again"
+    show "$s" LAO 'd["fields"]["next_step"] == "visit" and d["meta"]["next_step"]["by"] == "Peru" and d["fields"]["priority"] == "high" and d["meta"]["priority"]["by"] == "Peru" and d["conflicts"] == {}' \
+        "(2) $(basename "$s"): ISU's and the puppet's values gone, Peru's back"
+done
+PUP_SIDE=$(head_of "$PUP") # the puppet's side, with every key it ever held
+for s in "$I" "$PUP"; do
+    expect_ok ccm -C "$s" sync
+    expect_exit 3 ccm -C "$s" state show LAO
+done
+expect_exit 0 forge "$PUP" read "$PUP_SIDE" state LAO
+expect_contains "$OUT" '"v":"isu-takes-over"' "(control) the puppet reads its own side"
+expect_exit 3 forge "$PUP" read "$(hub_tip "$HUB")" state LAO --keys-from "$PUP_SIDE"
+expect_contains "$ERR" "sealed under key epoch 2" \
+    "(2) the puppet cannot open LAO as the group holds it, with any key it ever held"
+expect_ok ccm -C "$P" state set LAO next_step=peru-is-admin
+expect_ok ccm -C "$P" sync
+
+# ---- attack 2: the removed admin's forged merges ---------------------------------------------------
+
+for s in "${ALL[@]}"; do expect_ok ccm -C "$s" sync; done
+git --git-dir="$IOLD/repo" fetch -q "$HUB" "+main:refs/e2e/hub"
+TIP=$(hub_tip "$HUB")
+X=$(CCMSYNC_CLOCK_OFFSET=-3600 forge "$IOLD" merge "$TIP" "$(head_of "$IOLD")" --remove Peru)
+check "(2) the forged merge is dated before the removal" \
+    test "$(git --git-dir="$IOLD/repo" log -1 --format=%ct "$X")" -lt \
+    "$(git --git-dir="$P/repo" log -1 --format=%ct "$REMOVAL")"
+hub_set "$HUB" "$X" "$IOLD"
+expect_refused --keeps "(2) ISU's backdated merge marking Peru removed" "$HUB" "$X" "$N" \
+    "by ISU" "merge changes the membership"
+X=$(CCMSYNC_CLOCK_OFFSET=-3600 forge "$IOLD" merge "$TIP" "$(head_of "$IOLD")" --promote Malawi)
+hub_set "$HUB" "$X" "$IOLD"
+expect_refused --keeps "(2) ISU's backdated merge promoting Malawi" "$HUB" "$X" "$M" \
+    "by ISU" "merge changes the membership"
+X=$(forge "$IOLD" roster "$TIP" remove Peru)
+hub_set "$HUB" "$X" "$IOLD"
+expect_refused "(2) ISU's roster change on the history that removed him" "$HUB" "$X" "$PH" \
+    "by ISU" "after their removal"
+for s in "$P" "$N" "$M" "$PH"; do
+    expect_ok ccm -C "$s" sync
+    roster_is "$s" '[("ISU", "admin", True), ("Iraq", "admin", False), ("Malawi", "editor", False), ("Norway", "editor", False), ("Peru", "admin", False), ("Philippines", "admin", False)]' \
+        "(2) after the forged merges, $(basename "$s")'s roster is unchanged"
+done
+
+# ---- re-adding a removed member -------------------------------------------------------------------------
+
+X=$(forge "$P" roster "$(hub_tip "$HUB")" readd ISU)
+hub_set "$HUB" "$X" "$P"
+expect_refused "a forged roster making ISU active again" "$HUB" "$X" "$M" \
+    "by Peru" "'ISU' is changed other than by a removal"
+FP=$(store_fingerprint "$P")
+expect_exit 2 ccm -C "$T/isu-again" join "$HUB" --member ISU --no-passphrase
+expect_stderr_one_line "a member named 'ISU' is already in this group"
+check "a refused join keeps no store" test ! -e "$T/isu-again"
+expect_ok ccm -C "$I" whoami --request
+expect_exit 2 ccm -C "$P" member add "$OUT" --role admin
+expect_contains "$ERR" "'ISU' is already a member (removed)" "member add refuses the removed ISU's request"
+expect_unchanged "$P" "$FP" "re-adding ISU wrote nothing"
+roster_is "$M" '[("ISU", "admin", True), ("Iraq", "admin", False), ("Malawi", "editor", False), ("Norway", "editor", False), ("Peru", "admin", False), ("Philippines", "admin", False)]' \
+    "ISU stays removed"
+
+# ---- concurrent mutual removal of two admins --------------------------------------------------------
+
+for s in "$P" "$PH" "$N" "$M"; do expect_ok ccm -C "$s" sync; done
+expect_ok ccm -C "$PH" member remove Peru
+expect_ok ccm -C "$PH" state set LAO next_step=philippines-alone
+expect_ok ccm -C "$PH" state set KHM status=signatory priority=medium
+expect_ok ccm -C "$P" member remove Philippines
+expect_ok ccm -C "$P" state set LAO survey_comment=peru-alone
+expect_ok ccm -C "$PH" sync # Philippines's side reaches the hub first
+expect_ok ccm -C "$M" sync  # Malawi follows it (writing on it: the last section)
+roster_is "$M" '[("ISU", "admin", True), ("Iraq", "admin", False), ("Malawi", "editor", False), ("Norway", "editor", False), ("Peru", "admin", True), ("Philippines", "admin", False)]' \
+    "(mutual) Malawi first sees Peru removed by Philippines"
+show "$M" KHM 'd["fields"]["status"] == "signatory"' "(mutual) Malawi reads Philippines's side meanwhile"
+expect_ok ccm -C "$P" sync
+expect_contains "$OUT" "3 commits by Philippines after their removal were not applied" \
+    "(mutual) Peru's sync leaves out Philippines's removal of Peru and edits"
+for s in "$N" "$M" "$IQ" "$P" "$PH"; do expect_ok ccm -C "$s" sync; done
+for s in "$P" "$N" "$M" "$IQ"; do
+    roster_is "$s" '[("ISU", "admin", True), ("Iraq", "admin", False), ("Malawi", "editor", False), ("Norway", "editor", False), ("Peru", "admin", False), ("Philippines", "admin", True)]' \
+        "(mutual) $(basename "$s"): the founder's removal stands, Peru is an admin"
+    show "$s" LAO 'd["fields"]["next_step"] == "peru-is-admin" and d["meta"]["next_step"]["by"] == "Peru" and d["fields"]["survey_comment"] == "peru-alone" and d["meta"]["survey_comment"]["by"] == "Peru"' \
+        "(mutual) $(basename "$s"): Peru's edits, none of Philippines's"
+    expect_exit 1 ccm -C "$s" state show KHM
+done
+expect_exit 3 ccm -C "$PH" state show LAO
+same_exports "$P" "$N" "$M" "$IQ"
+
+# ---- a removed editor's concurrent commits, with honest edits on top ------------------------------
+
+expect_ok ccm -C "$M" state set LAO survey_reasons+=cost # seen by Peru before he removes Malawi
+expect_ok ccm -C "$M" sync
+expect_ok ccm -C "$P" sync
+expect_ok ccm -C "$P" member remove Malawi # not synced yet
+RM_MALAWI=$(head_of "$P")
+# Dated a day before the removal: dates change nothing.
+CCMSYNC_CLOCK_OFFSET=-86400 expect_ok ccm -C "$M" state set LAO priority=medium next_step=malawi-step
+check "(editor) Malawi's commit is dated before the removal" \
+    test "$(git --git-dir="$M/repo" log -1 --format=%ct main)" -lt \
+    "$(git --git-dir="$P/repo" log -1 --format=%ct "$RM_MALAWI")"
+expect_ok ccm -C "$M" state set LAO targets+=ccw
+expect_ok ccm -C "$M" activity add --type survey --date 2025-03-03 states=LAO summary=malawi-survey
+MACT=$OUT
+expect_ok ccm -C "$M" sync
+M_SIDE=$(head_of "$M")
+expect_ok ccm -C "$N" sync
+expect_ok ccm -C "$N" state set LAO next_step=norway-over-malawi
+expect_ok ccm -C "$N" activity set "$MACT" outcome=norway-outcome
+expect_ok ccm -C "$N" sync
+expect_ok ccm -C "$P" sync
+expect_contains "$OUT" "3 commits by Malawi after their removal were not applied" \
+    "(editor) Peru's sync says what it left out"
+for s in "$N" "$PH" "$M" "$P"; do expect_ok ccm -C "$s" sync; done
+for s in "$P" "$N"; do
+    show "$s" LAO 'd["fields"]["priority"] == "high" and d["meta"]["priority"]["by"] == "Peru" and d["fields"]["next_step"] == "norway-over-malawi" and d["meta"]["next_step"]["by"] == "Norway" and "targets" not in d["fields"] and d["conflicts"] == {} and d["fields"]["survey_reasons"] == ["cost"] and d["meta"]["survey_reasons"]["by"] == "Malawi"' \
+        "(editor) $(basename "$s"): Malawi's values after his removal gone (his earlier one stays), the priority he replaced back, Norway's edit on top kept"
+    run ccm -C "$s" --json activity show "$MACT"
+    expect_json 'd["fields"] == {"outcome": "norway-outcome"} and d["meta"]["outcome"]["by"] == "Norway"' \
+        "(editor) $(basename "$s"): of the activity Malawi created, only Norway's edit stands"
+done
+expect_exit 3 ccm -C "$M" state show LAO
+same_exports "$P" "$N"
+
+# ---- the group carries on --------------------------------------------------------------------------------
+
+expect_ok ccm -C "$N" state set LAO next_step=carry-on
+expect_ok ccm -C "$N" sync
+expect_ok ccm -C "$P" sync
+show "$P" LAO 'd["fields"]["next_step"] == "carry-on" and d["meta"]["next_step"]["by"] == "Norway"' \
+    "a later edit by Norway reaches Peru through the same hub"
+for s in "$P" "$N"; do expect_ok ccm -C "$s" verify; done
+roster_is "$P" '[("ISU", "admin", True), ("Iraq", "admin", False), ("Malawi", "editor", True), ("Norway", "editor", False), ("Peru", "admin", False), ("Philippines", "admin", True)]' \
+    "the roster: three removals, Peru and Iraq admins"
+
+# ---- known bugs (reported to the lead; these fail at the time of writing) ---------------------
+# From here on every assertion is made (CCM_E2E_KEEP_GOING), so that each
+# bug below is reported; the test still fails if any does.
+CCM_E2E_KEEP_GOING=1
+
+# BUG: `log` shows the changes of commits left out (Malawi's, after his
+# removal) as if they had been made: "Malawi LAO targets - -> [ccw]" while
+# LAO has no target and no line says it went away. Expected: such entries
+# are absent or marked "applied": false.
+LEFT_OUT=$(git --git-dir="$P/repo" rev-list --author=Malawi "$M_SIDE" "^$RM_MALAWI" | tr '\n' ' ')
+expect_eq "$(wc -w <<<"$LEFT_OUT")" 3 "Malawi's three left-out commits are in the history"
+run ccm -C "$P" --json log LAO
+expect_json 'not [e for e in d if e["commit"] in "'"$LEFT_OUT"'".split() and e.get("applied", True)]' \
+    "(editor) log does not present the left-out commits' changes as made"
+# BUG: an activity whose creation was left out but that an honest member
+# edited has no type and date; `activity list` prints "(null)" for them
+# (printf of a NULL string).
+expect_ok ccm -C "$P" activity list
+expect_not_contains "$OUT" "(null)" "(editor) activity list prints no (null)"
+
+# BUG: Iraq removes Peru
+# (a key epoch sealed to everyone but Peru) while Peru removes Iraq; Iraq's
+# side reaches the hub first and Norway, following it, writes (sealed under
+# Iraq's epoch). Peru's removal stands (the founder's), so Peru's merge must
+# seal Norway's edit again under the epoch that stands: but it was sealed
+# under a key Peru never held, and Peru's sync fails for good ("no group
+# key for member 'Peru'", exit 4), so the removal that stands never reaches
+# the hub and Iraq's side keeps the group. Expected: Peru's sync resolves
+# it as above and keeps Norway's edit.
+
+for s in "$P" "$IQ" "$N"; do expect_ok ccm -C "$s" sync; done
+expect_ok ccm -C "$IQ" member remove Peru
+expect_ok ccm -C "$P" member remove Iraq
+expect_ok ccm -C "$IQ" sync
+expect_ok ccm -C "$N" sync
+expect_ok ccm -C "$N" state set LAO region=Mekong
+expect_ok ccm -C "$N" sync
+expect_ok ccm -C "$P" sync
+expect_contains "$OUT" "1 commit by Iraq after their removal was not applied" \
+    "(mutual, written on) Peru's sync leaves Iraq's removal of Peru out"
+for s in "$N" "$P"; do
+    expect_ok ccm -C "$s" sync
+    roster_is "$s" '[("ISU", "admin", True), ("Iraq", "admin", True), ("Malawi", "editor", True), ("Norway", "editor", False), ("Peru", "admin", False), ("Philippines", "admin", True)]' \
+        "(mutual, written on) $(basename "$s"): the founder's removal stands"
+    show "$s" LAO 'd["fields"]["region"] == "Mekong" and d["meta"]["region"]["by"] == "Norway"' \
+        "(mutual, written on) $(basename "$s"): Norway's edit made on the losing side is kept"
+done
+same_exports "$P" "$N"
+
+done_testing
