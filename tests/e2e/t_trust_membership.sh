@@ -180,7 +180,9 @@ same_exports "$P" "$N" "$M" "$IQ"
 
 expect_ok ccm -C "$M" state set LAO survey_reasons+=cost # seen by Peru before he removes Malawi
 expect_ok ccm -C "$M" sync
+expect_ok ccm -C "$P" state set LAO lead+=Peru
 expect_ok ccm -C "$P" sync
+expect_ok ccm -C "$M" sync
 expect_ok ccm -C "$P" member remove Malawi # not synced yet
 RM_MALAWI=$(head_of "$P")
 # Dated a day before the removal: dates change nothing.
@@ -188,10 +190,14 @@ CCMSYNC_CLOCK_OFFSET=-86400 expect_ok ccm -C "$M" state set LAO priority=medium 
 check "(editor) Malawi's commit is dated before the removal" \
     test "$(git --git-dir="$M/repo" log -1 --format=%ct main)" -lt \
     "$(git --git-dir="$P/repo" log -1 --format=%ct "$RM_MALAWI")"
-expect_ok ccm -C "$M" state set LAO targets+=ccw
+expect_ok ccm -C "$M" state set LAO targets+=ccw lead-=Peru
 expect_ok ccm -C "$M" activity add --type survey --date 2025-03-03 states=LAO summary=malawi-survey
 MACT=$OUT
+expect_ok ccm -C "$N" state set LAO region=Indochina # Norway's, merged by Malawi
+expect_ok ccm -C "$N" sync
 expect_ok ccm -C "$M" sync
+check "(editor) Malawi's sync made a merge of Norway's commit" \
+    test "$(git --git-dir="$M/repo" rev-list --parents -n 1 main | wc -w)" -eq 3
 M_SIDE=$(head_of "$M")
 expect_ok ccm -C "$N" sync
 expect_ok ccm -C "$N" state set LAO next_step=norway-over-malawi
@@ -202,8 +208,8 @@ expect_contains "$OUT" "3 commits by Malawi after their removal were not applied
     "(editor) Peru's sync says what it left out"
 for s in "$N" "$PH" "$M" "$P"; do expect_ok ccm -C "$s" sync; done
 for s in "$P" "$N"; do
-    show "$s" LAO 'd["fields"]["priority"] == "high" and d["meta"]["priority"]["by"] == "Peru" and d["fields"]["next_step"] == "norway-over-malawi" and d["meta"]["next_step"]["by"] == "Norway" and "targets" not in d["fields"] and d["conflicts"] == {} and d["fields"]["survey_reasons"] == ["cost"] and d["meta"]["survey_reasons"]["by"] == "Malawi"' \
-        "(editor) $(basename "$s"): Malawi's values after his removal gone (his earlier one stays), the priority he replaced back, Norway's edit on top kept"
+    show "$s" LAO 'd["fields"]["priority"] == "high" and d["meta"]["priority"]["by"] == "Peru" and d["fields"]["next_step"] == "norway-over-malawi" and d["meta"]["next_step"]["by"] == "Norway" and "targets" not in d["fields"] and d["conflicts"] == {} and d["fields"]["survey_reasons"] == ["cost"] and d["meta"]["survey_reasons"]["by"] == "Malawi" and d["fields"]["lead"] == ["Peru"] and d["fields"]["region"] == "Indochina" and d["meta"]["region"]["by"] == "Norway"' \
+        "(editor) $(basename "$s"): Malawi's values after his removal gone (his earlier one stays), what he replaced or removed back, Norway's edits kept (the one he merged, the one on top)"
     run ccm -C "$s" --json activity show "$MACT"
     expect_json 'd["fields"] == {"outcome": "norway-outcome"} and d["meta"]["outcome"]["by"] == "Norway"' \
         "(editor) $(basename "$s"): of the activity Malawi created, only Norway's edit stands"
@@ -231,7 +237,7 @@ CCM_E2E_KEEP_GOING=1
 # removal) as if they had been made: "Malawi LAO targets - -> [ccw]" while
 # LAO has no target and no line says it went away. Expected: such entries
 # are absent or marked "applied": false.
-LEFT_OUT=$(git --git-dir="$P/repo" rev-list --author=Malawi "$M_SIDE" "^$RM_MALAWI" | tr '\n' ' ')
+LEFT_OUT=$(git --git-dir="$P/repo" rev-list --no-merges --author=Malawi "$M_SIDE" "^$RM_MALAWI" | tr '\n' ' ')
 expect_eq "$(wc -w <<<"$LEFT_OUT")" 3 "Malawi's three left-out commits are in the history"
 run ccm -C "$P" --json log LAO
 expect_json 'not [e for e in d if e["commit"] in "'"$LEFT_OUT"'".split() and e.get("applied", True)]' \
