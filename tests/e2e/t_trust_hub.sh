@@ -7,8 +7,8 @@
 #     members' syncs exit 0 and get everyone's work;
 #   - attack 10, a withholding hub: it never serves Peru's removal of Malawi
 #     to Norway, who writes under the old key (readable by Malawi: the
-#     documented limit); Norway's `status` shows Peru's newest commit as his
-#     edit before the removal (what lets her notice); once the hub serves the removal, her
+#     documented limit); Norway's `status` shows Peru's newest commit as the
+#     one before the removal (what lets her notice); once the hub serves the removal, her
 #     edit is sealed again under the new key and Malawi cannot open it; a
 #     hub that goes back to an older key epoch, or rewinds at all, draws a
 #     warning from a member who saw more, whose sync gives it back;
@@ -105,6 +105,47 @@ for s in "$P" "$N" "$M"; do
 done
 same_exports "$P" "$N" "$M"
 
+# ---- attack 8, for a newcomer: a forged merge on the hub when she joins --------------------------------
+# A member not admitted yet cannot open records, so she cannot check a
+# merge's records: she joins while the hub's tip is Norway's merge with an
+# entry of its own. She must neither bring it back to the hub (blocking the
+# others again) nor keep it once admitted.
+
+for s in "$P" "$N" "$M"; do expect_ok ccm -C "$s" sync; done
+expect_ok ccm -C "$N" state set LAO survey_comment=norway-again
+NV=$(head_of "$N")
+git --git-dir="$N/repo" fetch -q "$HUB" "+main:refs/e2e/hub"
+XM=$(forge "$N" merge "$(hub_tip "$HUB")" "$NV" --add state LAO next_step from-the-merge)
+hub_set "$HUB" "$XM" "$N"
+C="$T/cmc" C2="$T/icrc"
+expect_ok ccm -C "$C" join "$HUB" --member CMC --no-passphrase
+C_REQ=$OUT
+expect_ok ccm -C "$C2" join "$HUB" --member ICRC --no-passphrase
+C2_REQ=$OUT
+expect_refused --keeps "(8) the forged merge, refused by Peru" "$HUB" "$XM" "$P" \
+    "merge's records are not the merge of its parents'"
+GOOD=$(hub_tip "$HUB")
+run ccm -C "$C" sync # not admitted yet
+expect_eq "$(hub_tip "$HUB")" "$GOOD" "(8) the newcomer's sync puts nothing on the hub"
+check "(8) the newcomer no longer holds the forged merge" \
+    test -z "$(git --git-dir="$C/repo" for-each-ref --contains "$XM" refs/heads)"
+expect_ok ccm -C "$M" sync
+expect_not_contains "$ERR" "refused" "(8) Malawi's sync refuses nothing after the newcomer's"
+expect_ok ccm -C "$P" member add "$C_REQ"
+expect_ok ccm -C "$P" member add "$C2_REQ"
+expect_ok ccm -C "$P" sync
+for s in "$C" "$C2"; do # CMC synced before her admission, ICRC did not
+    expect_ok ccm -C "$s" sync
+    expect_contains "$OUT" "admitted" "(8) $(basename "$s") is admitted"
+    run ccm -C "$s" --json state show LAO
+    expect_json 'd["fields"]["survey_comment"] == "norway-again" and d["fields"]["next_step"] != "from-the-merge"' \
+        "(8) $(basename "$s") has Norway's commit, not her forged merge"
+    expect_ok ccm -C "$s" verify
+    expect_ok ccm -C "$s" sync
+done
+for s in "$P" "$N" "$M"; do expect_ok ccm -C "$s" sync; done
+same_exports "$P" "$C" "$C2" "$M"
+
 # ---- attack 10: a withholding hub -----------------------------------------------------------------------
 
 # peru_newest STORE : Peru's newest commit as STORE's `status --json` shows it.
@@ -114,9 +155,9 @@ peru_newest() {
 }
 for s in "$P" "$N" "$M"; do expect_ok ccm -C "$s" sync; done
 BEFORE=$(hub_tip "$HUB")
-run ccm -C "$P" --json log LAO
-PERU_LAST=$(jq_out '[e["at"] for e in d if e["member"] == "Peru"][0]')
-expect_eq "$(peru_newest "$N")" "$PERU_LAST" "(10) Norway's status shows Peru's newest commit (his last edit)"
+PERU_LAST=$(peru_newest "$P")
+expect_match "$PERU_LAST" '^[0-9]{4}-[0-9]{2}-[0-9]{2}T' "Peru's newest commit, as his own status shows it"
+expect_eq "$(peru_newest "$N")" "$PERU_LAST" "(10) Norway's status shows Peru's newest commit"
 expect_ok ccm -C "$P" member remove Malawi
 expect_ok ccm -C "$P" sync
 REMOVAL=$(hub_tip "$HUB")
@@ -126,7 +167,7 @@ expect_eq "$ERR" "" "(10) nothing warns Norway, who never saw the removal"
 run ccm -C "$N" --json status
 expect_json 'd["epoch"] == 1 and d["members"]["Malawi"]["removed"] is False' "(10) Norway still holds key epoch 1"
 expect_eq "$(peru_newest "$N")" "$PERU_LAST" \
-    "(10) what lets Norway notice: her status still shows Peru's last edit as his newest commit"
+    "(10) what lets Norway notice: her status still shows Peru's commit before the removal as his newest"
 expect_ok ccm -C "$N" state set LAO next_step=withheld-write
 expect_ok ccm -C "$N" sync
 WITHHELD=$(head_of "$N")
