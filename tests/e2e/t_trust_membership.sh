@@ -172,6 +172,13 @@ for s in "$P" "$N" "$M" "$IQ"; do
     show "$s" LAO 'd["fields"]["next_step"] == "peru-is-admin" and d["meta"]["next_step"]["by"] == "Peru" and d["fields"]["survey_comment"] == "peru-alone" and d["meta"]["survey_comment"]["by"] == "Peru"' \
         "(mutual) $(basename "$s"): Peru's edits, none of Philippines's"
     expect_exit 1 ccm -C "$s" state show KHM
+    # Philippines's left-out commits are sealed under her key epoch that
+    # did not stand (Peru never held it): the audit trail still works.
+    run ccm -C "$s" --json log LAO
+    expect_json '[(e["member"], e["new"]) for e in d if e["field"] == "survey_comment"][0] == ("Peru", "peru-alone")' \
+        "(mutual) $(basename "$s")'s log of LAO works and shows Peru's edit"
+    run ccm -C "$s" --json blame LAO
+    expect_json 'd["fields"]["survey_comment"]["by"] == "Peru"' "(mutual) $(basename "$s")'s blame of LAO works"
 done
 expect_exit 3 ccm -C "$PH" state show LAO
 same_exports "$P" "$N" "$M" "$IQ"
