@@ -171,6 +171,33 @@ static int add_left_out(ccm_sync_result *out, const ccm_merge_info *info)
     return CCM_OK;
 }
 
+/* CCM_EDENIED unless this member is active in the roster of `merged` (a
+ * merge it just wrote): a merge whose history removes its own signer is
+ * refused by every member, so it must not be kept, nor pushed. */
+static int still_member(ccm_store *s, const git_oid *merged)
+{
+    git_commit *c = NULL;
+    git_tree *t = NULL;
+    json_t *r = NULL;
+    const json_t *me;
+    int rc;
+
+    if (git_commit_lookup(&c, s->repo, merged) < 0 || git_commit_tree(&t, c) < 0) {
+        rc = ccm_git_error("cannot read the merge");
+    } else if ((rc = ccm_store_read_roster(&r, s->repo, t)) == CCM_OK &&
+               !ccm_roster_is_active(me = ccm_roster_member(r, ccm_store_member(s)))) {
+        const char *by = json_string_value(json_object_get(me, "removed_by"));
+        rc = ccm_error_set(CCM_EDENIED,
+                           "'%s' is removed from the group (by %s) in the history this merge "
+                           "brings together: not merged, nothing pushed",
+                           ccm_store_member(s), by ? by : "?");
+    }
+    json_decref(r);
+    git_tree_free(t);
+    git_commit_free(c);
+    return rc;
+}
+
 /* Brings one verified commit of theirs into ours: fast-forward or merge.
  * *ours follows. */
 static int integrate(ccm_sync_result *out, ccm_store *s, git_oid *ours, const git_oid *theirs)
@@ -190,7 +217,7 @@ static int integrate(ccm_sync_result *out, ccm_store *s, git_oid *ours, const gi
         return rc;
     }
     if ((rc = ccm_sync_merge(&merged, s, ours, theirs, &info)) == CCM_OK &&
-        (rc = add_left_out(out, &info)) == CCM_OK &&
+        (rc = still_member(s, &merged)) == CCM_OK && (rc = add_left_out(out, &info)) == CCM_OK &&
         (rc = ccm_store_move_branch(s, ours, &merged)) == CCM_OK) {
         out->merged = 1;
         *ours = merged;
@@ -433,7 +460,13 @@ int ccm_sync_run(ccm_sync_result *out, ccm_store *s, const char *remote_name,
         ccm_sync_record(s, remote_name);
     }
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    if (ccm_store_refresh(s) < 0 && rc == CCM_OK) {
+    if (rc < 0) {
+        /* The refresh below must not lose why the sync failed. */
+        char why[512];
+        snprintf(why, sizeof(why), "%s", ccm_error_last());
+        ccm_store_refresh(s);
+        rc = *why ? ccm_error_set(rc, "%s", why) : rc;
+    } else if (ccm_store_refresh(s) < 0) {
         /* Not admitted yet: the history is in, the key is not. */
         ccm_error_clear();
     }

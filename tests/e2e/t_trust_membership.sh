@@ -265,6 +265,32 @@ show "$N" LAO 'd["fields"]["next_step"] == "peru-still-admin" and d["meta"]["nex
 expect_exit 3 ccm -C "$IQ" state show LAO
 same_exports "$P" "$N"
 
+# The same, when the admin whose removal stands syncs last (a group of its
+# own: A founds it, B is the other admin, C an editor). B's merge of the two
+# removals removes B: she cannot sign it (every member would refuse a merge
+# by someone it removes), so her sync pushes nothing and says why (exit 3),
+# and the others keep syncing without a refusal.
+GA="$T/g2-a" GB="$T/g2-b" GC="$T/g2-c" HUB2="$T/hub2.git"
+expect_ok ccm -C "$GA" init --member Amina --no-passphrase
+expect_ok ccm -C "$GA" remote add origin "$HUB2"
+expect_ok ccm -C "$GA" state set NOR status=party
+expect_ok ccm -C "$GA" sync
+add_member "$GA" "$HUB2" "$GB" Bruno admin
+add_member "$GA" "$HUB2" "$GC" Chen
+for s in "$GA" "$GB" "$GC"; do expect_ok ccm -C "$s" sync; done
+expect_ok ccm -C "$GA" member remove Amina
+expect_ok ccm -C "$GB" member remove Bruno
+expect_ok ccm -C "$GA" sync
+A_TIP=$(hub_tip "$HUB2")
+expect_exit 3 ccm -C "$GB" sync
+expect_stderr_one_line "Bruno" "removed"
+expect_eq "$(hub_tip "$HUB2")" "$A_TIP" "(self-removals, B last) B's sync pushes nothing"
+expect_ok ccm -C "$GC" sync
+expect_not_contains "$ERR" "refused" "(self-removals, B last) C's sync refuses nothing"
+expect_ok ccm -C "$GC" state set NOR priority=high
+expect_ok ccm -C "$GC" sync
+expect_ok ccm -C "$GC" verify
+
 # ---- known bugs (reported to the lead; these fail at the time of writing) ---------------------
 # From here on every assertion is made (CCM_E2E_KEEP_GOING), so that each
 # bug below is reported; the test still fails if any does.
