@@ -209,8 +209,11 @@ expect_json 'sorted((m["name"], m["role"], m["removed"]) for m in d) == [("ISU",
     "the roster is unchanged"
 
 # ---- attack 6: what the schema allows in free text reaches the terminal escaped ------------------
-# (Checked last: human output is escaped by the command line's text output,
-# which this test expects; --json stays exact.)
+# Checked last, every assertion made (CCM_E2E_KEEP_GOING): the command line
+# on main does not escape human output yet (at the time of writing: the
+# escaping of every output path is another branch's work), so these fail
+# until it lands. --json stays exact.
+CCM_E2E_KEEP_GOING=1
 
 VALUE=$'line one\nFAKE  status          party\tend'"${RLO}"'desrever'
 X=$(forge "$N" record "$(hub_tip "$HUB")" state LAO --set "next_step=$VALUE")
