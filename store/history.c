@@ -21,9 +21,10 @@
 typedef struct {
     ccm_store *s;
     json_t *out;
-    const char *commit; /* hex id of the commit being compared */
-    const char *member; /* filter, or NULL */
-    char since[32];     /* RFC 3339 lower bound, or "" */
+    const char *commit;           /* hex id of the commit being compared */
+    const char *member;           /* filter, or NULL */
+    char since[32];               /* RFC 3339 lower bound, or "" */
+    const git_tree *tree, *ptree; /* the commit's and its parent's */
 } log_ctx;
 
 static json_t *deleted_value(const json_t *rec)
@@ -107,17 +108,62 @@ static int diff_records(log_ctx *ctx, const json_t *old_rec, const json_t *new_r
     return rc;
 }
 
+/* 1 if `tree` publishes another key for `epoch` than the history kept (the
+ * side of a removal that did not stand: its commits are not applied). */
+static int epoch_dropped(ccm_store *s, const git_tree *tree, uint32_t epoch)
+{
+    uint8_t here[CCM_KEY_COMMITMENT_BYTES], kept[CCM_KEY_COMMITMENT_BYTES];
+    json_t *roster = NULL;
+    int dropped = 0;
+
+    if (ccm_store_read_roster(&roster, s->repo, tree) == CCM_OK) {
+        dropped = ccm_roster_commitment(here, roster, epoch) &&
+                  (!ccm_roster_commitment(kept, s->roster, epoch) ||
+                   memcmp(here, kept, sizeof(here)) != 0);
+    }
+    ccm_error_clear();
+    json_decref(roster);
+    return dropped;
+}
+
+/* A record version as the commit holding it (in `tree`) wrote it. It may be
+ * sealed under a key of its epoch that the history did not keep (written on
+ * the side of a removal that did not stand): opened with that key if this
+ * member holds it, else *out is NULL and *skip set. */
+static int open_version(json_t **out, int *skip, log_ctx *ctx, const char *name, const git_oid *oid,
+                        const git_tree *tree)
+{
+    git_blob *b = NULL;
+    uint32_t epoch = 0;
+    int rc = ccm_store_open_blob(out, ctx->s, ctx->s->repo, name, oid);
+
+    if ((rc != CCM_EVERIFY && rc != CCM_EDENIED) || git_blob_lookup(&b, ctx->s->repo, oid) < 0 ||
+        ccm_envelope_epoch(&epoch, git_blob_rawcontent(b), (size_t)git_blob_rawsize(b)) < 0 ||
+        !epoch_dropped(ctx->s, tree, epoch)) {
+        git_blob_free(b);
+        return rc;
+    }
+    git_blob_free(b);
+    if (ccm_store_load_key(ctx->s, tree, epoch) == CCM_OK &&
+        ccm_store_open_blob(out, ctx->s, ctx->s->repo, name, oid) == CCM_OK) {
+        ccm_error_clear();
+        return CCM_OK;
+    }
+    ccm_error_clear();
+    *skip = 1;
+    return CCM_OK;
+}
+
 static int log_change(const char *name, const git_oid *old_oid, const git_oid *new_oid,
                       void *payload)
 {
     log_ctx *ctx = payload;
     json_t *old_rec = NULL, *new_rec = NULL;
-    int rc = CCM_OK;
+    int rc = CCM_OK, skip = 0;
 
-    if ((old_oid &&
-         (rc = ccm_store_open_blob(&old_rec, ctx->s, ctx->s->repo, name, old_oid)) < 0) ||
-        (new_oid &&
-         (rc = ccm_store_open_blob(&new_rec, ctx->s, ctx->s->repo, name, new_oid)) < 0)) {
+    if ((old_oid && (rc = open_version(&old_rec, &skip, ctx, name, old_oid, ctx->ptree)) < 0) ||
+        (new_oid && (rc = open_version(&new_rec, &skip, ctx, name, new_oid, ctx->tree)) < 0) ||
+        skip) {
         goto done;
     }
     rc = diff_records(ctx, old_rec, new_rec);
@@ -155,6 +201,8 @@ static int log_commit(log_ctx *ctx, git_commit *commit, const char *name)
         rc = ccm_git_error("cannot read commit");
         goto done;
     }
+    ctx->tree = tree;
+    ctx->ptree = ptree;
     if (name) {
         char path[CCM_PATH_MAX];
         git_oid a, b;
@@ -178,7 +226,7 @@ done:
 int ccm_store_log(json_t **out, ccm_store *s, const char *kind, const char *id, const char *member,
                   uint64_t since_ms)
 {
-    log_ctx ctx = {s, NULL, NULL, member, ""};
+    log_ctx ctx = {s, NULL, NULL, member, "", NULL, NULL};
     git_revwalk *walk = NULL;
     char name[65], hex[41];
     git_oid oid;

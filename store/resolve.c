@@ -389,7 +389,7 @@ static const ccm_hop *winner(ccm_history *h, int kind, const char *target, uint3
 static int build_roster(ccm_history *h)
 {
     const ccm_hop *root = NULL;
-    json_t *members = json_array(), *commitments = json_object();
+    json_t *members = json_array(), *commitments = json_object(), *entry;
     uint32_t epoch = 1;
     int rc = CCM_OK;
 
@@ -408,10 +408,15 @@ static int build_roster(ccm_history *h)
     }
     json_object_set(commitments, "1",
                     json_object_get(json_object_get(root->roster, "commitments"), "1"));
-    json_array_append_new(members, json_deep_copy(ccm_roster_member(root->roster, root->target)));
+    /* A copy: the removals below mark entries, and the roster is rebuilt
+     * for every decision round (the root's own must stay as it was). */
+    if (!(entry = json_deep_copy(ccm_roster_member(root->roster, root->target))) ||
+        json_array_append_new(members, entry) < 0) {
+        rc = ccm_error_set(CCM_ERROR, "out of memory");
+        goto done;
+    }
     for (size_t i = 0; i < h->nops; i++) {
         const ccm_hop *op = &h->ops[i], *w;
-        json_t *entry;
         if (op->kind != CCM_OP_ADD || op->state != CCM_OP_ACCEPTED ||
             (w = winner(h, CCM_OP_ADD, op->target, 0)) != op) {
             continue;

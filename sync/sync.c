@@ -171,6 +171,33 @@ static int add_left_out(ccm_sync_result *out, const ccm_merge_info *info)
     return CCM_OK;
 }
 
+/* CCM_EDENIED unless this member is active in the roster of `merged` (a
+ * merge it just wrote): a merge whose history removes its own signer is
+ * refused by every member, so it must not be kept, nor pushed. */
+static int still_member(ccm_store *s, const git_oid *merged)
+{
+    git_commit *c = NULL;
+    git_tree *t = NULL;
+    json_t *r = NULL;
+    const json_t *me;
+    int rc;
+
+    if (git_commit_lookup(&c, s->repo, merged) < 0 || git_commit_tree(&t, c) < 0) {
+        rc = ccm_git_error("cannot read the merge");
+    } else if ((rc = ccm_store_read_roster(&r, s->repo, t)) == CCM_OK &&
+               !ccm_roster_is_active(me = ccm_roster_member(r, ccm_store_member(s)))) {
+        const char *by = json_string_value(json_object_get(me, "removed_by"));
+        rc = ccm_error_set(CCM_EDENIED,
+                           "'%s' is removed from the group (by %s) in the history this merge "
+                           "brings together: not merged, nothing pushed",
+                           ccm_store_member(s), by ? by : "?");
+    }
+    json_decref(r);
+    git_tree_free(t);
+    git_commit_free(c);
+    return rc;
+}
+
 /* Brings one verified commit of theirs into ours: fast-forward or merge.
  * *ours follows. */
 static int integrate(ccm_sync_result *out, ccm_store *s, git_oid *ours, const git_oid *theirs)
@@ -190,7 +217,7 @@ static int integrate(ccm_sync_result *out, ccm_store *s, git_oid *ours, const gi
         return rc;
     }
     if ((rc = ccm_sync_merge(&merged, s, ours, theirs, &info)) == CCM_OK &&
-        (rc = add_left_out(out, &info)) == CCM_OK &&
+        (rc = still_member(s, &merged)) == CCM_OK && (rc = add_left_out(out, &info)) == CCM_OK &&
         (rc = ccm_store_move_branch(s, ours, &merged)) == CCM_OK) {
         out->merged = 1;
         *ours = merged;
@@ -222,7 +249,7 @@ static uint32_t epoch_of(ccm_store *s, const git_oid *commit)
  * (rewound, or withholding) is worth a warning, and more so when it went
  * back to an older key epoch. */
 static void check_fresh(ccm_store *s, const char *name, const char *tracking, const git_oid *theirs,
-                        json_t *warnings)
+                        int newcomer, json_t *warnings)
 {
     git_oid seen;
     char msg[320];
@@ -240,8 +267,8 @@ static void check_fresh(ccm_store *s, const char *name, const char *tracking, co
     } else {
         snprintf(msg, sizeof(msg),
                  "remote '%s' no longer holds what it held at the last sync (rewound or "
-                 "withholding); this sync gives it our history again",
-                 name);
+                 "withholding)%s",
+                 name, newcomer ? "" : "; this sync gives it our history again");
     }
     json_array_append_new(warnings, json_string(msg));
 }
@@ -285,10 +312,36 @@ static int check_own(ccm_store *s, const git_oid *head, const git_oid *theirs, c
     return rc;
 }
 
+/* A newcomer (not admitted yet) has nothing of its own on its branch (it
+ * cannot write) and cannot check a merge's records, so it never merges nor
+ * pushes: its branch is what it kept of the remote, and is verified in full
+ * once admitted. What the remote no longer holds (a refused tip the members
+ * replaced, say) is left behind: else the newcomer would carry a commit the
+ * members refuse back to the remote at every sync, and keep it once
+ * admitted. */
+static int follow(ccm_sync_result *out, ccm_store *s, git_oid *ours, const git_oid *theirs,
+                  const ccm_incoming *in)
+{
+    const git_oid *target = theirs;
+    int rc;
+
+    if (in->refused) {
+        target = in->nheads == 1 ? &in->heads[0] : NULL; /* several: only a merge joins them */
+    }
+    if (!target || git_oid_equal(ours, target)) {
+        return CCM_OK;
+    }
+    out->fast_forward = git_graph_descendant_of(s->repo, target, ours) == 1;
+    if ((rc = ccm_store_move_branch(s, ours, target)) == CCM_OK) {
+        *ours = *target;
+    }
+    return rc;
+}
+
 /* One round: fetch, verify, integrate, push. CCM_ELOCKED if the remote
- * moved before our push landed. */
+ * moved before our push landed. A newcomer only follows (see follow). */
 static int round_trip(ccm_sync_result *out, ccm_store *s, const char *name, git_remote *remote,
-                      ccm_transfer *t)
+                      ccm_transfer *t, int newcomer)
 {
     git_oid theirs, ours, head;
     int has_theirs = 0, rc;
@@ -309,7 +362,7 @@ static int round_trip(ccm_sync_result *out, ccm_store *s, const char *name, git_
         goto done;
     }
     if (has_theirs) {
-        check_fresh(s, name, tracking, &theirs, warnings);
+        check_fresh(s, name, tracking, &theirs, newcomer, warnings);
         if ((rc = ccm_sync_verify_incoming(&in, s, &theirs, &ours, warnings)) < 0) {
             goto done;
         }
@@ -325,18 +378,22 @@ static int round_trip(ccm_sync_result *out, ccm_store *s, const char *name, git_
                 goto done;
             }
         }
-        for (size_t i = 0; i < in.nheads; i++) {
+        for (size_t i = 0; !newcomer && i < in.nheads; i++) {
             if ((rc = integrate(out, s, &ours, &in.heads[i])) < 0) {
                 goto done;
             }
         }
-        if ((rc = add_warnings(out, warnings)) < 0) {
+        if ((newcomer && (rc = follow(out, s, &ours, &theirs, &in)) < 0) ||
+            (rc = add_warnings(out, warnings)) < 0) {
             goto done;
         }
         if (!in.refused && (rc = set_ref(s, tracking, &theirs)) < 0) {
             goto done;
         }
         ccm_sync_trace("merge", &t0);
+    }
+    if (newcomer) {
+        goto done; /* nothing of its own to push */
     }
     if (git_reference_name_to_id(&head, s->repo, CCM_BRANCH) < 0) {
         rc = ccm_git_error("cannot read the branch");
@@ -371,7 +428,7 @@ int ccm_sync_run(ccm_sync_result *out, ccm_store *s, const char *remote_name,
 {
     git_remote *named = NULL, *remote = NULL;
     ccm_transfer t = {progress, payload, "", NULL};
-    int lock = -1, rc, had_key = 0;
+    int lock = -1, rc, had_key = 0, newcomer;
     struct timespec t0;
 
     memset(out, 0, sizeof(*out));
@@ -386,10 +443,11 @@ int ccm_sync_run(ccm_sync_result *out, ccm_store *s, const char *remote_name,
         goto done;
     }
     had_key = s->id && ccm_store_key(s, s->epoch);
+    newcomer = s->roster && !ccm_roster_member(s->roster, ccm_store_member(s));
     ccm_error_clear();
     ccm_sync_trace("open", &t0);
     for (out->rounds = 1;; out->rounds++) {
-        rc = round_trip(out, s, remote_name, remote, &t);
+        rc = round_trip(out, s, remote_name, remote, &t, newcomer);
         if (rc != CCM_ELOCKED) {
             break;
         }
@@ -405,7 +463,13 @@ int ccm_sync_run(ccm_sync_result *out, ccm_store *s, const char *remote_name,
         ccm_sync_record(s, remote_name);
     }
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    if (ccm_store_refresh(s) < 0 && rc == CCM_OK) {
+    if (rc < 0) {
+        /* The refresh below must not lose why the sync failed. */
+        char why[512];
+        snprintf(why, sizeof(why), "%s", ccm_error_last());
+        ccm_store_refresh(s);
+        rc = *why ? ccm_error_set(rc, "%s", why) : rc;
+    } else if (ccm_store_refresh(s) < 0) {
         /* Not admitted yet: the history is in, the key is not. */
         ccm_error_clear();
     }
@@ -421,11 +485,11 @@ int ccm_sync_run(ccm_sync_result *out, ccm_store *s, const char *remote_name,
         ccm_error_clear();
     }
     if (rc == CCM_OK && out->refused) {
-        rc = ccm_error_set(CCM_EVERIFY,
-                           "commit %s by %s refused: %s; the remote's branch now holds this "
-                           "replica's history in its place",
-                           out->refused_commit, out->refused_by[0] ? out->refused_by : "?",
-                           out->refused_reason);
+        rc = ccm_error_set(CCM_EVERIFY, "commit %s by %s refused: %s; %s", out->refused_commit,
+                           out->refused_by[0] ? out->refused_by : "?", out->refused_reason,
+                           out->replaced ? "the remote's branch now holds this replica's "
+                                           "history in its place"
+                                         : "not taken");
     }
 done:
     ccm_transfer_dispose(&t);

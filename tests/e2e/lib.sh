@@ -2,6 +2,7 @@
 #
 # Environment:
 #   CCMSYNC_BIN        the ccmsync binary under test (required)
+#   CCMFORGE_BIN       tests/support's forging tool (for the helper `forge`)
 #   CCM_TEST_TMP       where per-test scratch folders go (default /tmp)
 #   CCM_E2E_KEEP=1     keep the scratch folder after the test (its path is printed)
 #   CCM_E2E_KEEP_GOING=1  count failed assertions and carry on instead of
@@ -385,6 +386,77 @@ expect_unchanged() {
     else
         fail "${3:-the store changed} (nothing should have been written)"
     fi
+}
+
+# ---- groups, hubs and forged commits (the t_trust_* tests) ------------------
+
+# add_member ADMIN HUB DIR NAME [ROLE] : DIR joins the group at HUB as NAME
+# (--no-passphrase); ADMIN adds it (default editor) and syncs; DIR syncs.
+add_member() {
+    expect_ok ccm -C "$3" join "$2" --member "$4" --no-passphrase
+    expect_ok ccm -C "$1" member add "$OUT" --role "${5:-editor}"
+    expect_ok ccm -C "$1" sync
+    expect_ok ccm -C "$3" sync
+}
+
+# forge STORE COMMAND ARGS... : tests/support/ccmforge ($CCMFORGE_BIN) writes
+# one commit signed by STORE's member and prints its id, moving no ref (see
+# its header). Used as X=$(forge ...): a failure aborts the test.
+forge() {
+    if [[ -z "${CCMFORGE_BIN:-}" || ! -x "$CCMFORGE_BIN" ]]; then
+        echo "CCMFORGE_BIN must name the ccmforge tool (built in tests/)" >&2
+        return 1
+    fi
+    "$CCMFORGE_BIN" "$@"
+}
+
+# hub_set HUB COMMIT STORE : the hub's main forced to COMMIT, pushed from
+# STORE's repository with plain git (what a hostile member or hub does).
+hub_set() {
+    git --git-dir="$3/repo" push -q -f "$1" "$2:refs/heads/main"
+}
+
+# hub_tip HUB : the hub's main.
+hub_tip() {
+    git --git-dir="$1" rev-parse main
+}
+
+# expect_refused [--keeps] WHAT HUB COMMIT STORE [REASON...] : with the
+# hub's main at COMMIT, STORE's sync exits 4 with one stderr line naming
+# COMMIT as refused (and every REASON); STORE's records are unchanged (with
+# --keeps: valid commits below COMMIT may be taken), COMMIT is on none of
+# its refs, the hub's main now is STORE's head, and STORE still verifies.
+# (Put COMMIT on the hub first, e.g. with hub_set.) The sync's stdout and
+# stderr are left in REFUSED_OUT and REFUSED_ERR.
+expect_refused() {
+    local keeps=0 what hub bad s before
+    if [[ "$1" == --keeps ]]; then
+        keeps=1
+        shift
+    fi
+    what=$1 hub=$2 bad=$3 s=$4
+    shift 4
+    before=$(ccm -C "$s" export)
+    expect_exit 4 ccm -C "$s" sync
+    REFUSED_OUT=$OUT REFUSED_ERR=$ERR
+    expect_stderr_one_line "commit $bad" "refused" "$@"
+    if [[ $keeps == 0 ]]; then
+        expect_eq "$(ccm -C "$s" export)" "$before" "$what: $(basename "$s")'s records are unchanged"
+    fi
+    check "$what: the refused commit is on none of $(basename "$s")'s refs" \
+        test -z "$(git --git-dir="$s/repo" for-each-ref --contains "$bad" 2>/dev/null)"
+    expect_eq "$(hub_tip "$hub")" "$(head_of "$s")" \
+        "$what: the hub's branch now holds $(basename "$s")'s history"
+    expect_ok ccm -C "$s" verify
+}
+
+# same_exports STORE... : every store exports the same bytes as the first.
+same_exports() {
+    local first s
+    first=$(ccm -C "$1" export)
+    for s in "${@:2}"; do
+        expect_eq "$(ccm -C "$s" export)" "$first" "$(basename "$s") and $(basename "$1") export the same"
+    done
 }
 
 # ---- end --------------------------------------------------------------------

@@ -24,10 +24,17 @@
  *   ccmforge STORE roster PARENT add-admin NAME SIGN_KEY BOX_KEY | remove NAME
  *       | readd NAME | promote NAME
  *   ccmforge STORE merge P1 P2 [--drop KIND ID] [--add KIND ID F V]
- *       [--rotate] [--promote NAME] [--keys-garbage MEMBER]
- *       the honest merge of P1 and P2, tampered with
+ *       [--rotate] [--promote NAME] [--remove NAME] [--keys-garbage MEMBER]
+ *       the honest merge of P1 and P2, tampered with (a member without the
+ *       key to merge the records: the merged membership, P1's records)
  *   ccmforge STORE empty PARENT [--stamp S] [--author A]
  * Exit 0 and the commit id on stdout, or 1 and a message on stderr.
+ *
+ *   ccmforge STORE read COMMIT KIND ID [--keys-from REV]...
+ *       what this member can read: the record at COMMIT as JSON, opened with
+ *       any key its store holds, COMMIT seals to it, or (--keys-from) the
+ *       commit REV sealed to it; exit 3 if none opens it, 1 if there is no
+ *       such record. Writes nothing.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,7 +71,7 @@ static json_t *many_entries(int n, uint64_t stamp)
         char m[32];
         snprintf(m, sizeof(m), "m%06d", i);
         json_array_append_new(r, json_pack("{s:s, s:I, s:s, s:{s:I}}", "v", m, "s",
-                                           (json_int_t)stamp, "m", m, m, (json_int_t)stamp));
+                                           (json_int_t)stamp, "m", m, "vv", m, (json_int_t)stamp));
     }
     return json_pack("{s:o}", "r", r);
 }
@@ -149,6 +156,57 @@ static int cmd_record(ccm_forge *f, int argc, char **argv)
     }
     json_decref(rec);
     printf("%s\n", git_oid_tostr_s(&id));
+    return 0;
+}
+
+/* What this member can read of a record at a commit: every key it ever
+ * held (its store's) and every key of that commit sealed to it. */
+static int cmd_read(ccm_forge *f, int argc, char **argv)
+{
+    git_oid commit, blob;
+    char path[CCM_PATH_MAX];
+    json_t *rec = NULL;
+    git_blob *b = NULL;
+    uint32_t epoch = 0;
+    char *text;
+
+    if (argc < 3 || oid_arg(&commit, f, argv[0]) < 0) {
+        return die("read COMMIT KIND ID [--keys-from REV]...");
+    }
+    for (int i = 3; i < argc; i++) {
+        git_oid from;
+        if (strcmp(argv[i], "--keys-from") != 0 || i + 1 >= argc ||
+            oid_arg(&from, f, argv[++i]) < 0 || ccm_forge_begin(f, &from, NULL) < 0) {
+            return die("read COMMIT KIND ID [--keys-from REV]...");
+        }
+        ccm_forge_load_keys(f);
+    }
+    if (ccm_forge_begin(f, &commit, NULL) < 0) {
+        return die("read COMMIT KIND ID");
+    }
+    ccm_forge_load_keys(f);
+    ccm_forge_record_path(path, f, argv[1], argv[2]);
+    if (ccm_forge_blob_at(&blob, f, &commit, path) < 0) {
+        fprintf(stderr, "ccmforge: no record %s/%s at that commit (or no key to name it)\n",
+                argv[1], argv[2]);
+        return 1;
+    }
+    if (ccm_forge_record(&rec, f, argv[1], argv[2]) < 0) {
+        if (git_blob_lookup(&b, ccm_forge_store(f)->repo, &blob) == 0) {
+            ccm_envelope_epoch(&epoch, git_blob_rawcontent(b), (size_t)git_blob_rawsize(b));
+        }
+        git_blob_free(b);
+        fprintf(stderr, "ccmforge: cannot read %s/%s: sealed under key epoch %u (%s)\n", argv[1],
+                argv[2], (unsigned)epoch, ccm_error_last());
+        return 3;
+    }
+    text = json_dumps(rec, JSON_SORT_KEYS | JSON_COMPACT);
+    json_decref(rec);
+    if (!text) {
+        return die("out of memory");
+    }
+    printf("%s\n", text);
+    free(text);
     return 0;
 }
 
@@ -331,8 +389,9 @@ static int cmd_merge(ccm_forge *f, int argc, char **argv)
             i += 4;
         } else if (strcmp(argv[i], "--rotate") == 0) {
             rc = own_rotation(f);
-        } else if (strcmp(argv[i], "--promote") == 0 && i + 1 < argc) {
-            char *args[2] = {"promote", argv[i + 1]};
+        } else if ((strcmp(argv[i], "--promote") == 0 || strcmp(argv[i], "--remove") == 0) &&
+                   i + 1 < argc) {
+            char *args[2] = {argv[i] + 2, argv[i + 1]};
             rc = roster_change(f, 2, args);
             i++;
         } else if (strcmp(argv[i], "--keys-garbage") == 0 && i + 1 < argc) {
@@ -365,6 +424,8 @@ int main(int argc, char **argv)
         rc = cmd_record(f, argc - 3, argv + 3);
     } else if (strcmp(argv[2], "rollback") == 0) {
         rc = cmd_rollback(f, argc - 3, argv + 3);
+    } else if (strcmp(argv[2], "read") == 0) {
+        rc = cmd_read(f, argc - 3, argv + 3);
     } else if (strcmp(argv[2], "merge") == 0) {
         rc = cmd_merge(f, argc - 3, argv + 3);
     } else if (strcmp(argv[2], "keys") == 0 || strcmp(argv[2], "rotate") == 0 ||

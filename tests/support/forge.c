@@ -85,9 +85,18 @@ int ccm_forge_begin(ccm_forge *f, const git_oid *p1, const git_oid *p2)
         f->nparents = 2;
         if (git_commit_lookup(&b, f->s->repo, p2) < 0) {
             rc = ccm_git_error("cannot read the second parent");
-        } else if ((rc = ccm_merge_trees(&tree, f->s, f->s->repo, NULL, a, b, NULL, 0)) == CCM_OK &&
-                   git_tree_lookup(&f->base, f->s->repo, &tree) < 0) {
-            rc = ccm_git_error("cannot read the merged tree");
+        } else {
+            rc = ccm_merge_trees(&tree, f->s, f->s->repo, NULL, a, b, NULL, 0);
+            if (rc == CCM_EDENIED) {
+                /* No key to merge the records (a removed member's store):
+                 * the membership merged, p1's records as they are. */
+                ccm_error_clear();
+                rc =
+                    ccm_merge_trees(&tree, f->s, f->s->repo, NULL, a, b, NULL, CCM_MERGE_META_ONLY);
+            }
+            if (rc == CCM_OK && git_tree_lookup(&f->base, f->s->repo, &tree) < 0) {
+                rc = ccm_git_error("cannot read the merged tree");
+            }
         }
     } else if (git_commit_tree(&f->base, a) < 0) {
         rc = ccm_git_error("cannot read the parent's tree");
@@ -161,6 +170,28 @@ int ccm_forge_record(json_t **out, ccm_forge *f, const char *kind, const char *i
         return CCM_ENOTFOUND;
     }
     return ccm_store_open_blob(out, f->s, f->s->repo, name, &oid);
+}
+
+int ccm_forge_load_keys(ccm_forge *f)
+{
+    json_t *roster = NULL;
+    const char *e;
+    json_t *v;
+    int n = 0;
+
+    if (ccm_forge_roster(&roster, f) < 0) {
+        ccm_error_clear();
+        return 0;
+    }
+    json_object_foreach(json_object_get(roster, "commitments"), e, v)
+    {
+        (void)v;
+        n += ccm_store_load_key_with(f->s, f->base, roster, (uint32_t)strtoul(e, NULL, 10)) ==
+             CCM_OK;
+    }
+    ccm_error_clear();
+    json_decref(roster);
+    return n;
 }
 
 int ccm_forge_put_raw(ccm_forge *f, const char *path, const void *data, size_t len, int mode)

@@ -24,7 +24,9 @@ void ccm_forge_free(ccm_forge *f);
 ccm_store *ccm_forge_store(ccm_forge *f);
 
 /* Starts from `p1`'s tree, or, with p2, from the honest merge of p1 and p2
- * (the tree verification expects), to be tampered with. */
+ * (the tree verification expects), to be tampered with. A member without
+ * the key the merged records need (removed meanwhile) starts from the
+ * merged membership with p1's records as they are. */
 int ccm_forge_begin(ccm_forge *f, const git_oid *p1, const git_oid *p2);
 
 /* The tree being edited: a record (decrypted with any key this member
@@ -32,6 +34,11 @@ int ccm_forge_begin(ccm_forge *f, const git_oid *p1, const git_oid *p2);
 int ccm_forge_record(json_t **out, ccm_forge *f, const char *kind, const char *id);
 int ccm_forge_roster(json_t **out, ccm_forge *f);
 int ccm_forge_stamps(json_t **out, ccm_forge *f);
+
+/* Loads every key of the tree being edited that is sealed to this member
+ * and matches its epoch's commitment (what a reader of that tree holds);
+ * the keys the store held already stay. Returns how many were loaded. */
+int ccm_forge_load_keys(ccm_forge *f);
 
 /* Puts a record (any document; sealed under the roster's epoch, or under
  * `epoch` if non-zero, with a key this member holds). */
