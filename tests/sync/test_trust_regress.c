@@ -3,7 +3,10 @@
  * (test_trust_property.c), replayed step by step, each pinned to the
  * behaviour it broke:
  *   - a reader (or a removed member) never signs a merge that every
- *     replica, its own included, would refuse.
+ *     replica, its own included, would refuse;
+ *   - a member who was never given the key of a rotation that a merge
+ *     drops (a removed admin's concurrent removal of that member) still
+ *     accepts the honest merge, and reads what it holds.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -121,6 +124,24 @@ static void hub_head(git_oid *out, const char *hub)
     git_repository_free(r);
 }
 
+/* The value of state `id`'s field at a store's head (caller frees), or
+ * NULL. */
+static char *field_of(ccm_store *s, const char *id, const char *field)
+{
+    json_t *rec = NULL, *v;
+    char *out = NULL;
+
+    assert_int_equal(ccm_store_refresh(s), CCM_OK);
+    if (ccm_store_get(&rec, s, "state", id) == CCM_OK &&
+        (v = ccm_record_field_value(rec, field)) != NULL) {
+        out = strdup(json_string_value(v));
+        json_decref(v);
+    }
+    ccm_error_clear();
+    json_decref(rec);
+    return out;
+}
+
 /* A reader who syncs with two remotes that diverged cannot sign the merge
  * (readers may not write, and verification refuses a merge signed by one):
  * the sync says so and writes nothing, on either side. Before, it signed
@@ -156,11 +177,47 @@ static void test_trust_regress__a_reader_does_not_sign_a_merge(void **state)
     free_all(s, 3);
 }
 
+/* Trudy (admin) is removed by Peru; before she learns of it, she removes
+ * Malawi: a new key epoch that Malawi is never given. Norway takes that
+ * removal in and writes under Trudy's key. Peru's merge voids Trudy's
+ * removal of Malawi and seals everything under his own key again. Malawi
+ * cannot open what Norway wrote under Trudy's key, so she cannot recompute
+ * Peru's merge: she checks its membership, as a member not admitted yet
+ * would, and takes it. Before, she refused Peru's honest merge as tampered
+ * and gave the hub her own history in its place, for good. */
+static void test_trust_regress__the_target_of_a_void_removal_takes_the_honest_merge(void **state)
+{
+    static const char *const names[] = {"Peru", "Trudy", "Norway", "Malawi"};
+    static const char *const roles[] = {"admin", "admin", "editor", "editor"};
+    ccm_store *s[4];
+    char *v;
+    (void)state;
+
+    group(s, names, roles, 4);
+    assert_int_equal(ccm_sync_member_remove(s[0], "Trudy"), CCM_OK);
+    assert_int_equal(ccm_sync_member_remove(s[1], "Malawi"), CCM_OK);
+    must_sync(s[1], "origin");
+    must_sync(s[2], "origin");
+    ccm_test_set_field(s[2], "NOR", "next_step", "under Trudy's key");
+    must_sync(s[2], "origin");
+    must_sync(s[0], "origin"); /* the merge that voids Trudy's removal of Malawi */
+    assert_int_equal(sync_with(s[3], "origin"), CCM_OK);
+    v = field_of(s[3], "NOR", "next_step");
+    assert_non_null(v);
+    assert_string_equal(v, "under Trudy's key");
+    free(v);
+    assert_int_equal(ccm_store_verify(s[3], NULL), CCM_OK);
+    free_all(s, 4);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_trust_regress__a_reader_does_not_sign_a_merge, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(
+            test_trust_regress__the_target_of_a_void_removal_takes_the_honest_merge, setup,
+            teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
