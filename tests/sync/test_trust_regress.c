@@ -6,7 +6,9 @@
  *     replica, its own included, would refuse;
  *   - a member who was never given the key of a rotation that a merge
  *     drops (a removed admin's concurrent removal of that member) still
- *     accepts the honest merge, and reads what it holds.
+ *     accepts the honest merge, and reads what it holds;
+ *   - when a removal turns out void, the edits of its target that an
+ *     earlier merge left out (because the removal stood there) come back.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -210,6 +212,42 @@ static void test_trust_regress__the_target_of_a_void_removal_takes_the_honest_me
     free_all(s, 4);
 }
 
+/* Norway's edit reaches the hub before Trudy's removal of Norway, which
+ * Trudy's merge applies (strong removal: Norway's edit, unseen by it, is
+ * left out). But Peru had removed Trudy first: Peru's merge voids her
+ * removal of Norway, and Norway's edit must come back although no commit
+ * left out by Peru's merge touched that record. Before, the record kept the
+ * version Trudy's merge had made, without Norway's edit. */
+static void test_trust_regress__edits_left_out_by_a_removal_that_turns_void_come_back(void **state)
+{
+    static const char *const names[] = {"Peru", "Trudy", "Norway", "Malawi"};
+    static const char *const roles[] = {"admin", "admin", "editor", "editor"};
+    ccm_store *s[4];
+    char *v;
+    (void)state;
+
+    group(s, names, roles, 4);
+    assert_int_equal(ccm_sync_member_remove(s[0], "Trudy"), CCM_OK);
+    assert_int_equal(ccm_sync_member_remove(s[1], "Norway"), CCM_OK);
+    ccm_test_set_field(s[2], "LAO", "next_step", "Norway's edit");
+    must_sync(s[2], "origin");
+    must_sync(s[1], "origin"); /* Trudy's merge: Norway's edit left out */
+    v = field_of(s[1], "LAO", "next_step");
+    assert_null(v);
+    must_sync(s[3], "origin");
+    must_sync(s[0], "origin"); /* Peru's merge: Trudy's removal of Norway is void */
+    v = field_of(s[0], "LAO", "next_step");
+    assert_non_null(v);
+    assert_string_equal(v, "Norway's edit");
+    free(v);
+    must_sync(s[3], "origin");
+    v = field_of(s[3], "LAO", "next_step");
+    assert_non_null(v);
+    assert_string_equal(v, "Norway's edit");
+    free(v);
+    free_all(s, 4);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -217,6 +255,9 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(
             test_trust_regress__the_target_of_a_void_removal_takes_the_honest_merge, setup,
+            teardown),
+        cmocka_unit_test_setup_teardown(
+            test_trust_regress__edits_left_out_by_a_removal_that_turns_void_come_back, setup,
             teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
