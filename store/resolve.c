@@ -604,6 +604,66 @@ static int mark_excluded(ccm_history *h)
     return rc;
 }
 
+/* 1 if a removal of the history targets the signer of `op` without having
+ * seen `op`. */
+static int unseen_by_a_removal(ccm_history *h, const ccm_hop *op)
+{
+    for (size_t i = 0; i < h->nops; i++) {
+        if (h->ops[i].kind == CCM_OP_REMOVE && strcmp(h->ops[i].target, op->signer) == 0 &&
+            !is_ancestor(h, &op->commit, &h->ops[i].commit)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Marks the commits whose effects a merge of the history may have left out
+ * even if they stand here: a removal that is void here (its signer's own
+ * removal did not see it) may have stood at an earlier merge that had not
+ * met that removal yet, and taken out of the records they touched the
+ * effects of its target's commits that it did not see; likewise for the
+ * commits of members whose addition a removal of its signer did not see.
+ * Their records are replayed, so that what such a merge took out comes
+ * back. */
+static int mark_contested(ccm_history *h)
+{
+    int rc = CCM_OK;
+
+    for (size_t i = 0; rc == CCM_OK && i < h->nops; i++) {
+        const ccm_hop *op = &h->ops[i];
+        ccm_oidmap seen = {0};
+        git_revwalk *walk = NULL;
+        git_oid oid;
+        if (op->kind == CCM_OP_ADD && unseen_by_a_removal(h, op)) {
+            for (size_t k = 0; k < h->ncommits; k++) {
+                if (strcmp(h->commits[k].author, op->target) == 0) {
+                    h->commits[k].contested = 1;
+                }
+            }
+            continue;
+        }
+        if (op->kind != CCM_OP_REMOVE) {
+            continue;
+        }
+        if (git_revwalk_new(&walk, h->repo) < 0 || git_revwalk_push(walk, &op->commit) < 0) {
+            git_revwalk_free(walk);
+            return ccm_git_error("cannot walk history");
+        }
+        while (rc == CCM_OK && git_revwalk_next(&oid, walk) == 0) {
+            rc = ccm_oidmap_put(&seen, &oid, (void *)1);
+        }
+        for (size_t k = 0; rc == CCM_OK && k < h->ncommits; k++) {
+            if (strcmp(h->commits[k].author, op->target) == 0 &&
+                !ccm_oidmap_get(&seen, &h->commits[k].id)) {
+                h->commits[k].contested = 1;
+            }
+        }
+        git_revwalk_free(walk);
+        ccm_oidmap_free(&seen);
+    }
+    return rc;
+}
+
 /* Keys of every epoch both sides hold, so records sealed under any of them
  * open (those of a dropped epoch or of a rotation that did not stand are
  * sealed again). */
@@ -682,7 +742,7 @@ int ccm_history_resolve(ccm_history **out, ccm_store *s, const git_commit *a, co
             json_object_set_new(forced, hex, json_true());
         }
     }
-    if ((rc = build_keys(h)) < 0 || (rc = mark_excluded(h)) < 0 ||
+    if ((rc = build_keys(h)) < 0 || (rc = mark_excluded(h)) < 0 || (rc = mark_contested(h)) < 0 ||
         (rc = ccm_history_collect_touched(h)) < 0) {
         goto done;
     }

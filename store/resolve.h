@@ -14,7 +14,10 @@ typedef struct {
     git_oid parent; /* first parent (zero for the root) */
     unsigned nparents;
     char author[65];
-    int excluded; /* its effects are left out */
+    int excluded;  /* its effects are left out */
+    int contested; /* by a member some removal (or void addition) of the history
+                      targets: a merge in the history may have decided its
+                      effects otherwise, so its records are replayed */
 } ccm_hcommit;
 
 enum { CCM_OP_ROOT, CCM_OP_ADD, CCM_OP_REMOVE };

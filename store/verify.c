@@ -14,8 +14,10 @@
  *     parents (merge.c): recomputed here, its tree must be that tree, so it
  *     adds nothing of its own; its signer must be active in that merge's
  *     roster (a removed member's merges that saw the removal are refused).
- *     A member without the group key yet (not admitted) checks the roster,
- *     stamps and sealed keys of a merge, not its records.
+ *     A member without the group key yet (not admitted), or without the
+ *     key of a side's records (a rotation by a member whose removal that
+ *     side had not seen, which was never sealed to this one), checks the
+ *     roster, stamps and sealed keys of a merge, not its records.
  * A removed member's commits that their removal did not see are not
  * refused here: they are valid where they were made, and left out by the
  * merges that meet the removal (strong removal, resolve.c).
@@ -113,6 +115,36 @@ static int merge_mismatch(const git_tree *got, const git_tree *want)
     return ccm_error_set(CCM_EVERIFY, "merge holds something of its own");
 }
 
+/* 1 if this member holds, or finds sealed to it in the commit's tree, the
+ * key of every epoch the commit's roster commits to: then it can open
+ * every record of that commit. */
+static int holds_keys(ccm_store *s, git_repository *repo, const git_commit *c)
+{
+    git_tree *t = NULL;
+    json_t *r = NULL;
+    const char *e;
+    json_t *v;
+    int ok = s->id != NULL;
+
+    if (ok && roster_of(&r, repo, c, &t) == CCM_OK) {
+        json_object_foreach(json_object_get(r, "commitments"), e, v)
+        {
+            uint32_t epoch = (uint32_t)strtoul(e, NULL, 10);
+            (void)v;
+            if (!ccm_store_key_for(s, epoch, r) && ccm_store_load_key_with(s, t, r, epoch) < 0) {
+                ok = 0;
+                break;
+            }
+        }
+    } else {
+        ok = 0;
+    }
+    ccm_error_clear();
+    json_decref(r);
+    git_tree_free(t);
+    return ok;
+}
+
 /* A merge commit: recompute its tree (objects into memory only) and
  * compare. */
 static int check_merge(ccm_store *s, git_repository *repo, const git_commit *commit,
@@ -137,11 +169,16 @@ static int check_merge(ccm_store *s, git_repository *repo, const git_commit *com
         rc = ccm_git_error("cannot read the merge's parents");
         goto done;
     }
-    /* Without the group key (not admitted yet), or without the key of the
-     * merge's epoch (sealed only in parents this member cannot open), only
-     * the membership part can be recomputed. Keys come from the parents,
-     * which were verified, never from the merge's own tree. */
+    /* Without the group key (not admitted yet), or when a side's records
+     * are sealed under a key this member was never given (a rotation the
+     * merge does not keep, made by someone whose removal it had not seen),
+     * only the membership part can be recomputed, as by a member not
+     * admitted yet. Keys come from the parents, which were verified, never
+     * from the merge's own tree. */
     flags = s->id ? 0 : CCM_MERGE_META_ONLY;
+    if (!flags && (!holds_keys(s, repo, a) || !holds_keys(s, repo, b))) {
+        flags = CCM_MERGE_META_ONLY;
+    }
     rc = ccm_merge_trees(&want_id, s, pk.repo, &pk, a, b, NULL, flags);
     if (rc == CCM_EDENIED && !flags) {
         ccm_error_clear();

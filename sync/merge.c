@@ -18,6 +18,36 @@ static int count_change(const char *name, const git_oid *a, const git_oid *b, vo
     return CCM_OK;
 }
 
+/* A merge is signed by a member who may write in the merged roster (the
+ * rule every verifier applies): a member whose removal the merged history
+ * holds, or a reader, gets an error rather than a merge commit that every
+ * replica, its own included, would refuse. */
+static int check_signer(ccm_store *s, git_repository *w, const git_tree *tree)
+{
+    json_t *roster = NULL;
+    const json_t *me;
+    int rc;
+
+    if ((rc = ccm_store_read_roster(&roster, w, tree)) < 0) {
+        return rc;
+    }
+    me = ccm_roster_member(roster, s->member);
+    if (!ccm_roster_may_write(me)) {
+        const char *by = json_string_value(json_object_get(me, "removed_by"));
+        rc = by ? ccm_error_set(CCM_EDENIED,
+                                "cannot merge: the remote's history holds the removal of '%s' by "
+                                "'%s'",
+                                s->member, by)
+                : ccm_error_set(CCM_EDENIED,
+                                "cannot merge: '%s' is a %s, who may not sign a merge (sync with "
+                                "a remote that holds this replica's history)",
+                                s->member,
+                                me ? json_string_value(json_object_get(me, "role")) : "non-member");
+    }
+    json_decref(roster);
+    return rc;
+}
+
 int ccm_sync_merge(git_oid *out, ccm_store *s, const git_oid *ours, const git_oid *theirs,
                    ccm_merge_info *info)
 {
@@ -62,6 +92,9 @@ int ccm_sync_merge(git_oid *out, ccm_store *s, const git_oid *ours, const git_oi
     }
     if (git_tree_lookup(&tree, w, &tree_id) < 0) {
         rc = ccm_git_error("cannot read the merged tree");
+        goto done;
+    }
+    if ((rc = check_signer(s, w, tree)) < 0) {
         goto done;
     }
     parents[0] = co;

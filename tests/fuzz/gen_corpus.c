@@ -20,6 +20,7 @@
 #include <sodium.h>
 
 #include "store/store.h"
+#include "tests/support/forge_mutate.h"
 
 static const char *g_dir;
 
@@ -333,6 +334,36 @@ static void gen_import(void)
     put_args("activity", activity, sizeof(activity) / sizeof(*activity));
 }
 
+/* Forged commits (tests/support/forge_mutate.h): legal ones by each role,
+ * a merge, and one per kind of rule broken. */
+static void gen_verify(void)
+{
+    static const struct {
+        const char *name;
+        uint8_t in[12];
+        size_t n;
+    } seeds[] = {
+        {"legal_assign", {0, 0, 0, FM_OP_ASSIGN, 0, 1, 0}, 7},
+        {"legal_activity", {1, 0, 0, FM_OP_NEW_ACT, 1, 2, 3, FM_OP_SET_REMOVE, 0, 0, 1}, 11},
+        {"legal_delete_clear", {0, 0, 0, FM_OP_DELETE, 7, FM_OP_CLEAR, 1, 0}, 8},
+        {"legal_remove", {0, 0, 0, FM_OP_REMOVE, 1}, 5},
+        {"legal_add", {0, 0, 0, FM_OP_ADD_GHOST, 1}, 5},
+        {"legal_merge", {1, 0, 1, 3}, 4},
+        {"attribution", {1, 0, 0, FM_OP_ATTRIBUTE, 0, 0, 0}, 7},
+        {"drop_field", {1, 0, 0, FM_OP_ASSIGN, 0, 0, 0, FM_OP_DROP_FIELD, 0, 0}, 10},
+        {"reader", {3, 0, 0, FM_OP_ASSIGN, 0, 0, 0}, 7},
+        {"not_stamped", {1, 0, 2}, 3},
+        {"merge_edit", {1, 0, 1, 3, FM_OP_ASSIGN, 0, 0, 0}, 8},
+        {"rollback", {0, 0, 0, FM_OP_ROLLBACK, 0, 0}, 6},
+        {"keys", {1, 0, 0, FM_OP_KEYS, 0, 0, 0}, 7},
+        {"roster", {0, 0, 0, FM_OP_ROSTER, 1, 2}, 6},
+        {"bad_value", {1, 0, 0, FM_OP_BAD_VALUE, 4, 0}, 6},
+    };
+    for (size_t i = 0; i < sizeof(seeds) / sizeof(seeds[0]); i++) {
+        put("verify", seeds[i].name, seeds[i].in, seeds[i].n);
+    }
+}
+
 int main(int argc, char **argv)
 {
     if (argc == 2 && strcmp(argv[1], "sealkey") == 0) {
@@ -371,5 +402,6 @@ int main(int argc, char **argv)
     gen_csv();
     gen_import();
     gen_text();
+    gen_verify();
     return 0;
 }

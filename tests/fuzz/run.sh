@@ -25,7 +25,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 bindir=$build/tests/fuzz
 
 # target and its -max_len: records, rosters and CSV files are a few KiB; the
-# capsule target stays small because identity files make it run Argon2id.
+# capsule target stays small because identity files make it run Argon2id;
+# a verify input is a few dozen bytes of choices (signer, parents, changes).
 targets=(
   "envelope 4096"
   "record 4096"
@@ -37,6 +38,7 @@ targets=(
   "import_json 1024"
   "known_hosts 2048"
   "text 1024"
+  "verify 128"
 )
 
 for t in "${targets[@]}"; do

@@ -16,7 +16,8 @@ struct ccm_forge {
     git_tree_update *up;
     char **paths;
     size_t n, cap;
-    json_t *staged; /* path -> blob id hex, or null when removed */
+    json_t *staged;      /* path -> blob id hex, or null when removed */
+    git_repository *own; /* the store's repository while another is used */
 };
 
 int ccm_forge_open(ccm_forge **out, const char *dir)
@@ -56,6 +57,7 @@ void ccm_forge_free(ccm_forge *f)
         return;
     }
     reset(f);
+    ccm_forge_use_repo(f, NULL);
     free(f->paths);
     free(f->up);
     json_decref(f->staged);
@@ -66,6 +68,21 @@ void ccm_forge_free(ccm_forge *f)
 ccm_store *ccm_forge_store(ccm_forge *f)
 {
     return f->s;
+}
+
+void ccm_forge_use_repo(ccm_forge *f, git_repository *repo)
+{
+    reset(f);
+    if (!f->s) {
+        return;
+    }
+    if (!f->own) {
+        f->own = f->s->repo;
+    }
+    f->s->repo = repo ? repo : f->own;
+    if (!repo) {
+        f->own = NULL;
+    }
 }
 
 int ccm_forge_begin(ccm_forge *f, const git_oid *p1, const git_oid *p2)
@@ -124,6 +141,11 @@ static int current(git_oid *out, ccm_forge *f, const char *path)
     *out = *git_tree_entry_id(e);
     git_tree_entry_free(e);
     return CCM_OK;
+}
+
+int ccm_forge_blob(git_oid *out, ccm_forge *f, const char *path)
+{
+    return current(out, f, path);
 }
 
 static int read_json(json_t **out, ccm_forge *f, const char *path)
@@ -200,6 +222,42 @@ int ccm_forge_put_raw(ccm_forge *f, const char *path, const void *data, size_t l
     char hex[GIT_OID_HEXSZ + 1];
     int rc;
 
+    if (data && git_blob_create_from_buffer(&oid, f->s->repo, data, len) < 0) {
+        return ccm_git_error("cannot write blob");
+    }
+    if (!data) {
+        memset(&oid, 0, sizeof(oid));
+    }
+    git_oid_tostr(hex, sizeof(hex), &oid);
+    json_object_set_new(f->staged, path, data ? json_string(hex) : json_null());
+    /* A path written again: its last write stands (one update per path);
+     * removing a path the base does not have undoes its writes. */
+    if (!data) {
+        git_tree_entry *e = NULL;
+        int in_base = git_tree_entry_bypath(&e, f->base, path) == 0;
+        git_tree_entry_free(e);
+        git_error_clear();
+        if (!in_base) {
+            for (size_t i = 0; i < f->n; i++) {
+                if (strcmp(f->paths[i], path) == 0) {
+                    free(f->paths[i]);
+                    f->paths[i] = f->paths[f->n - 1];
+                    f->up[i] = f->up[f->n - 1];
+                    f->up[i].path = f->paths[i];
+                    f->n--;
+                    break;
+                }
+            }
+            return CCM_OK;
+        }
+    }
+    for (size_t i = 0; i < f->n; i++) {
+        if (strcmp(f->paths[i], path) == 0) {
+            f->up[i] = (git_tree_update){data ? GIT_TREE_UPDATE_UPSERT : GIT_TREE_UPDATE_REMOVE,
+                                         oid, (git_filemode_t)mode, f->paths[i]};
+            return CCM_OK;
+        }
+    }
     if ((rc = ccm_grow(&f->up, &f->cap, f->n, sizeof(*f->up), 16)) < 0) {
         return rc;
     }
@@ -210,20 +268,12 @@ int ccm_forge_put_raw(ccm_forge *f, const char *path, const void *data, size_t l
         }
         f->paths = p;
     }
-    if (data && git_blob_create_from_buffer(&oid, f->s->repo, data, len) < 0) {
-        return ccm_git_error("cannot write blob");
-    }
-    if (!data) {
-        memset(&oid, 0, sizeof(oid));
-    }
     if (!(f->paths[f->n] = strdup(path))) {
         return ccm_error_set(CCM_ERROR, "out of memory");
     }
     f->up[f->n] = (git_tree_update){data ? GIT_TREE_UPDATE_UPSERT : GIT_TREE_UPDATE_REMOVE, oid,
                                     (git_filemode_t)mode, f->paths[f->n]};
     f->n++;
-    git_oid_tostr(hex, sizeof(hex), &oid);
-    json_object_set_new(f->staged, path, data ? json_string(hex) : json_null());
     return CCM_OK;
 }
 

@@ -59,6 +59,10 @@ int ccm_forge_bump(ccm_forge *f, uint64_t stamp);
 /* Path of a record in the tree (80 bytes). */
 void ccm_forge_record_path(char path[80], ccm_forge *f, const char *kind, const char *id);
 
+/* The blob id at a path of the tree being edited (staged edits first;
+ * CCM_ENOTFOUND if absent). */
+int ccm_forge_blob(git_oid *out, ccm_forge *f, const char *path);
+
 /* The blob id at a path of a commit's tree (CCM_ENOTFOUND if absent). */
 int ccm_forge_blob_at(git_oid *out, ccm_forge *f, const git_oid *commit, const char *path);
 
@@ -68,6 +72,12 @@ int ccm_forge_blob_at(git_oid *out, ccm_forge *f, const git_oid *commit, const c
  * its commitment. */
 int ccm_forge_own_key(ccm_forge *f, const json_t *roster, uint32_t epoch, int all,
                       char **commitment);
+
+/* Reads from and writes into `repo` (borrowed, outliving the session)
+ * instead of the store's own repository: several forgers then share one
+ * object database, e.g. the verifier's with an in-memory backend (the
+ * verify fuzzer). NULL goes back to the store's own. */
+void ccm_forge_use_repo(ccm_forge *f, git_repository *repo);
 
 /* Writes the tree and one commit with the parents given to begin, signed
  * with this member's key, authored and committed as `author` (NULL: the
