@@ -207,7 +207,7 @@ int ccm_cmd_sync(ccm_cli *cli, int argc, char **argv)
     }
     new_hub = new_hub && rc == CCM_OK;
     if (rc == CCM_OK && cli->json) {
-        json_t *warnings = json_array(), *left = json_object(), *doc;
+        json_t *warnings = json_array(), *left = json_object(), *pending = json_array(), *doc;
         for (size_t i = 0; i < res.nwarnings; i++) {
             json_array_append_new(warnings, json_string(res.warnings[i]));
         }
@@ -215,11 +215,15 @@ int ccm_cmd_sync(ccm_cli *cli, int argc, char **argv)
             json_object_set_new(left, res.left_out[i].member,
                                 json_integer((json_int_t)res.left_out[i].commits));
         }
-        doc = json_pack("{s:s, s:s, s:I, s:b, s:b, s:b, s:i, s:o, s:o, s:b, s:b}", "remote", remote,
-                        "head", res.head, "incoming", (json_int_t)res.incoming, "fast_forward",
-                        res.fast_forward, "merged", res.merged, "pushed", res.pushed, "rounds",
-                        res.rounds, "warnings", warnings, "left_out", left, "admitted",
-                        res.admitted, "created_hub", new_hub);
+        for (size_t i = 0; i < res.npending_merged; i++) {
+            json_array_append_new(pending, json_string(res.pending_merged[i]));
+        }
+        doc =
+            json_pack("{s:s, s:s, s:I, s:b, s:b, s:b, s:i, s:o, s:o, s:b, s:b, s:o}", "remote",
+                      remote, "head", res.head, "incoming", (json_int_t)res.incoming,
+                      "fast_forward", res.fast_forward, "merged", res.merged, "pushed", res.pushed,
+                      "rounds", res.rounds, "warnings", warnings, "left_out", left, "admitted",
+                      res.admitted, "created_hub", new_hub, "pending_merged", pending);
         rc = ccm_print_json(doc);
         json_decref(doc);
     } else if (!cli->json) {
@@ -227,6 +231,10 @@ int ccm_cmd_sync(ccm_cli *cli, int argc, char **argv)
             printf("%zu commit%s by %s after their removal %s not applied\n",
                    res.left_out[i].commits, res.left_out[i].commits == 1 ? "" : "s",
                    res.left_out[i].member, res.left_out[i].commits == 1 ? "was" : "were");
+        }
+        for (size_t i = 0; i < res.npending_merged; i++) {
+            printf("merged the history %s left on %s (they could not merge it themselves)\n",
+                   res.pending_merged[i], remote);
         }
         if (rc == CCM_OK && res.admitted) {
             printf("admitted: this member can now read the group's records (the whole history "

@@ -48,17 +48,25 @@ static int refuse(const json_t *rec, const char *field, const char *fmt, ...)
                          field ? field : "", field ? "': " : "", msg);
 }
 
-/* 1 if the tag [s, m] is in the sorted tag array. */
+/* 1 if the tag [s, m] is in the sorted tag array (validated documents keep
+ * tags sorted ascending: a binary search, so an element with many tags
+ * costs n log n, not n squared). */
 static int tags_have_key(const json_t *tags, uint64_t s, const char *m)
 {
-    size_t i;
-    json_t *t;
+    size_t lo = 0, hi = json_array_size(tags);
 
-    json_array_foreach(tags, i, t)
-    {
-        if (ccm_crdt_key_cmp(ccm_crdt_stamp(json_array_get(t, 0)),
-                             json_string_value(json_array_get(t, 1)), s, m) == 0) {
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const json_t *t = json_array_get(tags, mid);
+        int c = ccm_crdt_key_cmp(ccm_crdt_stamp(json_array_get(t, 0)),
+                                 json_string_value(json_array_get(t, 1)), s, m);
+        if (c == 0) {
             return 1;
+        }
+        if (c < 0) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
         }
     }
     return 0;
@@ -128,7 +136,7 @@ done:
 /* A changed set: elements kept, new tags only (S, M), removals only of
  * added tags, "u" raised to (S, M). */
 static int check_set(const json_t *rec, const char *field, const json_t *old, const json_t *neu,
-                     const char *member, uint64_t stamp)
+                     const char *member, uint64_t stamp, const json_t *members)
 {
     const json_t *os = json_object_get(old, "set"), *ns = json_object_get(neu, "set");
     const json_t *ou = json_object_get(old, "u"), *nu = json_object_get(neu, "u");
@@ -140,6 +148,17 @@ static int check_set(const json_t *rec, const char *field, const json_t *old, co
     {
         if (!json_object_get(ns, name)) {
             return refuse(rec, field, "an element disappeared");
+        }
+    }
+    {
+        size_t added = 0;
+        json_object_foreach(CCM_JSON_MUT(ns), name, e)
+        {
+            added += json_object_get(os, name) == NULL;
+        }
+        if (added > CCM_COMMIT_NEW_ELEMS_MAX) {
+            return refuse(rec, field, "more than %d elements added by one commit",
+                          CCM_COMMIT_NEW_ELEMS_MAX);
         }
     }
     json_object_foreach(CCM_JSON_MUT(ns), name, e)
@@ -175,8 +194,16 @@ static int check_set(const json_t *rec, const char *field, const json_t *old, co
                 return refuse(rec, field, "an addition disappeared");
             }
         }
-        if (tags_have_key(na, stamp, member) && ccm_schema_check_elem(kind, field, name) < 0) {
-            return refuse(rec, field, "%s", ccm_error_last());
+        if (tags_have_key(na, stamp, member)) {
+            if (ccm_schema_check_elem(kind, field, name) < 0) {
+                return refuse(rec, field, "%s", ccm_error_last());
+            }
+            /* A note's recipients hold its key: members only. (A lead or
+             * an implementer may be a coordinator not in the group yet.) */
+            if (members && strcmp(kind, "note") == 0 && strcmp(field, "to") == 0 &&
+                !json_object_get(members, name)) {
+                return refuse(rec, field, "'%s' was never a member of the group", name);
+            }
         }
         if (strcmp(field, "to") == 0 && strcmp(kind, "note") == 0 && json_array_size(nr) > 0) {
             return refuse(rec, field, "recipients are never removed");
@@ -238,7 +265,8 @@ static int same(const json_t *a, const json_t *b)
 }
 
 static int check_field(const json_t *old_rec, const json_t *new_rec, const char *field,
-                       const json_t *of, const json_t *nf, const char *member, uint64_t stamp)
+                       const json_t *of, const json_t *nf, const char *member, uint64_t stamp,
+                       const json_t *members)
 {
     const char *kind = json_string_value(json_object_get(new_rec, "kind"));
     int is_rm = strcmp(field, "rm") == 0;
@@ -257,12 +285,12 @@ static int check_field(const json_t *old_rec, const json_t *new_rec, const char 
     if (strcmp(kind, "note") == 0 && (rc = check_note(old_rec, new_rec, field, member)) < 0) {
         return rc;
     }
-    return want_set ? check_set(new_rec, field, of, nf, member, stamp)
+    return want_set ? check_set(new_rec, field, of, nf, member, stamp, members)
                     : check_register(new_rec, field, of, nf, member, stamp);
 }
 
 int ccm_record_check_effect(const json_t *old_rec, const json_t *new_rec, const char *member,
-                            uint64_t stamp)
+                            uint64_t stamp, const json_t *members)
 {
     const json_t *of = json_object_get(old_rec, "fields"), *nf = json_object_get(new_rec, "fields");
     const char *kind = json_string_value(json_object_get(new_rec, "kind"));
@@ -284,15 +312,19 @@ int ccm_record_check_effect(const json_t *old_rec, const json_t *new_rec, const 
             return refuse(new_rec, name, "dropped");
         }
     }
+    if (json_object_size(nf) > json_object_size(of) + CCM_COMMIT_NEW_FIELDS_MAX) {
+        return refuse(new_rec, NULL, "more than %d fields added by one commit",
+                      CCM_COMMIT_NEW_FIELDS_MAX);
+    }
     json_object_foreach(CCM_JSON_MUT(nf), name, f)
     {
-        if ((rc = check_field(old_rec, new_rec, name, json_object_get(of, name), f, member,
-                              stamp)) < 0) {
+        if ((rc = check_field(old_rec, new_rec, name, json_object_get(of, name), f, member, stamp,
+                              members)) < 0) {
             return rc;
         }
     }
     if ((rc = check_field(old_rec, new_rec, "rm", json_object_get(old_rec, "rm"),
-                          json_object_get(new_rec, "rm"), member, stamp)) < 0) {
+                          json_object_get(new_rec, "rm"), member, stamp, members)) < 0) {
         return rc;
     }
     if (!old_rec) {

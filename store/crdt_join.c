@@ -12,7 +12,7 @@
  * merged as a lattice (the greater value, null lowest, and the pointwise
  * maximum of the version vectors); a field that is a register on one side
  * and a set on the other becomes the set (an ordinal sum of the two
- * lattices).
+ * lattices). The number of fields and of set elements is bounded (below).
  *
  * The join shares what it does not change with its inputs (a field present
  * on one side only, set elements, tags, register entries) instead of
@@ -88,6 +88,75 @@ static json_t *elem_join(const json_t *x, const json_t *y)
     return out;
 }
 
+/* ---- the bound ----------------------------------------------------------------
+ * Every commit adds at most CCM_COMMIT_NEW_FIELDS_MAX fields to a record and
+ * CCM_COMMIT_NEW_ELEMS_MAX elements to a set, far below the record's limits;
+ * only the merge of many forks of one member's chain could pass them, and
+ * then no one could open the record. So the join keeps at most
+ * CCM_RECORD_FIELDS_MAX fields and CCM_SET_ELEMS_MAX elements of a set: the
+ * schema's fields first, then the bytewise smallest names. The order is
+ * fixed by the names alone, so the bound commutes with the join
+ * (f(f(X + Y) + Z) = f(X + Y + Z)) and the laws still hold. Honest use never
+ * comes near it. */
+
+typedef struct {
+    const char *name;
+    int pinned;
+} capped;
+
+static int capped_cmp(const void *p, const void *q)
+{
+    const capped *a = p, *b = q;
+    if (a->pinned != b->pinned) {
+        return b->pinned - a->pinned;
+    }
+    return strcmp(a->name, b->name);
+}
+
+/* Drops from `obj` (this join's own result) all but `max` names; `kind`
+ * (NULL for set elements) pins the schema's fields. -1 on OOM. */
+static int cap_names(json_t *obj, size_t max, const char *kind)
+{
+    size_t n = json_object_size(obj), i = 0;
+    capped *all;
+    const char *name;
+    json_t *v;
+    char **drop;
+    int rc = 0;
+
+    if (n <= max) {
+        return 0;
+    }
+    if (!(all = malloc(n * sizeof(*all)))) {
+        return -1;
+    }
+    json_object_foreach(obj, name, v)
+    {
+        all[i].name = name;
+        all[i++].pinned = kind && ccm_schema_is_defined(kind, name);
+    }
+    qsort(all, n, sizeof(*all), capped_cmp);
+    /* Copy the names to drop: deleting frees the keys `all` points at. */
+    if (!(drop = calloc(n - max, sizeof(*drop)))) {
+        free(all);
+        return -1;
+    }
+    for (i = max; i < n && rc == 0; i++) {
+        if (!(drop[i - max] = strdup(all[i].name))) {
+            rc = -1;
+        }
+    }
+    for (i = 0; i < n - max; i++) {
+        if (rc == 0 && drop[i]) {
+            json_object_del(obj, drop[i]);
+        }
+        free(drop[i]);
+    }
+    free(drop);
+    free(all);
+    return rc;
+}
+
 /* The join of two set fields (new reference), NULL on OOM. */
 static json_t *set_join(const json_t *x, const json_t *y)
 {
@@ -113,8 +182,10 @@ static json_t *set_join(const json_t *x, const json_t *y)
             goto done;
         }
     }
-    out = json_pack("{s:O, s:O}", "set", elems, "u",
-                    CCM_JSON_MUT(ccm_crdt_tag_cmp(ux, uy) >= 0 ? ux : uy));
+    if (cap_names(elems, CCM_SET_ELEMS_MAX, NULL) == 0) {
+        out = json_pack("{s:O, s:O}", "set", elems, "u",
+                        CCM_JSON_MUT(ccm_crdt_tag_cmp(ux, uy) >= 0 ? ux : uy));
+    }
 done:
     json_decref(elems);
     return out;
@@ -184,6 +255,17 @@ static int absorb(json_t *dst, const json_t *src, const json_t *e, int *changed)
     return 0;
 }
 
+/* 1 if entry f is by the same member as e and later: a member's later
+ * assignment supersedes their earlier one even when it did not see it
+ * (forks of one member's chain): a register keeps one value per member,
+ * so no member can grow it by forking. */
+static int same_member_later(const json_t *f, const json_t *e)
+{
+    return strcmp(json_string_value(json_object_get(f, "m")),
+                  json_string_value(json_object_get(e, "m"))) == 0 &&
+           ccm_crdt_stamp(json_object_get(f, "s")) > ccm_crdt_stamp(json_object_get(e, "s"));
+}
+
 static int keep_unseen(json_t *kept, const json_t *merged)
 {
     size_t n = json_array_size(merged), i, j;
@@ -204,7 +286,8 @@ static int keep_unseen(json_t *kept, const json_t *merged)
         for (i = 0; i < n; i++) {
             for (j = 0; j < n; j++) {
                 if (i == j ||
-                    !(seen[i * n + j] || ccm_crdt_has_seen(vv[i], json_array_get(merged, j)))) {
+                    !(seen[i * n + j] || ccm_crdt_has_seen(vv[i], json_array_get(merged, j)) ||
+                      same_member_later(json_array_get(merged, i), json_array_get(merged, j)))) {
                     continue;
                 }
                 changed |= !seen[i * n + j];
@@ -294,8 +377,9 @@ static json_t *field_join(const json_t *x, const json_t *y)
     return json_incref(CCM_JSON_MUT(sx ? x : y));
 }
 
-/* The join of the fields objects of two records (new reference), NULL on OOM. */
-static json_t *fields_join(const json_t *x, const json_t *y)
+/* The join of the fields objects of two records of `kind` (new reference),
+ * NULL on OOM. */
+static json_t *fields_join(const json_t *x, const json_t *y, const char *kind)
 {
     json_t *out = json_object(), *f;
     const char *name;
@@ -315,6 +399,10 @@ static json_t *fields_join(const json_t *x, const json_t *y)
             json_decref(out);
             out = NULL;
         }
+    }
+    if (out != NULL && cap_names(out, CCM_RECORD_FIELDS_MAX, kind) != 0) {
+        json_decref(out);
+        out = NULL;
     }
     return out;
 }
@@ -336,7 +424,7 @@ int ccm_record_join_shared(json_t **out, const json_t *a, const json_t *b)
     }
     res =
         json_pack("{s:i, s:s, s:s, s:o}", "v", CCM_RECORD_VERSION, "kind", kind, "id", id, "fields",
-                  fields_join(json_object_get(a, "fields"), json_object_get(b, "fields")));
+                  fields_join(json_object_get(a, "fields"), json_object_get(b, "fields"), kind));
     if (res == NULL) {
         return ccm_error_set(CCM_ERROR, "out of memory");
     }

@@ -326,6 +326,11 @@ static int seen_by_other(const vv_item *items, size_t n, const char *member, uin
     return 0;
 }
 
+static int str_cmp(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 /* No entry of r is superseded by another: every vector component is
  * sorted once, then each entry looks up the greatest other vector's view of
  * its member (O(n log n) in the vectors' total size). */
@@ -362,6 +367,24 @@ static int check_unseen(const vctx *c, const json_t *r)
         }
     }
     free(items);
+    if (rc == 0) {
+        /* One value per member: a member's later one supersedes the rest. */
+        const char **members = malloc(json_array_size(r) * sizeof(*members));
+        if (!members) {
+            return ccm_error_set(CCM_ERROR, "out of memory");
+        }
+        json_array_foreach(r, i, e)
+        {
+            members[i] = json_string_value(json_object_get(e, "m"));
+        }
+        qsort(members, json_array_size(r), sizeof(*members), str_cmp);
+        for (i = 1; i < json_array_size(r) && rc == 0; i++) {
+            if (strcmp(members[i - 1], members[i]) == 0) {
+                rc = fail(c, "two values by '%s'", members[i]);
+            }
+        }
+        free(members);
+    }
     return rc;
 }
 

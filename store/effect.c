@@ -52,6 +52,7 @@ typedef struct {
     size_t n, cap;
     json_t *warnings;
     const char *commit;
+    json_t *members; /* {NAME: true} of everyone in the parent's roster */
 } effect_ctx;
 
 /* ---- layout ---------------------------------------------------------------- */
@@ -388,7 +389,7 @@ static void check_one(void *ctx, size_t i)
                                    (size_t)git_blob_rawsize(j->ob)) < 0) ||
         ccm_store_open_record_key(&j->new_rec, v->s, j->nk, j->name, git_blob_rawcontent(j->nb),
                                   (size_t)git_blob_rawsize(j->nb)) < 0 ||
-        ccm_record_check_effect(j->old_rec, j->new_rec, v->signer, v->stamp) < 0) {
+        ccm_record_check_effect(j->old_rec, j->new_rec, v->signer, v->stamp, v->members) < 0) {
         ccm_error_clear(); /* done again on the calling thread, with its message */
         return;
     }
@@ -408,7 +409,7 @@ static int check_here(effect_ctx *v, rec_job *j)
         (rc = ccm_store_open_blob(&j->new_rec, v->s, v->repo, j->name, &j->new_oid)) < 0) {
         return rc;
     }
-    return ccm_record_check_effect(j->old_rec, j->new_rec, v->signer, v->stamp);
+    return ccm_record_check_effect(j->old_rec, j->new_rec, v->signer, v->stamp, v->members);
 }
 
 static void job_clear(rec_job *j)
@@ -538,7 +539,7 @@ int ccm_effect_check(ccm_store *s, git_repository *repo, const git_commit *commi
                      const git_tree *tree, const json_t *roster, const git_tree *ptree,
                      const json_t *proster, const char *signer, json_t *warnings)
 {
-    effect_ctx v = {s, repo, signer, 0, 0, 0, NULL, 0, 0, warnings, NULL};
+    effect_ctx v = {s, repo, signer, 0, 0, 0, NULL, 0, 0, warnings, NULL, NULL};
     json_t *stamps = NULL, *pstamps = NULL, *added = NULL;
     const json_t *who = ccm_roster_member(proster, signer);
     int roster_changed, rc;
@@ -606,7 +607,18 @@ int ccm_effect_check(ccm_store *s, git_repository *repo, const git_commit *commi
     if ((rc = ccm_tree_diff(repo, ptree, tree, collect, &v)) < 0) {
         goto done;
     }
+    s->unchecked = s->id && !v.have_key && v.n > 0;
     if (v.have_key) {
+        const json_t *m;
+        size_t i;
+        if (!(v.members = json_object())) {
+            rc = ccm_error_set(CCM_ERROR, "out of memory");
+            goto done;
+        }
+        json_array_foreach(json_object_get(proster, "members"), i, m)
+        {
+            json_object_set(v.members, json_string_value(json_object_get(m, "name")), json_true());
+        }
         rc = check_records(&v);
     } else if (warnings && CCM_STAMP_MS(v.stamp) > ccm_clock_now_ms() + CCM_FUTURE_MS) {
         char when[32], msg[256];
@@ -621,6 +633,7 @@ done:
         job_clear(&v.jobs[i]);
     }
     free(v.jobs);
+    json_decref(v.members);
     json_decref(stamps);
     json_decref(pstamps);
     json_decref(added);

@@ -8,6 +8,9 @@
  * holds. Merge commits make no assignment of their own (the join only
  * combines assignments already made), so each change appears once, at the
  * commit that made it. Tombstones appear as the pseudo-field "(deleted)".
+ * Commits whose effects the membership leaves out (a removed member's that
+ * the removal did not see; sync reports them) changed nothing and are not
+ * listed.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +28,7 @@ typedef struct {
     const char *member;           /* filter, or NULL */
     char since[32];               /* RFC 3339 lower bound, or "" */
     const git_tree *tree, *ptree; /* the commit's and its parent's */
+    json_t *left_out;             /* commits whose effects do not stand */
 } log_ctx;
 
 static json_t *deleted_value(const json_t *rec)
@@ -226,7 +230,8 @@ done:
 int ccm_store_log(json_t **out, ccm_store *s, const char *kind, const char *id, const char *member,
                   uint64_t since_ms)
 {
-    log_ctx ctx = {s, NULL, NULL, member, "", NULL, NULL};
+    log_ctx ctx = {s, NULL, NULL, member, "", NULL, NULL, NULL};
+    git_commit *head = NULL;
     git_revwalk *walk = NULL;
     char name[65], hex[41];
     git_oid oid;
@@ -247,8 +252,12 @@ int ccm_store_log(json_t **out, ccm_store *s, const char *kind, const char *id, 
     }
     if (git_revwalk_new(&walk, s->repo) < 0 ||
         git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL | GIT_SORT_TIME) < 0 ||
-        git_oid_fromstr(&oid, ccm_store_read_head(s)) < 0 || git_revwalk_push(walk, &oid) < 0) {
+        git_oid_fromstr(&oid, ccm_store_read_head(s)) < 0 || git_revwalk_push(walk, &oid) < 0 ||
+        git_commit_lookup(&head, s->repo, &oid) < 0) {
         rc = ccm_git_error("cannot walk history");
+        goto done;
+    }
+    if ((rc = ccm_history_left_out(&ctx.left_out, s, head)) < 0) {
         goto done;
     }
     while (rc == CCM_OK && git_revwalk_next(&oid, walk) == 0) {
@@ -259,10 +268,14 @@ int ccm_store_log(json_t **out, ccm_store *s, const char *kind, const char *id, 
         }
         git_oid_tostr(hex, sizeof(hex), &oid);
         ctx.commit = hex;
-        rc = log_commit(&ctx, commit, id ? name : NULL);
+        if (!json_object_get(ctx.left_out, hex)) {
+            rc = log_commit(&ctx, commit, id ? name : NULL);
+        }
         git_commit_free(commit);
     }
 done:
+    git_commit_free(head);
+    json_decref(ctx.left_out);
     git_revwalk_free(walk);
     if (rc < 0) {
         json_decref(ctx.out);

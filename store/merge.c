@@ -46,6 +46,7 @@ typedef struct {
     json_t *done;      /* record names already updated */
     ccm_joins *joins;  /* records changed on both sides (joins.c) */
     ccm_history *hist; /* the resolved membership, when the sides disagree */
+    int unopenable;    /* a record version could not be opened */
 } merge_ctx;
 
 static void ctx_free(merge_ctx *m)
@@ -99,6 +100,37 @@ static int upsert_record(merge_ctx *m, const char *name, const git_oid *oid)
         return ccm_error_set(CCM_ERROR, "out of memory");
     }
     return upsert(m, path, oid);
+}
+
+/* Opens a record version. Every version the merge meets came in verified,
+ * so one that does not open is sealed under a key this member never held
+ * (its commit could only be checked for membership): noted, see
+ * foreign_key. */
+static int open_version(merge_ctx *m, json_t **out, const char *name, const git_oid *oid)
+{
+    int rc = ccm_store_open_blob(out, m->s, m->s->repo, name, oid);
+
+    if (rc == CCM_EVERIFY || rc == CCM_EDENIED) {
+        m->unopenable = 1;
+    }
+    return rc;
+}
+
+/* Why a merge that met a version it cannot open fails: another member, who
+ * holds the key, can make it (sync leaves this replica's history on the
+ * remote for them). */
+static int foreign_key(ccm_merge_info *info)
+{
+    char why[256];
+
+    snprintf(why, sizeof(why), "%s", ccm_error_last());
+    if (info) {
+        info->foreign = 1;
+    }
+    return ccm_error_set(CCM_EDENIED,
+                         "cannot merge: the other side holds records sealed under a key this "
+                         "member never held (%s); a member who holds it must merge",
+                         why);
 }
 
 /* Seals a record under the merge's key and upserts it. */
@@ -164,7 +196,7 @@ static int keep_record(merge_ctx *m, const char *name, const git_oid *oid, int u
     if (rc < 0) {
         return rc;
     }
-    if ((rc = ccm_store_open_blob(&rec, m->s, m->s->repo, name, oid)) == CCM_OK) {
+    if ((rc = open_version(m, &rec, name, oid)) == CCM_OK) {
         rc = write_record(m, name, rec);
     }
     json_decref(rec);
@@ -178,8 +210,8 @@ static int join_record(void *ctx, const char *name, const git_oid *o, const git_
     json_t *a = NULL, *b = NULL, *j = NULL;
     int rc;
 
-    if ((rc = ccm_store_open_blob(&a, m->s, m->s->repo, name, o)) == CCM_OK &&
-        (rc = ccm_store_open_blob(&b, m->s, m->s->repo, name, t)) == CCM_OK &&
+    if ((rc = open_version(m, &a, name, o)) == CCM_OK &&
+        (rc = open_version(m, &b, name, t)) == CCM_OK &&
         (rc = ccm_record_join_shared(&j, a, b)) == CCM_OK) {
         rc = write_record(m, name, j);
     }
@@ -476,6 +508,7 @@ static int replay_records(merge_ctx *m, const git_tree *ta)
     for (size_t i = 0; rc == CCM_OK && (name = ccm_history_touched(m->hist, i)); i++) {
         json_t *rec = NULL;
         if ((rc = ccm_history_replay(&rec, m->hist, m->s, name)) < 0) {
+            m->unopenable = rc == CCM_EVERIFY || rc == CCM_EDENIED;
             break;
         }
         if (rec) {
@@ -498,7 +531,7 @@ static int replay_records(merge_ctx *m, const git_tree *ta)
 int ccm_merge_trees(git_oid *tree_out, ccm_store *s, git_repository *w, ccm_pack *pk,
                     const git_commit *a, const git_commit *b, ccm_merge_info *info, int flags)
 {
-    merge_ctx m = {s, w, pk, 0, NULL, 0, NULL, NULL, 0, 0, json_object(), NULL, NULL};
+    merge_ctx m = {s, w, pk, 0, NULL, 0, NULL, NULL, 0, 0, json_object(), NULL, NULL, 0};
     git_oid base_id;
     git_commit *cb = NULL;
     git_tree *ta = NULL, *tb = NULL, *tbase = NULL, *ra = NULL, *rb = NULL, *rbase = NULL;
@@ -563,6 +596,9 @@ write:
     }
     ccm_store_trace("merge.tree", &t0);
 done:
+    if ((rc == CCM_EVERIFY || rc == CCM_EDENIED) && m.unopenable) {
+        rc = foreign_key(info);
+    }
     ctx_free(&m);
     ccm_history_free(m.hist);
     json_decref(roster);

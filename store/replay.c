@@ -12,11 +12,10 @@
  * left out comes back; one superseded by a commit that stands stays
  * superseded. Records that only commits left out touched disappear.
  *
- * The records replayed are those touched by a commit left out, and those
- * touched by a commit that an earlier merge of the history may have left
- * out although it stands here (resolve.c: "contested", when the removal
- * that left it out there turns out void), so that what such a merge took
- * out comes back.
+ * The records replayed are those touched by a commit that the merge and one
+ * of its sides judge differently (resolve.c: left out here but applied
+ * there, or the other way round when a removal that stood there turns out
+ * void): only their versions carry what the merge must change.
  *
  * This walks the whole history once per record, which a merge does only in
  * the rare case of a removal that one side had not seen.
@@ -50,7 +49,7 @@ int ccm_history_collect_touched(ccm_history *h)
         const ccm_hcommit *c = &h->commits[i];
         git_commit *cc = NULL, *pc = NULL;
         git_tree *t = NULL, *pt = NULL;
-        if (!(c->excluded || c->contested) || c->nparents > 1) {
+        if (!c->contested || c->nparents > 1) {
             continue;
         }
         if (git_commit_lookup(&cc, h->repo, &c->id) < 0 || git_commit_tree(&t, cc) < 0 ||

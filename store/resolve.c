@@ -604,64 +604,23 @@ static int mark_excluded(ccm_history *h)
     return rc;
 }
 
-/* 1 if a removal of the history targets the signer of `op` without having
- * seen `op`. */
-static int unseen_by_a_removal(ccm_history *h, const ccm_hop *op)
+/* Marks the commits whose effects the merge's view and a side's own view
+ * judge differently: left out here but applied on that side (their effects
+ * are in that side's records), or applied here but left out on that side
+ * (a removal that stood there turns out void: their effects must come back).
+ * Only the records such commits touched differ from what a plain merge of
+ * the two sides gives; they are replayed. A record whose every version
+ * agrees is never opened: a member need not hold the key of every epoch a
+ * side went through, only of what it merges. */
+static int mark_differing(ccm_history *h, const ccm_history *side)
 {
-    for (size_t i = 0; i < h->nops; i++) {
-        if (h->ops[i].kind == CCM_OP_REMOVE && strcmp(h->ops[i].target, op->signer) == 0 &&
-            !is_ancestor(h, &op->commit, &h->ops[i].commit)) {
-            return 1;
+    for (size_t i = 0; i < side->ncommits; i++) {
+        ccm_hcommit *c = ccm_oidmap_get(&h->index, &side->commits[i].id);
+        if (c && c->excluded != side->commits[i].excluded) {
+            c->contested = 1;
         }
     }
-    return 0;
-}
-
-/* Marks the commits whose effects a merge of the history may have left out
- * even if they stand here: a removal that is void here (its signer's own
- * removal did not see it) may have stood at an earlier merge that had not
- * met that removal yet, and taken out of the records they touched the
- * effects of its target's commits that it did not see; likewise for the
- * commits of members whose addition a removal of its signer did not see.
- * Their records are replayed, so that what such a merge took out comes
- * back. */
-static int mark_contested(ccm_history *h)
-{
-    int rc = CCM_OK;
-
-    for (size_t i = 0; rc == CCM_OK && i < h->nops; i++) {
-        const ccm_hop *op = &h->ops[i];
-        ccm_oidmap seen = {0};
-        git_revwalk *walk = NULL;
-        git_oid oid;
-        if (op->kind == CCM_OP_ADD && unseen_by_a_removal(h, op)) {
-            for (size_t k = 0; k < h->ncommits; k++) {
-                if (strcmp(h->commits[k].author, op->target) == 0) {
-                    h->commits[k].contested = 1;
-                }
-            }
-            continue;
-        }
-        if (op->kind != CCM_OP_REMOVE) {
-            continue;
-        }
-        if (git_revwalk_new(&walk, h->repo) < 0 || git_revwalk_push(walk, &op->commit) < 0) {
-            git_revwalk_free(walk);
-            return ccm_git_error("cannot walk history");
-        }
-        while (rc == CCM_OK && git_revwalk_next(&oid, walk) == 0) {
-            rc = ccm_oidmap_put(&seen, &oid, (void *)1);
-        }
-        for (size_t k = 0; rc == CCM_OK && k < h->ncommits; k++) {
-            if (strcmp(h->commits[k].author, op->target) == 0 &&
-                !ccm_oidmap_get(&seen, &h->commits[k].id)) {
-                h->commits[k].contested = 1;
-            }
-        }
-        git_revwalk_free(walk);
-        ccm_oidmap_free(&seen);
-    }
-    return rc;
+    return CCM_OK;
 }
 
 /* Keys of every epoch both sides hold, so records sealed under any of them
@@ -688,7 +647,8 @@ done:
     git_tree_free(t);
 }
 
-int ccm_history_resolve(ccm_history **out, ccm_store *s, const git_commit *a, const git_commit *b)
+/* The membership and the commits left out of the history below a and b. */
+static int resolve_core(ccm_history **out, ccm_store *s, const git_commit *a, const git_commit *b)
 {
     ccm_history *h = calloc(1, sizeof(*h));
     json_t *forced = json_object();
@@ -742,13 +702,9 @@ int ccm_history_resolve(ccm_history **out, ccm_store *s, const git_commit *a, co
             json_object_set_new(forced, hex, json_true());
         }
     }
-    if ((rc = build_keys(h)) < 0 || (rc = mark_excluded(h)) < 0 || (rc = mark_contested(h)) < 0 ||
-        (rc = ccm_history_collect_touched(h)) < 0) {
+    if ((rc = build_keys(h)) < 0 || (rc = mark_excluded(h)) < 0) {
         goto done;
     }
-    load_side_keys(h, a);
-    load_side_keys(h, b);
-    h->resealing = 1;
 done:
     json_decref(forced);
     if (rc < 0) {
@@ -756,6 +712,30 @@ done:
     } else {
         *out = h;
     }
+    return rc;
+}
+
+int ccm_history_resolve(ccm_history **out, ccm_store *s, const git_commit *a, const git_commit *b)
+{
+    ccm_history *h = NULL, *va = NULL, *vb = NULL;
+    int rc;
+
+    *out = NULL;
+    /* The merge's view, and each side's own: what each side's records hold. */
+    if ((rc = resolve_core(&h, s, a, b)) < 0 || (rc = resolve_core(&va, s, a, a)) < 0 ||
+        (rc = resolve_core(&vb, s, b, b)) < 0 || (rc = mark_differing(h, va)) < 0 ||
+        (rc = mark_differing(h, vb)) < 0 || (rc = ccm_history_collect_touched(h)) < 0) {
+        goto done;
+    }
+    load_side_keys(h, a);
+    load_side_keys(h, b);
+    h->resealing = 1;
+    *out = h;
+    h = NULL;
+done:
+    ccm_history_free(h);
+    ccm_history_free(va);
+    ccm_history_free(vb);
     return rc;
 }
 
@@ -834,6 +814,85 @@ int ccm_history_key_ok(ccm_history *h, const ccm_groupkey *key, const char *name
 int ccm_history_info(ccm_history *h, ccm_merge_info *info)
 {
     json_decref(info->left_out);
+    json_decref(info->excluded);
     info->left_out = json_object_size(h->left_out) ? json_deep_copy(h->left_out) : NULL;
+    if (!(info->excluded = json_object())) {
+        return ccm_error_set(CCM_ERROR, "out of memory");
+    }
+    for (size_t i = 0; i < h->ncommits; i++) {
+        char hex[GIT_OID_HEXSZ + 1];
+        if (h->commits[i].excluded) {
+            git_oid_tostr(hex, sizeof(hex), &h->commits[i].id);
+            if (json_object_set_new(info->excluded, hex, json_true()) < 0) {
+                return ccm_error_set(CCM_ERROR, "out of memory");
+            }
+        }
+    }
     return CCM_OK;
+}
+
+int ccm_history_left_out(json_t **out, ccm_store *s, const git_commit *head)
+{
+    git_tree *t = NULL;
+    json_t *roster = NULL, *set = json_object();
+    ccm_history *h = NULL;
+    const json_t *m;
+    size_t i;
+    int removals = 0, rc;
+
+    *out = NULL;
+    if (!set) {
+        return ccm_error_set(CCM_ERROR, "out of memory");
+    }
+    if (git_commit_tree(&t, head) < 0) {
+        rc = ccm_git_error("cannot read commit");
+        goto done;
+    }
+    if ((rc = ccm_store_read_roster(&roster, s->repo, t)) < 0) {
+        goto done;
+    }
+    json_array_foreach(json_object_get(roster, "members"), i, m)
+    {
+        removals |= json_object_get(m, "removed") != NULL;
+    }
+    /* Without a removal no commit is left out: skip the walk. */
+    if (removals && (rc = resolve_core(&h, s, head, head)) == CCM_OK) {
+        for (i = 0; rc == CCM_OK && i < h->ncommits; i++) {
+            char hex[GIT_OID_HEXSZ + 1];
+            if (h->commits[i].excluded) {
+                git_oid_tostr(hex, sizeof(hex), &h->commits[i].id);
+                if (json_object_set_new(set, hex, json_true()) < 0) {
+                    rc = ccm_error_set(CCM_ERROR, "out of memory");
+                }
+            }
+        }
+    }
+done:
+    ccm_history_free(h);
+    json_decref(roster);
+    git_tree_free(t);
+    if (rc < 0) {
+        json_decref(set);
+        return rc;
+    }
+    *out = set;
+    return CCM_OK;
+}
+
+int ccm_history_member(json_t **out, ccm_store *s, const git_commit *a, const git_commit *b,
+                       const char *member)
+{
+    ccm_history *h = NULL;
+    const json_t *m;
+    int rc;
+
+    *out = NULL;
+    if ((rc = resolve_core(&h, s, a, b)) < 0) {
+        return rc;
+    }
+    if ((m = ccm_roster_member(h->roster, member)) && !(*out = json_deep_copy(m))) {
+        rc = ccm_error_set(CCM_ERROR, "out of memory");
+    }
+    ccm_history_free(h);
+    return rc;
 }

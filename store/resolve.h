@@ -15,9 +15,8 @@ typedef struct {
     unsigned nparents;
     char author[65];
     int excluded;  /* its effects are left out */
-    int contested; /* by a member some removal (or void addition) of the history
-                      targets: a merge in the history may have decided its
-                      effects otherwise, so its records are replayed */
+    int contested; /* left out or applied otherwise than by a side's own view:
+                      the records it touched are replayed */
 } ccm_hcommit;
 
 enum { CCM_OP_ROOT, CCM_OP_ADD, CCM_OP_REMOVE };

@@ -261,6 +261,11 @@ ccm_field_type ccm_schema_field_type(const char *kind, const char *field)
     return find_field(kind, field)->type;
 }
 
+int ccm_schema_is_defined(const char *kind, const char *field)
+{
+    return ccm_schema_is_kind(kind) && find_field(kind, field)->name != NULL;
+}
+
 const char *ccm_schema_accepted(const char *kind, const char *field)
 {
     return find_field(kind, field)->accepted;
@@ -423,6 +428,11 @@ int ccm_schema_check_record_id(const char *kind, const char *id)
     }
     return ccm_error_set(CCM_EINVALID, "invalid %s id '%s' (%d lowercase hex digits)", kind,
                          quote(q, id), CCM_RECORD_HEX_ID_LEN);
+}
+
+int ccm_schema_elem_is_member(const char *kind, const char *field)
+{
+    return find_field(kind, field)->elem == ELEM_MEMBER;
 }
 
 int ccm_schema_is_required(const char *kind, const char *field)

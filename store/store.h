@@ -60,16 +60,26 @@ void ccm_stamp_format(char out[32], uint64_t stamp);
  * JSON_SORT_KEYS | JSON_COMPACT, equal documents are equal bytes.
  */
 
-/* Limits on what a record may hold, checked on every record decrypted
- * (ccm_record_validate) so that no member can stall the others with one
- * huge record; far above real use (a group of a dozen members, a few
- * hundred states, thousands of activities). Documented in docs/security.md. */
-#define CCM_RECORD_BYTES_MAX (1024 * 1024) /* plaintext of one record */
-#define CCM_RECORD_FIELDS_MAX 256          /* fields of one record */
-#define CCM_REGISTER_ENTRIES_MAX 64        /* concurrent values of one field */
-#define CCM_SET_ELEMS_MAX 1024             /* elements of one set field */
-#define CCM_ELEM_TAGS_MAX 1024             /* add and remove tags of one element */
-#define CCM_MAX_MEMBERS 1000               /* members ever in a group */
+/* Limits, far above real use (a group of a dozen members, a few hundred
+ * states, thousands of activities), documented in docs/security.md:
+ *   - on what one commit may add to a record (ccm_record_check_effect): a
+ *     new value is at most 64 KiB (the schema's), new fields and new set
+ *     elements per commit are bounded, so no member can stall the others
+ *     with one huge change;
+ *   - on what a record may hold at all (ccm_record_validate, on every record
+ *     decrypted): much higher, since merges add up what commits added; a
+ *     single-value field holds at most one value per member (a member's later
+ *     value supersedes their earlier ones, forks included), and the join
+ *     keeps at most the maximum number of fields and set elements (forks
+ *     merged cannot make a record no one can open). */
+#define CCM_RECORD_BYTES_MAX (16 * 1024 * 1024)  /* plaintext of one record */
+#define CCM_RECORD_FIELDS_MAX 4096               /* fields of one record */
+#define CCM_MAX_MEMBERS 1000                     /* members ever in a group */
+#define CCM_REGISTER_ENTRIES_MAX CCM_MAX_MEMBERS /* concurrent values of one field */
+#define CCM_SET_ELEMS_MAX 4096                   /* elements of one set field */
+#define CCM_ELEM_TAGS_MAX 65536                  /* add and remove tags of one element */
+#define CCM_COMMIT_NEW_FIELDS_MAX 64             /* fields one commit adds to a record */
+#define CCM_COMMIT_NEW_ELEMS_MAX 1024            /* set elements one commit adds to a field */
 
 /* A new empty record (new reference). NULL on OOM. */
 json_t *ccm_record_new(const char *kind, const char *id);
@@ -118,10 +128,12 @@ int ccm_record_join_shared(json_t **out, const json_t *a, const json_t *b);
  * record: every change is an operation of this member at this stamp on the
  * old version (nothing dropped, rolled back or attributed to another), the
  * values and elements it writes pass the schema, required fields stay, and
- * only a note's author (contents) or recipients (sharing) change a note.
- * CCM_EVERIFY naming the record and field. Pure (crdt_effect.c). */
+ * only a note's author (contents) or recipients (sharing) change a note;
+ * with `members` ({NAME: ...} of everyone ever in the group; NULL: not
+ * checked), the recipients it adds to a note are members. CCM_EVERIFY naming
+ * the record and field. Pure (crdt_effect.c). */
 int ccm_record_check_effect(const json_t *old_rec, const json_t *new_rec, const char *member,
-                            uint64_t stamp);
+                            uint64_t stamp, const json_t *members);
 
 /* The part of `new_rec` that one commit added to `old_rec` (NULL: none):
  * the registers it assigned, the tags it added or removed, its tombstone,
@@ -190,6 +202,11 @@ int ccm_schema_is_required(const char *kind, const char *field);
  * fields); other text is one line, without control characters or
  * bidirectional overrides. */
 int ccm_schema_is_multiline(const char *kind, const char *field);
+
+/* 1 if the elements of a set field name members (lead, by, a note's to). */
+int ccm_schema_elem_is_member(const char *kind, const char *field);
+/* 1 if the schema defines the field (not a field of the group's own). */
+int ccm_schema_is_defined(const char *kind, const char *field);
 
 /* Validates one element of a set field (an enum member, an ISO 3166-1
  * alpha-3 code for activity "states", a member name for "lead"/"by"). */

@@ -62,6 +62,8 @@ struct ccm_store {
     uint8_t *local_key;            /* cache key, sodium_malloc'ed */
     char head[41];                 /* commit id at HEAD when opened/unlocked */
     char view[41];                 /* the commit reads are viewing, "" for HEAD (view.c) */
+    int unchecked; /* the last commit verified changes records this member holds no key to
+                      check (a non-merge commit: only its signature, stamps and membership were) */
 };
 
 /* Sets a ccm error from the last libgit2 error, prefixed by `what`. */
@@ -92,7 +94,8 @@ int ccm_store_check_signature(ccm_store *s, git_repository *repo, const git_comm
                               const json_t *roster, const json_t **signer);
 
 /* Checks one commit (see verify.c for the rules). Warnings (future stamps)
- * are appended to `warnings` as strings when it is non-NULL. */
+ * are appended to `warnings` as strings when it is non-NULL. Sets
+ * s->unchecked. */
 int ccm_store_verify_commit(ccm_store *s, git_repository *repo, git_commit *commit,
                             json_t *warnings);
 /* The same for commits this replica made (own = 1): the effect is checked
@@ -356,7 +359,10 @@ void ccm_packw_free(ccm_packw *w); /* also after a failed start; removes tempora
  * did not apply} (strong removal), or NULL. The caller frees it. */
 typedef struct {
     json_t *left_out;
-    int rotate; /* the group key is held by a removed member: an admin must rotate it */
+    int rotate;       /* the group key is held by a removed member: an admin must rotate it */
+    int foreign;      /* failed (CCM_EDENIED): a record version is sealed under a key this
+                         member never held; a member who holds it must make this merge */
+    json_t *excluded; /* {"HEX": true} of every commit left out, or NULL */
 } ccm_merge_info;
 
 /* Computes the tree of the merge of commits a and b and writes it (and the
@@ -412,6 +418,15 @@ int ccm_history_key_ok(ccm_history *h, const ccm_groupkey *key, const char *name
 int ccm_history_replay(json_t **out, ccm_history *h, ccm_store *s, const char *name);
 /* Fills what the merge left out. */
 int ccm_history_info(ccm_history *h, ccm_merge_info *info);
+/* The commits below `head` whose effects its resolved membership leaves out
+ * (a removed member's commits the removal did not see): {"HEX": true}, new
+ * reference, empty if none. */
+int ccm_history_left_out(json_t **out, ccm_store *s, const git_commit *head);
+/* `member`'s roster entry in the membership the history below a and b
+ * resolves to (new reference), NULL (with CCM_OK) if not a member. Reads
+ * no record. */
+int ccm_history_member(json_t **out, ccm_store *s, const git_commit *a, const git_commit *b,
+                       const char *member);
 
 /* CCMSYNC_TRACE=1: prints the time since *t0 for `phase` on stderr, then
  * sets *t0 to now (trace.c: the one place a library module writes to

@@ -193,11 +193,19 @@ static int check_merge(ccm_store *s, git_repository *repo, const git_commit *com
         goto done;
     }
     if (flags & CCM_MERGE_META_ONLY) {
+        uint32_t epoch = (uint32_t)json_integer_value(json_object_get(roster, "epoch"));
         if (!same_entry(tree, want, CCM_ROSTER_PATH) || !same_entry(tree, want, CCM_KEYS_DIR) ||
             !same_entry(tree, want, CCM_STAMPS_PATH)) {
             rc = merge_mismatch(tree, want);
             goto done;
         }
+        /* Its records were not checked. A member who holds the key of the
+         * merge's epoch reads them, and builds on them (the merge is the
+         * resolution signed by an active member of it); one who does not
+         * holds back (s->unchecked). */
+        s->unchecked = s->id && !ccm_store_key_for(s, epoch, roster) &&
+                       ccm_store_load_key_with(s, tree, roster, epoch) < 0;
+        ccm_error_clear();
     } else if (!git_oid_equal(&want_id, git_tree_id(tree))) {
         rc = merge_mismatch(tree, want);
         goto done;
@@ -242,6 +250,7 @@ int ccm_store_verify_commit_as(ccm_store *s, git_repository *repo, git_commit *c
     unsigned n = git_commit_parentcount(commit);
     int rc;
 
+    s->unchecked = 0;
     if ((rc = roster_of(&roster, repo, commit, &tree)) < 0) {
         goto done;
     }

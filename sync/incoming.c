@@ -8,6 +8,15 @@
  * frontier of what was kept: the kept commits none of whose kept children
  * came in. A remote whose tip was refused is then given our history in its
  * place (sync.c), so that nothing refused stays in the way of the group.
+ *
+ * A commit whose records this member could not check (sealed under a key
+ * it never held: store/verify.c sets s->unchecked) is held back: not
+ * refused (others can check it) but not built on either, nor are the
+ * non-merge commits on top of it, until a merge whose records this member
+ * can read (one signed by an active member of the membership it resolves)
+ * takes it in. Else a removed admin could forge a change under a key only
+ * its own side holds, and a member on that side would build on it, and see
+ * its own work refused by everyone else from then on.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,16 +28,32 @@ void ccm_incoming_free(ccm_incoming *in)
 {
     if (in) {
         free(in->heads);
-        in->heads = NULL;
-        in->nheads = 0;
+        free(in->held_ids);
+        in->heads = in->held_ids = NULL;
+        in->nheads = in->held = 0;
     }
+}
+
+/* After a successful verification: 1 if the commit is held back (see the
+ * top of this file). */
+static int held(ccm_store *s, ccm_oidmap *state, const git_commit *c)
+{
+    if (s->unchecked) {
+        return 1;
+    }
+    if (git_commit_parentcount(c) > 1) {
+        return 0; /* a merge this member can read takes what it builds on in */
+    }
+    return git_commit_parentcount(c) == 1 &&
+           (uintptr_t)ccm_oidmap_get(state, git_commit_parent_id(c, 0)) == 4;
 }
 
 int ccm_sync_verify_incoming(ccm_incoming *in, ccm_store *s, const git_oid *theirs,
                              const git_oid *ours, json_t *warnings)
 {
     git_revwalk *walk = NULL;
-    ccm_oidmap state = {0}; /* commit -> 1 kept, 2 refused, 3 kept with a kept child */
+    ccm_oidmap state = {0}; /* commit -> 1 kept, 2 refused, 3 kept with a kept child,
+                               4 held back */
     git_oid *order = NULL;
     size_t n = 0, cap = 0;
     git_oid oid;
@@ -69,6 +94,8 @@ int ccm_sync_verify_incoming(ccm_incoming *in, ccm_store *s, const git_oid *thei
                     snprintf(in->by, sizeof(in->by), "%s", git_commit_author(c)->name);
                 }
                 ccm_error_clear();
+            } else if (verdict == 1 && held(s, &state, c)) {
+                verdict = 4;
             }
             if (verdict == 1) {
                 for (unsigned i = 0; i < git_commit_parentcount(c); i++) {
@@ -89,13 +116,16 @@ int ccm_sync_verify_incoming(ccm_incoming *in, ccm_store *s, const git_oid *thei
         }
     }
     for (size_t i = 0; rc == CCM_OK && i < n; i++) {
-        if ((uintptr_t)ccm_oidmap_get(&state, &order[i]) == 1) {
-            if ((rc = ccm_grow(&in->heads, &in->capheads, in->nheads, sizeof(*in->heads), 4)) ==
-                0) {
-                in->heads[in->nheads++] = order[i];
-            }
+        uintptr_t v = (uintptr_t)ccm_oidmap_get(&state, &order[i]);
+        if (v == 1 &&
+            (rc = ccm_grow(&in->heads, &in->capheads, in->nheads, sizeof(*in->heads), 4)) == 0) {
+            in->heads[in->nheads++] = order[i];
+        } else if (v == 4 && (rc = ccm_grow(&in->held_ids, &in->capheld, in->held,
+                                            sizeof(*in->held_ids), 4)) == 0) {
+            in->held_ids[in->held++] = order[i];
         }
     }
+    in->tip_held = (uintptr_t)ccm_oidmap_get(&state, theirs) == 4;
     free(order);
     ccm_oidmap_free(&state);
     git_revwalk_free(walk);

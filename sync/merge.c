@@ -35,8 +35,8 @@ static int check_signer(ccm_store *s, git_repository *w, const git_tree *tree)
     if (!ccm_roster_may_write(me)) {
         const char *by = json_string_value(json_object_get(me, "removed_by"));
         rc = by ? ccm_error_set(CCM_EDENIED,
-                                "cannot merge: the remote's history holds the removal of '%s' by "
-                                "'%s'",
+                                "cannot merge: the remote's history says '%s' was removed (by "
+                                "'%s')",
                                 s->member, by)
                 : ccm_error_set(CCM_EDENIED,
                                 "cannot merge: '%s' is a %s, who may not sign a merge (sync with "

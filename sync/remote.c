@@ -268,6 +268,7 @@ static int fetch_local(git_oid *theirs, int *has_theirs, ccm_store *s, const cha
             rc = ccm_git_error("cannot record the fetched branch");
         } else {
             *has_theirs = 1;
+            rc = ccm_pending_fetch_local(s, r, name, t);
         }
         git_reference_free(out);
     }
@@ -279,9 +280,9 @@ int ccm_sync_fetch(git_oid *theirs, int *has_theirs, ccm_store *s, const char *n
                    git_remote *remote, ccm_transfer *t)
 {
     git_fetch_options opts;
-    char spec[160], ref[128];
-    char *specs[1] = {spec};
-    git_strarray refspecs = {specs, 1};
+    char spec[160], pending[200], ref[128];
+    char *specs[2] = {spec, pending};
+    git_strarray refspecs = {specs, 2};
     const char *url = git_remote_url(remote);
     int rc;
 
@@ -289,10 +290,13 @@ int ccm_sync_fetch(git_oid *theirs, int *has_theirs, ccm_store *s, const char *n
     snprintf(ref, sizeof(ref), CCM_INCOMING_PREFIX "%s", name);
     /* A stale quarantine ref would look like a fetched branch. */
     ccm_sync_drop_incoming(s, name);
+    ccm_pending_drop(s, name);
     if (ccm_sync_is_local(url)) {
         return fetch_local(theirs, has_theirs, s, name, url, ref, t);
     }
     snprintf(spec, sizeof(spec), "+" CCM_BRANCH ":%s", ref);
+    snprintf(pending, sizeof(pending), "+" CCM_PENDING_PREFIX "*:" CCM_PENDING_IN_PREFIX "%s/*",
+             name);
     git_fetch_options_init(&opts, GIT_FETCH_OPTIONS_VERSION);
     if ((rc = ccm_sync_connect_begin(t, s->repo, url, remote, &opts.callbacks, &opts.proxy_opts,
                                      NULL)) < 0) {

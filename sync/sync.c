@@ -199,10 +199,12 @@ static int still_member(ccm_store *s, const git_oid *merged)
 }
 
 /* Brings one verified commit of theirs into ours: fast-forward or merge.
- * *ours follows. */
-static int integrate(ccm_sync_result *out, ccm_store *s, git_oid *ours, const git_oid *theirs)
+ * *ours follows. *foreign is set if the merge needs a key this member never
+ * held (another member must make it). */
+static int integrate(ccm_sync_result *out, ccm_store *s, git_oid *ours, const git_oid *theirs,
+                     int *foreign)
 {
-    ccm_merge_info info = {NULL, 0};
+    ccm_merge_info info = {NULL, 0, 0, NULL};
     git_oid merged;
     int rc;
 
@@ -222,8 +224,218 @@ static int integrate(ccm_sync_result *out, ccm_store *s, git_oid *ours, const gi
         out->merged = 1;
         *ours = merged;
     }
+    *foreign = rc < 0 && info.foreign;
     json_decref(info.left_out);
+    json_decref(info.excluded);
     return rc;
+}
+
+/* The remote's tip is held back (records this member cannot check, see
+ * incoming.c): what of it this member can take. Below the tip, the newest
+ * kept commits a fast-forward reaches. Beside it, a merge with the tip is
+ * kept only if the membership it resolves leaves out every commit held
+ * back (a removed member's late work, say): else this member would build
+ * on what it could not check. */
+static int integrate_held(ccm_sync_result *out, ccm_store *s, git_oid *ours, const git_oid *theirs,
+                          const ccm_incoming *in, int *foreign)
+{
+    ccm_merge_info info = {NULL, 0, 0, NULL};
+    git_oid merged;
+    int rc;
+
+    if (git_graph_descendant_of(s->repo, theirs, ours) == 1) {
+        for (size_t i = in->nheads; i-- > 0;) {
+            if (git_graph_descendant_of(s->repo, &in->heads[i], ours) != 1) {
+                continue;
+            }
+            if ((rc = ccm_store_move_branch(s, ours, &in->heads[i])) < 0) {
+                return rc;
+            }
+            out->fast_forward = 1;
+            *ours = in->heads[i];
+        }
+        return CCM_OK;
+    }
+    if ((rc = ccm_sync_merge(&merged, s, ours, theirs, &info)) == CCM_OK &&
+        (rc = still_member(s, &merged)) == CCM_OK) {
+        size_t i = 0;
+        char hex[GIT_OID_HEXSZ + 1];
+        for (; i < in->held; i++) {
+            git_oid_tostr(hex, sizeof(hex), &in->held_ids[i]);
+            if (!json_object_get(info.excluded, hex)) {
+                break; /* it would stand: not merged */
+            }
+        }
+        if (i == in->held && (rc = add_left_out(out, &info)) == CCM_OK &&
+            (rc = ccm_store_move_branch(s, ours, &merged)) == CCM_OK) {
+            out->merged = 1;
+            *ours = merged;
+        }
+    }
+    *foreign = rc < 0 && info.foreign;
+    json_decref(info.left_out);
+    json_decref(info.excluded);
+    return rc;
+}
+
+/* Histories other members left on the remote (pending.c): each is verified
+ * like incoming history and merged if this member can; one it cannot merge
+ * is left for another, with a warning. *own is set if this member's own is
+ * there (the caller deletes it once the remote's branch holds it). */
+static int take_pending(ccm_sync_result *out, ccm_store *s, const char *name, git_oid *ours,
+                        json_t *warnings, git_oid *own, int *has_own)
+{
+    ccm_pending *list = NULL;
+    size_t n = 0;
+    char msg[600];
+    git_commit *c = NULL;
+    git_tree *t = NULL;
+    json_t *roster = NULL;
+    int rc;
+
+    *has_own = 0;
+    if (git_commit_lookup(&c, s->repo, ours) < 0 || git_commit_tree(&t, c) < 0) {
+        rc = ccm_git_error("cannot read the branch");
+    } else if ((rc = ccm_store_read_roster(&roster, s->repo, t)) == CCM_OK) {
+        rc = ccm_pending_list(&list, &n, s, name, roster);
+    }
+    json_decref(roster);
+    git_tree_free(t);
+    git_commit_free(c);
+    if (rc < 0) {
+        return rc;
+    }
+    for (size_t i = 0; rc == CCM_OK && i < n; i++) {
+        const ccm_pending *p = &list[i];
+        ccm_incoming in = {0};
+        int foreign = 0, failed = 0;
+        if (strcmp(p->member, ccm_store_member(s)) == 0) {
+            *own = p->tip;
+            *has_own = 1;
+            continue;
+        }
+        if (git_oid_equal(ours, &p->tip) || git_graph_descendant_of(s->repo, ours, &p->tip) == 1) {
+            continue; /* merged already */
+        }
+        if ((rc = ccm_sync_verify_incoming(&in, s, &p->tip, ours, warnings)) < 0) {
+            break;
+        }
+        if (in.refused) {
+            snprintf(msg, sizeof(msg),
+                     "the history '%s' left on remote '%s' holds commit %s by %s, refused (%s): "
+                     "what it builds on that is not taken",
+                     p->member, name, in.first, in.by[0] ? in.by : "?", in.reason);
+            json_array_append_new(warnings, json_string(msg));
+        }
+        if (in.held) {
+            snprintf(msg, sizeof(msg),
+                     "the history '%s' left on remote '%s' changes records sealed under a key "
+                     "this member never held; it stays there for another member",
+                     p->member, name);
+            json_array_append_new(warnings, json_string(msg));
+            failed = 1;
+        }
+        for (size_t k = in.nheads; !failed && k-- > 0;) {
+            if (integrate(out, s, ours, &in.heads[k], &foreign) < 0) {
+                snprintf(msg, sizeof(msg),
+                         "the history '%s' left on remote '%s' cannot be merged here (%s); it "
+                         "stays there for another member",
+                         p->member, name, ccm_error_last());
+                json_array_append_new(warnings, json_string(msg));
+                ccm_error_clear();
+                failed = 1;
+            }
+        }
+        if (!failed && in.kept && out->npending_merged < 16) {
+            snprintf(out->pending_merged[out->npending_merged++], 65, "%s", p->member);
+        }
+        ccm_incoming_free(&in);
+    }
+    free(list);
+    return rc;
+}
+
+/* Says why commits were held back: the remote's history (at `tip`) removes
+ * this member, or they need a key it never held. */
+static int held_warning(ccm_sync_result *out, ccm_store *s, const char *name, const git_oid *tip,
+                        size_t held)
+{
+    git_commit *c = NULL;
+    git_tree *t = NULL;
+    json_t *r = NULL, *w = json_array();
+    const json_t *me = NULL;
+    char msg[400];
+    int known = 0, rc;
+
+    if (git_commit_lookup(&c, s->repo, tip) == 0 && git_commit_tree(&t, c) == 0 &&
+        ccm_store_read_roster(&r, s->repo, t) == CCM_OK) {
+        me = ccm_roster_member(r, ccm_store_member(s));
+        known = 1;
+    }
+    ccm_error_clear();
+    if (known && !me) {
+        snprintf(msg, sizeof(msg),
+                 "'%s' is not a member of the group in the remote's history (its admission did "
+                 "not stand): the %zu newer commit%s on remote '%s' %s not readable here",
+                 ccm_store_member(s), held, held == 1 ? "" : "s", name, held == 1 ? "is" : "are");
+    } else if (me && !ccm_roster_is_active(me)) {
+        const char *by = json_string_value(json_object_get(me, "removed_by"));
+        snprintf(msg, sizeof(msg),
+                 "'%s' is removed from the group (by %s): the %zu newer commit%s on remote '%s' "
+                 "%s not readable here",
+                 ccm_store_member(s), by ? by : "?", held, held == 1 ? "" : "s", name,
+                 held == 1 ? "is" : "are");
+    } else {
+        snprintf(msg, sizeof(msg),
+                 "%zu commit%s on remote '%s' change%s records sealed under a key this member "
+                 "never held: held back until a member who holds it merges them",
+                 held, held == 1 ? "" : "s", name, held == 1 ? "s" : "");
+    }
+    rc = w && json_array_append_new(w, json_string(msg)) == 0
+             ? add_warnings(out, w)
+             : ccm_error_set(CCM_ERROR, "out of memory");
+    json_decref(w);
+    json_decref(r);
+    git_tree_free(t);
+    git_commit_free(c);
+    return rc;
+}
+
+/* This member cannot make the merge the remote's history needs: its own
+ * history is left on the remote for a member who can, and the sync fails
+ * with CCM_EDENIED saying so. */
+static int leave_pending(ccm_sync_result *out, ccm_store *s, const char *name, git_remote *remote,
+                         const git_oid *ours, const git_oid *theirs, ccm_transfer *t)
+{
+    char why[512];
+    git_commit *a = NULL, *b = NULL;
+    json_t *me = NULL;
+    int rc;
+
+    snprintf(why, sizeof(why), "%s", ccm_error_last());
+    /* Unless the membership both histories resolve to removes this member:
+     * then there is nothing of its own the group would take. */
+    if (git_commit_lookup(&a, s->repo, ours) < 0 || git_commit_lookup(&b, s->repo, theirs) < 0) {
+        rc = ccm_git_error("cannot read history");
+    } else if ((rc = ccm_history_member(&me, s, a, b, ccm_store_member(s))) == CCM_OK &&
+               !ccm_roster_is_active(me)) {
+        const char *by = json_string_value(json_object_get(me, "removed_by"));
+        rc = ccm_error_set(CCM_EDENIED,
+                           "'%s' is removed from the group (by %s) in the remote's history: not "
+                           "merged, nothing pushed",
+                           ccm_store_member(s), by ? by : "?");
+    }
+    json_decref(me);
+    git_commit_free(a);
+    git_commit_free(b);
+    if (rc < 0 || (rc = ccm_pending_leave(s, remote, ours, t)) < 0) {
+        return rc;
+    }
+    out->left_pending = 1;
+    return ccm_error_set(CCM_EDENIED,
+                         "%s: this replica's history is left on remote '%s' for them; sync "
+                         "again once another member has synced",
+                         why, name);
 }
 
 /* The roster epoch of a commit (0 if unreadable). */
@@ -343,8 +555,9 @@ static int follow(ccm_sync_result *out, ccm_store *s, git_oid *ours, const git_o
 static int round_trip(ccm_sync_result *out, ccm_store *s, const char *name, git_remote *remote,
                       ccm_transfer *t, int newcomer)
 {
-    git_oid theirs, ours, head;
-    int has_theirs = 0, rc;
+    git_oid theirs, ours, head, own_pending;
+    const git_oid *tip;
+    int has_theirs = 0, has_own_pending = 0, foreign = 0, push, rc;
     char tracking[160];
     json_t *warnings = json_array();
     ccm_incoming in = {0};
@@ -378,10 +591,23 @@ static int round_trip(ccm_sync_result *out, ccm_store *s, const char *name, git_
                 goto done;
             }
         }
-        for (size_t i = 0; !newcomer && i < in.nheads; i++) {
-            if ((rc = integrate(out, s, &ours, &in.heads[i])) < 0) {
-                goto done;
+        for (size_t i = in.nheads; !newcomer && !in.tip_held && i-- > 0;) {
+            if ((rc = integrate(out, s, &ours, &in.heads[i], &foreign)) < 0) {
+                break;
             }
+        }
+        if (!newcomer && in.tip_held) {
+            rc = integrate_held(out, s, &ours, &theirs, &in, &foreign);
+        }
+        if (rc < 0) {
+            if (foreign) {
+                rc = leave_pending(out, s, name, remote, &ours, &theirs, t);
+            }
+            goto done;
+        }
+        if (!newcomer && (rc = take_pending(out, s, name, &ours, warnings, &own_pending,
+                                            &has_own_pending)) < 0) {
+            goto done;
         }
         if ((newcomer && (rc = follow(out, s, &ours, &theirs, &in)) < 0) ||
             (rc = add_warnings(out, warnings)) < 0) {
@@ -399,11 +625,28 @@ static int round_trip(ccm_sync_result *out, ccm_store *s, const char *name, git_
         rc = ccm_git_error("cannot read the branch");
         goto done;
     }
-    if ((!has_theirs || !git_oid_equal(&head, &theirs)) &&
+    push = !has_theirs || !git_oid_equal(&head, &theirs);
+    if (push && has_theirs && in.tip_held) {
+        if (git_graph_descendant_of(s->repo, &theirs, &head) == 1) {
+            push = 0; /* held back below the remote's tip: nothing of ours to give */
+            if ((rc = held_warning(out, s, name, &theirs, in.held)) < 0) {
+                goto done;
+            }
+        } else if (git_graph_descendant_of(s->repo, &head, &theirs) != 1) {
+            ccm_error_set(CCM_EDENIED,
+                          "the remote's newest commits change records sealed under a key '%s' "
+                          "never held: they cannot be checked here, and this member's own "
+                          "work cannot go on top of them",
+                          ccm_store_member(s));
+            rc = leave_pending(out, s, name, remote, &head, &theirs, t);
+            goto done;
+        }
+    }
+    if (push &&
         (rc = check_own(s, &head, has_theirs ? &theirs : NULL, out->merged ? &head : NULL)) < 0) {
         goto done;
     }
-    if (!has_theirs || !git_oid_equal(&head, &theirs)) {
+    if (push) {
         /* Over a refused tip too: the push replaces it (compare-and-swap on
          * the tip we saw), so nothing refused stays in the group's way. */
         rc = ccm_sync_push(s, remote, &head, has_theirs ? &theirs : NULL, in.refused ? 1 : 0, t);
@@ -413,12 +656,24 @@ static int round_trip(ccm_sync_result *out, ccm_store *s, const char *name, git_
         }
         out->pushed = 1;
         out->replaced = in.refused > 0;
-        rc = set_ref(s, tracking, &head);
+        if ((rc = set_ref(s, tracking, &head)) < 0) {
+            goto done;
+        }
+    }
+    /* A history this member left on the remote earlier, now on the remote's
+     * branch (our head if we pushed, else theirs): its ref goes. */
+    tip = push ? &head : has_theirs ? &theirs : NULL;
+    if (has_own_pending && tip &&
+        (git_oid_equal(tip, &own_pending) ||
+         git_graph_descendant_of(s->repo, tip, &own_pending) == 1) &&
+        ccm_pending_clear(s, remote, t) < 0) {
+        ccm_error_clear(); /* left behind: deleted at the next sync */
     }
 done:
     ccm_incoming_free(&in);
     ccm_store_memo_retire(s);
     ccm_sync_drop_incoming(s, name);
+    ccm_pending_drop(s, name);
     json_decref(warnings);
     return rc;
 }

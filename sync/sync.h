@@ -66,10 +66,14 @@ typedef struct {
     size_t nwarnings;
     ccm_left_out *left_out; /* commits not applied: a removed member's */
     size_t nleft_out;
-    size_t refused;           /* incoming commits refused (and those built on them) */
-    char refused_commit[41];  /* the first refused */
-    char refused_by[65];      /* its author */
-    char refused_reason[256]; /* why */
+    size_t refused;              /* incoming commits refused (and those built on them) */
+    char refused_commit[41];     /* the first refused */
+    char refused_by[65];         /* its author */
+    char refused_reason[256];    /* why */
+    int left_pending;            /* this member could not merge (records sealed under a key it
+                                    never held): its history is left on the remote for another */
+    char pending_merged[16][65]; /* members whose histories left on the remote were merged here */
+    size_t npending_merged;
 } ccm_sync_result;
 
 void ccm_sync_result_free(ccm_sync_result *r);

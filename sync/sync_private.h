@@ -12,6 +12,9 @@
 
 #define CCM_INCOMING_PREFIX "refs/ccmsync/incoming/"
 #define CCM_TRACKING_PREFIX "refs/remotes/"
+#define CCM_PENDING_PREFIX "refs/ccmsync/pending/"       /* on a remote: pending.c */
+#define CCM_PENDING_IN_PREFIX "refs/ccmsync/pending-in/" /* their local quarantine */
+#define CCM_PENDING_MAX 64                               /* pending histories looked at */
 #define CCM_SYNC_ROUNDS 5
 
 /* CCMSYNC_TRACE=1: phase times (store/trace.c). */
@@ -268,17 +271,47 @@ int ccm_sync_merge(git_oid *out, ccm_store *s, const git_oid *ours, const git_oi
 
 /* What a fetch brought, verified commit by commit (incoming.c). */
 typedef struct {
-    git_oid *heads; /* the kept commits with no kept child among the new ones */
+    git_oid *heads; /* the kept commits with no kept child among the new ones, oldest first
+                       (integrated newest first: one may hold an older one) */
     size_t nheads, capheads;
     size_t kept, refused; /* new commits kept, refused (themselves or their ancestors) */
-    int unrelated;        /* the remote holds another history */
-    char first[41];       /* the first refused commit */
-    char by[65];          /* its author */
-    char reason[256];     /* why */
+    git_oid *held_ids;    /* new commits held back: records this member cannot check */
+    size_t held, capheld;
+    int tip_held;     /* the remote's tip is one of them */
+    int unrelated;    /* the remote holds another history */
+    char first[41];   /* the first refused commit */
+    char by[65];      /* its author */
+    char reason[256]; /* why */
 } ccm_incoming;
 int ccm_sync_verify_incoming(ccm_incoming *in, ccm_store *s, const git_oid *theirs,
                              const git_oid *ours, json_t *warnings);
 void ccm_incoming_free(ccm_incoming *in);
+
+/* ---- pending histories (pending.c) -------------------------------------------
+ * A member who cannot make a merge (records sealed under a key it never
+ * held) leaves its history on the remote for one who can. */
+typedef struct {
+    char member[65];
+    git_oid tip;
+} ccm_pending;
+
+/* 1 if `member` may name a pending ref. */
+int ccm_pending_name_ok(const char *member);
+/* Deletes the local quarantine of a remote's pending refs. */
+void ccm_pending_drop(ccm_store *s, const char *remote);
+/* Copies a local-path remote's pending refs (at most CCM_PENDING_MAX) into
+ * the quarantine; one that cannot be copied is skipped. */
+int ccm_pending_fetch_local(ccm_store *s, git_repository *from, const char *remote,
+                            ccm_transfer *t);
+/* The quarantined pending histories of a remote left by members of
+ * `roster`, removed ones too: a member removed in one view of a contested
+ * removal may be the one whose removal stands (caller frees *out). */
+int ccm_pending_list(ccm_pending **out, size_t *n, ccm_store *s, const char *remote,
+                     const json_t *roster);
+/* Leaves this member's branch (at `head`) on the remote as its pending
+ * history, or deletes that ref. */
+int ccm_pending_leave(ccm_store *s, git_remote *remote, const git_oid *head, ccm_transfer *t);
+int ccm_pending_clear(ccm_store *s, git_remote *remote, ccm_transfer *t);
 
 /* Fills last_sync/unsynced of a remote from local state. */
 void ccm_sync_remote_state(ccm_store *s, ccm_remote_info *info);

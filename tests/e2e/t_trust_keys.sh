@@ -169,7 +169,9 @@ done
 expect_exit 0 forge "$MOLD" read "$OLD" state LAO
 expect_contains "$OUT" '"v":"malawi-offline"' "(control) his old store reads what it could before"
 expect_ok ccm -C "$M" sync
-expect_exit 3 ccm -C "$M" state show NOR
+expect_contains "$ERR" "'Malawi' is removed from the group (by Peru)" "(1) Malawi's sync says he is removed"
+run ccm -C "$M" --json export
+expect_not_contains "$OUT" "after-malawi" "(1) Malawi's store holds nothing the group wrote after his removal"
 for rec in NOR LAO; do
     expect_exit 3 forge "$M" read "$TIP" state "$rec"
 done

@@ -92,7 +92,10 @@ done
 PUP_SIDE=$(head_of "$PUP") # the puppet's side, with every key it ever held
 for s in "$I" "$PUP"; do
     expect_ok ccm -C "$s" sync
-    expect_exit 3 ccm -C "$s" state show LAO
+    expect_contains "$ERR" "$([[ "$s" == "$I" ]] && echo "'ISU' is removed from the group (by Peru)" || echo "'Puppet' is not a member of the group in the remote's history")" \
+        "(2) $(basename "$s")'s sync says it is out of the group"
+    check "(2) $(basename "$s") does not take the group's history past its removal" \
+        bash -c "! git --git-dir='$s/repo' merge-base --is-ancestor '$(hub_tip "$HUB")' main"
 done
 expect_exit 0 forge "$PUP" read "$PUP_SIDE" state LAO
 expect_contains "$OUT" '"v":"isu-takes-over"' "(control) the puppet reads its own side"
@@ -176,7 +179,11 @@ for s in "$P" "$N" "$M"; do
     run ccm -C "$s" --json blame LAO
     expect_json 'd["fields"]["survey_comment"]["by"] == "Peru"' "(mutual) $(basename "$s")'s blame of LAO works"
 done
-expect_exit 3 ccm -C "$PH" state show LAO
+# Philippines's store stays on her side: nothing written since reaches it.
+check "(mutual) Philippines's store does not take the group's history past her removal" \
+    bash -c "! git --git-dir='$PH/repo' merge-base --is-ancestor '$(hub_tip "$HUB")' main"
+run ccm -C "$PH" --json state show LAO
+expect_json 'd["fields"].get("next_step") != "peru-is-admin"' "(mutual) Philippines does not read Peru's edits after her removal"
 same_exports "$P" "$N" "$M"
 
 # ---- the group carries on --------------------------------------------------------------------------------

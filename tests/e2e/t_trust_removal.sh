@@ -9,9 +9,11 @@
 #   - concurrent self-removals of the last two admins: the group keeps one
 #     (the founder's removal is dropped); when the admin whose removal
 #     stands syncs last, she pushes nothing (exit 3) and no one is blocked;
-#   - known bugs, last: log presenting left-out changes as made; an
-#     activity left without type and date; the founder unable to resolve a
-#     mutual removal when an honest member wrote on the losing side.
+#   - after a removal, log leaves out the changes that did not take effect,
+#     and activity list prints no "(null)";
+#   - a mutual removal of admins where an honest member wrote on the losing
+#     side under a key the winner never held: the winner leaves its history
+#     on the hub and the honest member merges it.
 # For each, what honest members see: member list, --json state show (values
 # and who is named), whether the removed can read, that exports agree and
 # that a later edit still propagates through the same hub.
@@ -81,7 +83,12 @@ for s in "$P" "$N"; do
     expect_json 'd["fields"] == {"outcome": "norway-outcome"} and d["meta"]["outcome"]["by"] == "Norway"' \
         "(editor) $(basename "$s"): of the activity Malawi created, only Norway's edit stands"
 done
-expect_exit 3 ccm -C "$M" state show LAO
+# Malawi's store stays as it was before his removal reached it; his sync
+# says why, and nothing the group wrote since reaches it.
+expect_ok ccm -C "$M" sync
+expect_contains "$ERR" "'Malawi' is removed from the group (by Peru)" "(editor) Malawi's sync says he is removed"
+check "(editor) Malawi's store does not take the group's history past his removal" \
+    bash -c "! git --git-dir='$M/repo' merge-base --is-ancestor '$(hub_tip "$HUB")' main"
 same_exports "$P" "$N"
 
 # ---- the group carries on --------------------------------------------------------------------------------
@@ -151,35 +158,29 @@ expect_ok ccm -C "$GC" state set NOR priority=high
 expect_ok ccm -C "$GC" sync
 expect_ok ccm -C "$GC" verify
 
-# ---- known bugs (reported to the lead; these fail at the time of writing) ---------------------
-# From here on every assertion is made (CCM_E2E_KEEP_GOING), so that each
-# bug below is reported; the test still fails if any does.
-CCM_E2E_KEEP_GOING=1
+# ---- what the log and lists show after a removal ----------------------------------------------
 
-# BUG: `log` shows the changes of commits left out (Malawi's, after his
-# removal) as if they had been made: "Malawi LAO targets - -> [ccw]" while
-# LAO has no target and no line says it went away. Expected: such entries
-# are absent or marked "applied": false.
+# `log` lists the changes that took effect: not those of commits left out
+# (Malawi's, after his removal), which would read "Malawi LAO targets - ->
+# [ccw]" while LAO has no target and no line says it went away.
 LEFT_OUT=$(git --git-dir="$P/repo" rev-list --no-merges --author=Malawi "$M_SIDE" "^$RM_MALAWI" | tr '\n' ' ')
 expect_eq "$(wc -w <<<"$LEFT_OUT")" 3 "Malawi's three left-out commits are in the history"
 run ccm -C "$P" --json log LAO
-expect_json 'not [e for e in d if e["commit"] in "'"$LEFT_OUT"'".split() and e.get("applied", True)]' \
-    "(editor) log does not present the left-out commits' changes as made"
-# BUG: an activity whose creation was left out but that an honest member
-# edited has no type and date; `activity list` prints "(null)" for them
-# (printf of a NULL string).
+expect_json 'not [e for e in d if e["commit"] in "'"$LEFT_OUT"'".split()] and [e for e in d if e["member"] == "Malawi"]' \
+    "(editor) log leaves out the left-out commits' changes (and keeps Malawi's earlier ones)"
+# An activity whose creation was left out but that an honest member edited
+# has no type and date; `activity list` must not print "(null)" for them.
 expect_ok ccm -C "$P" activity list
 expect_not_contains "$OUT" "(null)" "(editor) activity list prints no (null)"
 
-# BUG: an admin (CMC) removes Peru (a key epoch sealed to everyone but
-# Peru) while Peru removes CMC; CMC's side reaches the hub first and Norway,
+# An admin (CMC) removes Peru (a key epoch sealed to everyone but Peru)
+# while Peru removes CMC; CMC's side reaches the hub first and Norway,
 # following it, writes (sealed under CMC's epoch). Peru's removal stands
-# (the founder's), so Peru's merge must seal Norway's edit again under the
-# epoch that stands; but it was sealed under a key Peru never held, and
-# Peru's sync fails for good ("no group key for member 'Peru'", exit 4:
-# store/replay.c, open_in, from merge.c replay_records), so the removal
-# that stands never reaches the hub and CMC's side keeps the group.
-# Expected: Peru's sync resolves it as above and keeps Norway's edit.
+# (the founder's), so the merge must seal Norway's edit again under the
+# epoch that stands; but Peru never held the key it was sealed under, and
+# cannot make that merge. Its sync says so (exit 3) and leaves its history
+# on the hub (refs/ccmsync/pending/Peru); Norway, who holds both keys,
+# merges it at its next sync, and Peru then follows.
 CMC="$T/cmc"
 add_member "$P" "$HUB" "$CMC" CMC admin
 for s in "$P" "$CMC" "$N"; do expect_ok ccm -C "$s" sync; done
@@ -189,9 +190,20 @@ expect_ok ccm -C "$CMC" sync
 expect_ok ccm -C "$N" sync
 expect_ok ccm -C "$N" state set LAO region=Mekong
 expect_ok ccm -C "$N" sync
-expect_ok ccm -C "$P" sync
+CMC_TIP=$(hub_tip "$HUB")
+expect_exit 3 ccm -C "$P" sync
+expect_stderr_one_line "never held" "left on remote 'origin'"
+expect_eq "$(hub_tip "$HUB")" "$CMC_TIP" "(mutual, written on) Peru's sync leaves the hub's branch alone"
+expect_eq "$(git --git-dir="$HUB" rev-parse refs/ccmsync/pending/Peru)" "$(head_of "$P")" \
+    "(mutual, written on) Peru's history is left on the hub"
+expect_ok ccm -C "$N" sync
+expect_contains "$OUT" "merged the history Peru left on origin" \
+    "(mutual, written on) Norway's sync merges the history Peru left"
 expect_contains "$OUT" "1 commit by CMC after their removal was not applied" \
-    "(mutual, written on) Peru's sync leaves CMC's removal of Peru out"
+    "(mutual, written on) Norway's merge leaves CMC's removal of Peru out"
+expect_ok ccm -C "$P" sync
+check "(mutual, written on) Peru's sync deletes the history it left, now merged" \
+    test -z "$(git --git-dir="$HUB" for-each-ref refs/ccmsync/pending)"
 for s in "$N" "$P"; do
     expect_ok ccm -C "$s" sync
     roster_is "$s" '[("CMC", "admin", True), ("Iraq", "admin", True), ("Malawi", "editor", True), ("Norway", "editor", False), ("Peru", "admin", False)]' \

@@ -25,9 +25,16 @@
 #define S2 ST(2000, 0)
 #define S3 ST(3000, 0)
 
+static void assert_value_is(const json_t *rec, const char *field, const char *want)
+{
+    json_t *v = ccm_record_field_value(rec, field);
+    assert_string_equal(json_string_value(v), want);
+    json_decref(v);
+}
+
 static void assert_ok(const json_t *old, const json_t *neu, const char *m, uint64_t s)
 {
-    if (ccm_record_check_effect(old, neu, m, s) != CCM_OK) {
+    if (ccm_record_check_effect(old, neu, m, s, NULL) != CCM_OK) {
         fail_msg("refused: %s", ccm_error_last());
     }
 }
@@ -35,7 +42,7 @@ static void assert_ok(const json_t *old, const json_t *neu, const char *m, uint6
 static void assert_refused(const json_t *old, const json_t *neu, const char *m, uint64_t s,
                            const char *why)
 {
-    assert_int_equal(ccm_record_check_effect(old, neu, m, s), CCM_EVERIFY);
+    assert_int_equal(ccm_record_check_effect(old, neu, m, s, NULL), CCM_EVERIFY);
     if (why && !strstr(ccm_error_last(), why)) {
         fail_msg("message '%s' lacks '%s'", ccm_error_last(), why);
     }
@@ -174,6 +181,58 @@ static void test_effect__schema_and_types_are_checked(void **state)
     json_decref(old);
 }
 
+static void test_effect__note_recipients_are_members(void **state)
+{
+    json_t *old = lao(), *neu = copy(old), *note = ccm_record_new("note", "0123456789abcdef"),
+           *members = json_pack("{s:b, s:b}", "Peru", 1, "Norway", 1);
+    (void)state;
+    /* a lead may be a coordinator not in the group yet */
+    assert_int_equal(ccm_record_set_add(neu, "lead", "Mallory", S2, "Norway"), 0);
+    assert_int_equal(ccm_record_check_effect(old, neu, "Norway", S2, members), CCM_OK);
+    /* a note's recipient may not */
+    assert_int_equal(ccm_record_assign(note, "on", "state/LAO", S2, "Norway"), 0);
+    assert_int_equal(ccm_record_assign(note, "author", "Norway", S2, "Norway"), 0);
+    assert_int_equal(ccm_record_assign(note, "sealed", "x", S2, "Norway"), 0);
+    assert_int_equal(ccm_record_set_add(note, "to", "Norway", S2, "Norway"), 0);
+    assert_int_equal(ccm_record_check_effect(NULL, note, "Norway", S2, members), CCM_OK);
+    assert_int_equal(ccm_record_set_add(note, "to", "Mallory", S2, "Norway"), 0);
+    assert_int_equal(ccm_record_check_effect(NULL, note, "Norway", S2, members), CCM_EVERIFY);
+    assert_non_null(strstr(ccm_error_last(), "'Mallory' was never a member"));
+    json_decref(note);
+    json_decref(neu);
+    json_decref(members);
+    json_decref(old);
+}
+
+static void test_effect__one_commit_adds_a_bounded_amount(void **state)
+{
+    json_t *old = lao(), *neu = copy(old), *n = NULL;
+    char f[32];
+    (void)state;
+    for (int i = 0; i <= CCM_COMMIT_NEW_FIELDS_MAX; i++) {
+        snprintf(f, sizeof(f), "extra_%d", i);
+        assert_int_equal(ccm_record_assign(neu, f, "x", S2, "Norway"), 0);
+    }
+    assert_refused(old, neu, "Norway", S2, "fields added by one commit");
+    json_decref(neu);
+    /* A register keeps one value per member: forks of one member's chain
+     * cannot grow it. */
+    neu = copy(old);
+    n = copy(old);
+    assert_int_equal(ccm_record_assign(neu, "region", "fork-a", S2, "Norway"), 0);
+    assert_int_equal(ccm_record_assign(n, "region", "fork-b", S3, "Norway"), 0);
+    {
+        json_t *j = join(neu, n), *r;
+        r = json_object_get(json_object_get(json_object_get(j, "fields"), "region"), "r");
+        assert_int_equal(json_array_size(r), 1);
+        assert_value_is(j, "region", "fork-b");
+        json_decref(j);
+    }
+    json_decref(n);
+    json_decref(neu);
+    json_decref(old);
+}
+
 static void test_effect__required_fields_stay(void **state)
 {
     json_t *a = ccm_record_new("activity", "0123456789abcdef"), *b;
@@ -295,6 +354,8 @@ int main(void)
         cmocka_unit_test(test_effect__nothing_is_dropped_or_rolled_back),
         cmocka_unit_test(test_effect__schema_and_types_are_checked),
         cmocka_unit_test(test_effect__required_fields_stay),
+        cmocka_unit_test(test_effect__note_recipients_are_members),
+        cmocka_unit_test(test_effect__one_commit_adds_a_bounded_amount),
         cmocka_unit_test(test_effect__only_authors_and_recipients_change_notes),
         cmocka_unit_test(test_effect__effects_replay_to_the_version),
         cmocka_unit_test(test_effect__one_stamp_per_commit_operations),

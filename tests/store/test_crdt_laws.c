@@ -499,6 +499,57 @@ static void test_crdt_assign__after_seeing_everything_wins_everywhere(void **sta
     }
 }
 
+/* Forks of one member's chain, each within the per-commit limits, merged:
+ * the join keeps the record within its own limits (the schema's fields
+ * first, then the smallest names), and the laws still hold at the bound. */
+static json_t *fork_rec(int f, size_t nelems, size_t nfields)
+{
+    json_t *rec = ccm_record_new("state", "LAO");
+    char name[64];
+    uint64_t s = ((uint64_t)(1000 + f) << 16);
+
+    CHECK(ccm_record_assign(rec, "status", "party", s, "alice") == 0, "assign");
+    for (size_t i = 0; i < nelems; i++) {
+        snprintf(name, sizeof(name), "F%d-%05zu", f, i);
+        CHECK(ccm_record_set_add(rec, "lead", name, s, "alice") == 0, "set add");
+    }
+    CHECK(ccm_record_set_add(rec, "lead", "zz-real", s, "alice") == 0, "set add");
+    for (size_t i = 0; i < nfields; i++) {
+        snprintf(name, sizeof(name), "f%d_%05zu", f, i);
+        CHECK(ccm_record_assign(rec, name, "v", s, "alice") == 0, "assign");
+    }
+    return rec;
+}
+
+static void test_crdt_join__bounds_what_forks_merged_add_up_to(void **state)
+{
+    json_t *x = fork_rec(1, 1800, 1500), *y = fork_rec(2, 1800, 1500), *z = fork_rec(3, 1800, 1500);
+    json_t *xy = join(x, y), *yz = join(y, z), *l = join(xy, z), *r = join(x, yz);
+    json_t *zx = join(z, x), *c = join(zx, y), *again = join(l, l), *lead, *fields;
+    (void)state;
+    check_same(l, r, "(x.y).z != x.(y.z) at the bound");
+    check_same(l, c, "(x.y).z != (z.x).y at the bound");
+    check_same(l, again, "not idempotent at the bound");
+    fields = json_object_get(l, "fields");
+    lead = json_object_get(json_object_get(fields, "lead"), "set");
+    assert_int_equal(json_object_size(lead), CCM_SET_ELEMS_MAX);
+    assert_int_equal(json_object_size(fields), CCM_RECORD_FIELDS_MAX);
+    assert_non_null(json_object_get(lead, "F1-00000")); /* the smallest names stay */
+    assert_null(json_object_get(lead, "zz-real"));      /* the largest go */
+    assert_non_null(json_object_get(fields, "status")); /* the schema's fields always stay */
+    assert_int_equal(ccm_record_validate(l), 0);
+    json_decref(again);
+    json_decref(c);
+    json_decref(zx);
+    json_decref(l);
+    json_decref(r);
+    json_decref(xy);
+    json_decref(yz);
+    json_decref(x);
+    json_decref(y);
+    json_decref(z);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -510,6 +561,7 @@ int main(void)
                                setup_seed),
         cmocka_unit_test_setup(test_crdt_assign__after_seeing_everything_wins_everywhere,
                                setup_seed),
+        cmocka_unit_test(test_crdt_join__bounds_what_forks_merged_add_up_to),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,21 +1,17 @@
 /*
  * test_trust_open.c - two histories found by the trust property test
- * (test_trust_property.c) that the code does not handle yet, replayed step
- * by step. Both start the same way: Peru removes Trudy (an admin); before
- * she learns of it, Trudy removes another member, V. That removal is void
- * (her own removal did not see it) but, until Peru's removal reaches them,
- * the others take it in: they write under the key of Trudy's new epoch,
- * which V was never given.
- *   - V, with work of her own, cannot merge the history once it holds
- *     Peru's removal: the merge replays the records Trudy's late commits
- *     touched, and their versions sealed under Trudy's key do not open
- *     for V (store/replay.c ccm_history_replay). V's work never reaches
- *     the group.
+ * (test_trust_property.c), replayed step by step. Both start the same way: Peru removes Trudy (an
+ * admin); before she learns of it, Trudy removes another member, V. That removal is void (her own
+ * removal did not see it) but, until Peru's removal reaches them, the others take it in: they write
+ * under the key of Trudy's new epoch, which V was never given.
+ *   - V, with work of her own, must merge the history once it holds
+ *     Peru's removal, though the merge meets versions sealed under
+ *     Trudy's key, which V never held (replayed only where a commit is
+ *     judged differently).
  *   - Trudy forges a commit under her key on top of her removal of V: V
- *     cannot check its records (no key), takes it, and from then on every
- *     other replica refuses V's history, built on it; V's later edits
- *     never reach the group.
- * These tests fail until that is fixed; they describe what should happen.
+ *     cannot check its records (no key) and must not build on it
+ *     (sync/incoming.c holds it back), so that V's later edits still
+ *     reach the group.
  */
 #include <setjmp.h>
 #include <stdarg.h>
