@@ -344,10 +344,10 @@ new_store() {
     expect_ok ccm -C "$1" init --member "${2:-Peru}"
 }
 
-# add_member STORE NAME [ROLE] : admits NAME (default role editor) to the
+# admit_name STORE NAME [ROLE] : admits NAME (default role editor) to the
 # group of STORE, with the join request of a throwaway store of its own, so
 # that lead/by may name it (they must name members).
-add_member() {
+admit_name() {
     local d="$T/.members/$2" req
     ccm -C "$d" init --member "$2" --no-passphrase >/dev/null
     req=$(ccm -C "$d" whoami --request)

@@ -43,7 +43,7 @@ NL=$'\n'
 
 S="$T/store"
 new_store "$S"
-add_member "$S" Norway
+admit_name "$S" Norway
 expect_ok ccm -C "$S" remote add origin "$T/hub.git"
 expect_ok ccm -C "$S" remote add stick "$T/stick.git"
 export CCMSYNC_STORE=$S

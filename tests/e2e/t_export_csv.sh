@@ -10,7 +10,7 @@
 
 S="$T/store"
 new_store "$S"
-add_member "$S" Norway
+admit_name "$S" Norway
 expect_ok ccm -C "$S" state set LAO status=signatory targets=signatory,ccw lead=Peru,Norway \
     'next_step=Call, then "write"' $'survey_comment=line one\nline two' region=' Asia ' zz_custom=1
 expect_ok ccm -C "$S" state set CIV status=party name="Côte d'Ivoire (custom)" priority=low

@@ -9,7 +9,7 @@
 
 S="$T/store"
 new_store "$S"
-add_member "$S" Norway
+admit_name "$S" Norway
 unset COLUMNS
 
 expect_ok ccm -C "$S" state set LAO status=signatory targets=signatory,ccw,apmbc lead=Peru,Norway

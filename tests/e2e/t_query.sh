@@ -10,8 +10,8 @@
 export CCMSYNC_TODAY=2025-06-30
 S="$T/store"
 new_store "$S"
-add_member "$S" Norway
-add_member "$S" Malawi
+admit_name "$S" Norway
+admit_name "$S" Malawi
 
 expect_ok ccm -C "$S" state set IDN status=signatory targets=signatory,apmbc priority=high \
     lead=Peru region=Asia-Pacific last_contact=2025-06-20

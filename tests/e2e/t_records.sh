@@ -11,8 +11,8 @@ S="$T/store"
 new_store "$S"
 expect_eq "$(commits "$S")" 1 "a new store has one commit (the roster)"
 # lead and by name members of the group.
-add_member "$S" Norway
-add_member "$S" Malawi
+admit_name "$S" Norway
+admit_name "$S" Malawi
 
 # ---- state: every field type ---------------------------------------------
 

@@ -10,7 +10,7 @@ export CCMSYNC_PASSPHRASE="pass-PHRASE-91c2e"
 S="$T/store"
 G=(git --git-dir="$S/repo")
 new_store "$S"
-add_member "$S" Norway # lead names members
+admit_name "$S" Norway # lead names members
 
 # ---- records with distinctive markers in every kind of field -------------------
 

@@ -9,8 +9,8 @@
 
 S="$T/store"
 new_store "$S"
-add_member "$S" Norway
-add_member "$S" Malawi
+admit_name "$S" Norway
+admit_name "$S" Malawi
 expect_ok ccm -C "$S" state set LAO status=signatory lead=Peru
 A=$(ccm -C "$S" activity add --type bilateral --date 2025-03-12 states=LAO by=Peru)
 
