@@ -177,18 +177,6 @@ int ccm_cli_show_record(ccm_cli *cli, const char *kind, const char *id);
  * ccm_date_parse (a month means its last day) or a commit id prefix. */
 int ccm_cli_view_at(ccm_cli *cli, const char *at);
 
-/* ---- notes (cli/cmd_note.c) ------------------------------------------------ */
-
-/* The notes attached to a record (kind NULL: every note): the ones this
- * member can read, as note views with their titles (a new array in
- * *readable), and how many others there are (*hidden). */
-int ccm_cli_notes_on(ccm_cli *cli, const char *kind, const char *id, json_t **readable,
-                     size_t *hidden);
-
-/* The view of one note with its title and body (CCM_EDENIED if this member
- * is not a recipient). New reference in *out. */
-int ccm_cli_note_body(json_t **out, ccm_cli *cli, const char *id);
-
 /* ---- output (cli/output.c) --------------------------------------------- */
 
 /* Prints a JSON document to stdout (indented, newline-terminated). */

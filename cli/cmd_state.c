@@ -125,7 +125,7 @@ int ccm_cli_show_record(ccm_cli *cli, const char *kind, const char *id)
         rc = ccm_print_json(view);
         goto done;
     }
-    if ((rc = ccm_cli_notes_on(cli, kind, id, &notes, &hidden)) < 0) {
+    if ((rc = ccm_store_notes(&notes, &hidden, cli->store, kind, id, 0)) < 0) {
         goto done;
     }
     ccm_cli_print_at(cli);

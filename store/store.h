@@ -381,4 +381,78 @@ void ccm_store_head(char out[41], ccm_store *s);
 /* The path of the store's git repository (borrowed). */
 const char *ccm_store_git_dir(const ccm_store *s);
 
+/* ===== notes (store/note.c) ================================================ */
+
+/*
+ * A note is a record of kind "note" attached to a state or an activity
+ * ("on": "state:LAO" or "activity:<id>"), with an "author", its recipients
+ * "to" (the author always among them), "keys" (the note key sealed to each
+ * recipient, "NAME:capsule") and "sealed" (title and body under the note
+ * key). Only recipients read the title and body; the others see that the
+ * note exists, what it is attached to, its author and recipients.
+ * Recipients are active members when added and are never taken off.
+ */
+
+/* Checks a new note by `author` before its body is asked for: the title
+ * (one line, not empty) and the recipients `to` (nto member names; the
+ * author is added), each an active member of `roster`. CCM_EINVALID naming
+ * the title or the name. */
+int ccm_note_check(const char *author, const char *const *to, size_t nto, const char *title,
+                   const json_t *roster);
+
+/* The record of a new note `id` attached to `on` (new reference in *out):
+ * checked as ccm_note_check, the body multi-line and not blank; title and
+ * body sealed under a fresh note key, the key sealed to every recipient's
+ * box key in `roster`; every entry stamped `stamp` by `author`. */
+int ccm_note_create(json_t **out, const char *id, const char *on, const char *author,
+                    const char *const *to, size_t nto, const char *title, const char *body,
+                    const json_t *roster, uint64_t stamp);
+
+/* What every member sees of a note (new reference, NULL on OOM): its
+ * record view (ccm_record_view) with "on", "author" and "to", nothing of
+ * its keys or sealed content. */
+json_t *ccm_note_public_view(const json_t *note);
+
+/* The view of a note for `member` holding identity `id`: the public view
+ * plus "title" and, with `with_body`, "body" (new reference in *out).
+ * CCM_EDENIED if the member is not a recipient, CCM_EVERIFY if the note does
+ * not open. */
+int ccm_note_view(json_t **out, const json_t *note, const char *member, const ccm_identity *id,
+                  int with_body);
+
+/* Shares `note` (changed in place) with the active member `to`: `member`, a
+ * recipient holding identity `id`, seals the note key to them; stamped
+ * `stamp`. CCM_EDENIED if `member` is not a recipient, CCM_EINVALID if `to`
+ * is not an active member or is a recipient already. */
+int ccm_note_share(json_t *note, const char *member, const ccm_identity *id, const char *to,
+                   const json_t *roster, uint64_t stamp);
+
+/* The checks of ccm_store_note_add that need no body (so that a caller asks
+ * for the body only when the rest is right): ccm_note_check by this store's
+ * member, and the attachment: `kind` "state" with a valid code (a record
+ * need not exist) or "activity" with the id of one that exists and was not
+ * removed. */
+int ccm_store_note_check(ccm_store *s, const char *kind, const char *target, const char *const *to,
+                         size_t nto, const char *title);
+
+/* Writes a new note by this store's member in one commit; its new id in
+ * `id`. Checked as ccm_store_note_check and ccm_note_create. */
+int ccm_store_note_add(char id[CCM_RECORD_HEX_ID_LEN + 1], ccm_store *s, const char *kind,
+                       const char *target, const char *const *to, size_t nto, const char *title,
+                       const char *body);
+
+/* The view of note `id` for this store's member (ccm_note_view; new
+ * reference). CCM_ENOTFOUND if there is no such note. */
+int ccm_store_note_get(json_t **out, ccm_store *s, const char *id, int with_body);
+
+/* Shares note `id` with `to` in one commit (ccm_note_share). */
+int ccm_store_note_share(ccm_store *s, const char *id, const char *to);
+
+/* The notes attached to record `kind`/`id` (kind NULL: every note) that
+ * this member can read, as views with titles (and bodies, `with_body`) in
+ * note id order (a new array in *readable), and how many others there are
+ * (*hidden). */
+int ccm_store_notes(json_t **readable, size_t *hidden, ccm_store *s, const char *kind,
+                    const char *id, int with_body);
+
 #endif
