@@ -97,41 +97,6 @@ void ccm_progress(const char *what, size_t done, size_t total, size_t bytes, voi
 /* Ends a progress line cut short, so that an error starts a line. */
 void ccm_progress_end(ccm_progress_line *p);
 
-/* ---- field arguments (cli/fields.c) ----------------------------------- */
-
-typedef enum { FIELD_SET, FIELD_CLEAR, FIELD_ADD, FIELD_REMOVE } ccm_field_op_kind;
-
-typedef struct {
-    ccm_field_op_kind op;
-    char *field;
-    char *value; /* NULL for FIELD_CLEAR */
-} ccm_field_op;
-
-typedef struct {
-    ccm_field_op *ops;
-    size_t n;
-} ccm_field_ops;
-
-/* Parses and validates FIELD arguments for `kind` (nothing is written):
- * field=value, field=, field+=item, field-=item. For set fields,
- * field=a,b,c replaces the set. */
-int ccm_field_ops_parse(ccm_field_ops *out, const char *kind, int argc, char **argv);
-void ccm_field_ops_free(ccm_field_ops *ops);
-
-/* Checks parsed operations before anything is written: a field name that
- * is a typo of a known field is refused ("did you mean ...?") unless it is
- * in `in_use` (an object keyed by field names, or NULL); the members named
- * by lead/by assignments and additions are looked up in `roster` (NULL: not
- * checked): an unknown name is refused listing the members (`strict`) or
- * accepted with a warning on stderr; a removed member is accepted with a
- * warning. Warnings are printed once per name in `warned` (an object, or
- * NULL). */
-int ccm_field_ops_check(const ccm_field_ops *ops, const char *kind, const json_t *in_use,
-                        const json_t *roster, int strict, json_t *warned);
-
-/* Applies parsed operations to a record document with fresh stamps. */
-int ccm_field_ops_apply(json_t *rec, const ccm_field_ops *ops, ccm_txn *txn, const char *member);
-
 /* ---- records (cli/cmd_state.c) ----------------------------------------- */
 
 #define CCM_UPDATE_CREATE 0x1 /* create the record when absent */

@@ -156,7 +156,7 @@ static int ops_from_object(ccm_field_ops *ops, const char *kind, const json_t *f
 static int has_field(const ccm_field_ops *ops, const char *name)
 {
     for (size_t i = 0; i < ops->n; i++) {
-        if (strcmp(ops->ops[i].field, name) == 0 && ops->ops[i].op == FIELD_SET) {
+        if (strcmp(ops->ops[i].field, name) == 0 && ops->ops[i].op == CCM_FIELD_SET) {
             return 1;
         }
     }
@@ -403,21 +403,26 @@ static int is_csv(const char *path, const char *text)
  * warning each, once per name), before anything is written. */
 static int check_batch(ccm_cli *cli, batch *b)
 {
-    json_t *roster = NULL, *warned = json_object();
+    json_t *roster = NULL, *warnings = json_array(), *w;
     char where[64];
+    size_t i;
     int rc;
 
     if ((rc = ccm_store_roster(&roster, cli->store)) == CCM_OK) {
-        for (size_t i = 0; i < b->n && rc == CCM_OK; i++) {
-            rc = ccm_field_ops_check(&b->items[i].ops, b->items[i].kind, NULL, roster, 0, warned);
+        for (i = 0; i < b->n && rc == CCM_OK; i++) {
+            rc = ccm_field_ops_check(&b->items[i].ops, b->items[i].kind, NULL, roster, 0, warnings);
             if (rc < 0) {
                 snprintf(where, sizeof(where), "record %zu", i + 1);
                 rc = located(where);
             }
         }
     }
+    json_array_foreach(warnings, i, w)
+    {
+        fprintf(stderr, "ccmsync: warning: %s\n", json_string_value(w));
+    }
     json_decref(roster);
-    json_decref(warned);
+    json_decref(warnings);
     return rc;
 }
 
@@ -447,7 +452,7 @@ static int apply_fill(json_t *rec, const ccm_field_ops *ops, ccm_txn *txn, const
 
     for (size_t i = 0; i < ops->n && rc == CCM_OK; i++) {
         const ccm_field_op *op = &ops->ops[i];
-        if (op->op != FIELD_SET) {
+        if (op->op != CCM_FIELD_SET) {
             continue;
         }
         if (ccm_schema_field_type(kind, op->field) == CCM_FT_SET) {

@@ -25,11 +25,12 @@ int ccm_cli_update_record(ccm_cli *cli, const char *kind, const char *id, int ar
 {
     ccm_field_ops ops = {0};
     ccm_txn *txn = NULL;
-    json_t *rec = NULL, *view = NULL, *roster = NULL, *warned = json_object();
+    json_t *rec = NULL, *view = NULL, *roster = NULL, *warnings = json_array(), *w;
+    size_t i;
     int rc, revived = 0;
 
     if (argc == 0) {
-        json_decref(warned);
+        json_decref(warnings);
         return ccm_usage(cli, "no field to change");
     }
     if ((rc = ccm_field_ops_parse(&ops, kind, argc, argv)) < 0 ||
@@ -47,8 +48,12 @@ int ccm_cli_update_record(ccm_cli *cli, const char *kind, const char *id, int ar
     if (rc < 0) {
         goto done;
     }
-    if ((rc = ccm_field_ops_check(&ops, kind, json_object_get(rec, "fields"), roster, 1, warned)) <
-        0) {
+    rc = ccm_field_ops_check(&ops, kind, json_object_get(rec, "fields"), roster, 1, warnings);
+    json_array_foreach(warnings, i, w)
+    {
+        fprintf(stderr, "ccmsync: warning: %s\n", json_string_value(w));
+    }
+    if (rc < 0) {
         goto done;
     }
     if (ccm_record_is_deleted(rec)) {
@@ -83,7 +88,7 @@ done:
     json_decref(view);
     json_decref(rec);
     json_decref(roster);
-    json_decref(warned);
+    json_decref(warnings);
     ccm_txn_free(txn);
     ccm_field_ops_free(&ops);
     return rc;

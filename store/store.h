@@ -381,6 +381,117 @@ void ccm_store_head(char out[41], ccm_store *s);
 /* The path of the store's git repository (borrowed). */
 const char *ccm_store_git_dir(const ccm_store *s);
 
+/* ===== field operations (store/fields.c) ================================= */
+
+/* What people write to change a record, on the command line and in an
+ * import: field=value sets a scalar or, for a set field, replaces the set
+ * (comma-separated elements); field= clears (a scalar) or empties (a set);
+ * field+=item adds to a set; field-=item removes from it. */
+typedef enum { CCM_FIELD_SET, CCM_FIELD_CLEAR, CCM_FIELD_ADD, CCM_FIELD_REMOVE } ccm_field_op_kind;
+
+typedef struct {
+    ccm_field_op_kind op;
+    char *field;
+    char *value; /* NULL for CCM_FIELD_CLEAR */
+} ccm_field_op;
+
+typedef struct {
+    ccm_field_op *ops;
+    size_t n;
+} ccm_field_ops;
+
+/* Parses and validates field arguments for `kind` (nothing is written):
+ * values against the schema, date forms (ccm_date_day) stored as the day
+ * they name, an activity's states in any case stored upper case. One bad
+ * argument refuses them all: CCM_EINVALID naming it, *out left empty. */
+int ccm_field_ops_parse(ccm_field_ops *out, const char *kind, int argc, char **argv);
+void ccm_field_ops_free(ccm_field_ops *ops); /* NULL-safe, twice too */
+
+/* Checks parsed operations before anything is written: a field name that
+ * is a typo of a known field is refused ("did you mean ...?") unless it is
+ * in `in_use` (an object keyed by field names, or NULL); the members named
+ * by lead/by assignments and additions are looked up in `roster` (NULL: not
+ * checked): an unknown name is refused listing the members (`strict`) or
+ * accepted with a warning; a removed member is accepted with a warning.
+ * Warnings ("'NAME' is not a member of the group") are appended to
+ * `warnings` (an array, or NULL), each once, whatever the result. */
+int ccm_field_ops_check(const ccm_field_ops *ops, const char *kind, const json_t *in_use,
+                        const json_t *roster, int strict, json_t *warnings);
+
+/* Applies parsed operations to a record document, stamped by the
+ * transaction, by `member`. Removing an absent element and assigning a set
+ * what it holds change nothing. */
+int ccm_field_ops_apply(json_t *rec, const ccm_field_ops *ops, ccm_txn *txn, const char *member);
+
+/* ===== typos and member names (store/suggest.c) ========================== */
+
+/* The optimal string alignment distance (Levenshtein with transpositions of
+ * adjacent characters) between a and b. */
+size_t ccm_edit_distance(const char *a, const char *b);
+
+/* The entry of the NULL-terminated `known` closest to `word` if it is near
+ * enough to be a typo of it (1 edit for names of up to 4 characters, 2 for
+ * longer ones) and not `word` itself; else NULL. */
+const char *ccm_suggest(const char *word, const char *const *known);
+
+/* The fields the schema defines for a kind, computed ones included
+ * (NULL-terminated, static). */
+const char *const *ccm_known_fields(const char *kind);
+
+/* 1 if `field` is computed from other records (last_activity of a state). */
+int ccm_field_is_computed(const char *kind, const char *field);
+
+/* Refuses (CCM_EINVALID, "did you mean ...?") a field name that is not one
+ * of the kind's known fields (or "id" when `with_id`) but is a typo of one.
+ * Names in `in_use` (an object whose keys are field names, or NULL) are
+ * accepted as they are. */
+int ccm_check_field_typo(const char *kind, const char *field, const json_t *in_use, int with_id);
+
+/* Checks a member name against the roster: CCM_OK for an active member;
+ * for a removed one CCM_OK with *past set (when past is non-NULL);
+ * CCM_EINVALID naming the members (and the closest one) otherwise. */
+int ccm_check_member(const json_t *roster, const char *name, int *past);
+
+/* ===== date forms (store/dates.c) ========================================= */
+
+/* A day or a span of days, YYYY-MM-DD each (lo == hi for one day). */
+typedef struct {
+    char lo[11], hi[11];
+} ccm_days;
+
+/* Today (UTC) as YYYY-MM-DD, or $CCMSYNC_TODAY when set (CCM_EINVALID if
+ * that is not a YYYY-MM-DD date). */
+int ccm_date_today(char out[11]);
+
+/* A date argument: YYYY-MM-DD; YYYY-MM (the month: lo its first day, hi its
+ * last); "today"; -Nd or +Nd (N days before or after today). CCM_EINVALID
+ * naming `what` and the accepted forms. */
+int ccm_date_parse(ccm_days *out, const char *arg, const char *what);
+
+/* One day: a form of ccm_date_parse that is not a month. */
+int ccm_date_day(char out[11], const char *arg, const char *what);
+
+/* N days after (negative: before) YYYY-MM-DD `day`, into out; CCM_EINVALID
+ * when the result leaves the years 1900-2999. */
+int ccm_date_add(char out[11], const char *day, long n);
+
+/* ===== CSV reader (store/csv.c) =========================================== */
+
+typedef struct {
+    const char *p, *end;
+} ccm_csv;
+
+/* Starts reading `len` bytes of `text` (borrowed while reading). */
+void ccm_csv_init(ccm_csv *csv, const char *text, size_t len);
+
+/* Reads the next row into *cells (n cells, each malloc'ed; free with
+ * ccm_csv_row_free). Returns 1 for a row, 0 at the end, CCM_EINVALID on a
+ * malformed row (unterminated quote, text after a closing quote). Blank
+ * lines are skipped. */
+int ccm_csv_row(ccm_csv *csv, char ***cells, size_t *n);
+
+void ccm_csv_row_free(char **cells, size_t n); /* NULL-safe */
+
 /* ===== notes (store/note.c) ================================================ */
 
 /*
