@@ -106,16 +106,7 @@ void ccm_progress_end(ccm_progress_line *p);
 int ccm_cli_update_record(ccm_cli *cli, const char *kind, const char *id, int argc, char **argv,
                           int flags);
 
-/* ---- import (cli/cmd_import.c) ------------------------------------------ */
-
-/* Fill only: set a field only where it holds no value, add only the set
- * elements that are missing, leave every existing activity alone. */
-#define CCM_IMPORT_FILL 0x1
-
-/* Validates an import document (the JSON shape of `import`) in full, then
- * writes it as one signed commit, as `import` does; *nstates and *nacts
- * count the records it changed (nothing changed: no commit). */
-int ccm_cli_import_doc(ccm_cli *cli, const json_t *doc, int flags, size_t *nstates, size_t *nacts);
+/* ---- seed (cli/cmd_seed.c) -------------------------------------------------- */
 
 /* The id `seed` gives the activity of its data with this key (16 lowercase
  * hex digits + NUL): the same on every member's machine (cli/cmd_seed.c). */

@@ -492,6 +492,62 @@ int ccm_csv_row(ccm_csv *csv, char ***cells, size_t *n);
 
 void ccm_csv_row_free(char **cells, size_t n); /* NULL-safe */
 
+/* ===== import (store/import.c) ============================================ */
+
+/* One record of an import, validated: its kind ("state" or "activity",
+ * static), its id, the field operations to apply to it, and whether it is a
+ * new activity (given no id: a fresh one, which needs a type and a date). */
+typedef struct {
+    const char *kind;
+    char id[CCM_RECORD_HEX_ID_LEN + 1];
+    ccm_field_ops ops;
+    int is_new;
+} ccm_import_record;
+
+/* The records of an import document, in its order. */
+typedef struct {
+    ccm_import_record *records;
+    size_t n, cap;
+} ccm_import;
+
+/* Reads and validates an import document in full (nothing is written):
+ * JSON {"states": [{"id", "fields"}], "activities": [{"id"?, "fields"}]}
+ * (other keys ignored, so an export imports) or CSV (a header row of field
+ * names, `id` first for states; an `id` column elsewhere for activities;
+ * set cells separated by ';'), told apart by `name` (ending in .csv or
+ * .json; NULL or anything else: by the text, JSON starting with '{').
+ * Values are checked as field operations (ccm_field_ops_parse); a state's
+ * id is an ISO 3166-1 alpha-3 code, an activity's 16 hex digits or absent
+ * (a new one: it needs a type and a date); computed fields are skipped.
+ * CCM_EINVALID with a one-line message "import: WHERE: WHAT" naming the
+ * record (states[5], line 3, header column 2) and the bad part; *out is
+ * left empty on failure. */
+int ccm_import_parse(ccm_import *out, const char *name, const char *text, size_t len);
+
+/* The same for a JSON document already loaded. */
+int ccm_import_doc(ccm_import *out, const json_t *doc);
+
+/* Checks a parsed import against the group: field names that are typos of
+ * known ones are refused; names in lead/by outside `roster` are accepted,
+ * with a warning appended to `warnings` (an array, or NULL) once per name,
+ * as are past members (ccm_field_ops_check, not strict). */
+int ccm_import_check(const ccm_import *imp, const json_t *roster, json_t *warnings);
+
+/* Fill only: set a field only where it holds no value, add only the set
+ * elements that are missing, leave every existing activity and every
+ * removed record alone. */
+#define CCM_IMPORT_FILL 0x1
+
+/* Writes a parsed import as one signed commit by this store's member
+ * (flags: 0 or CCM_IMPORT_FILL): missing records are created, an activity
+ * id the store does not know is a new activity (CCM_EINVALID without type
+ * and date, nothing written). *nstates and *nacts count the records it
+ * changed (nothing changed: no commit). */
+int ccm_import_write(size_t *nstates, size_t *nacts, ccm_store *s, const ccm_import *imp,
+                     int flags);
+
+void ccm_import_free(ccm_import *imp); /* NULL-safe; leaves *imp empty */
+
 /* ===== notes (store/note.c) ================================================ */
 
 /*
