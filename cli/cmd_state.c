@@ -17,7 +17,7 @@
 /* Applies FIELD arguments to one record of `kind` in one commit and prints
  * the result (unless CCM_UPDATE_QUIET); CCM_UPDATE_CREATE creates the record
  * when it does not exist. Everything is checked before anything is written:
- * values (fields.c), field names that look like typos (the record's own
+ * values (store/fields.c), field names that look like typos (the record's own
  * fields are accepted), and the members named in lead/by. A removed state
  * that is set again comes back with the fields it had. */
 int ccm_cli_update_record(ccm_cli *cli, const char *kind, const char *id, int argc, char **argv,
