@@ -97,41 +97,6 @@ void ccm_progress(const char *what, size_t done, size_t total, size_t bytes, voi
 /* Ends a progress line cut short, so that an error starts a line. */
 void ccm_progress_end(ccm_progress_line *p);
 
-/* ---- field arguments (cli/fields.c) ----------------------------------- */
-
-typedef enum { FIELD_SET, FIELD_CLEAR, FIELD_ADD, FIELD_REMOVE } ccm_field_op_kind;
-
-typedef struct {
-    ccm_field_op_kind op;
-    char *field;
-    char *value; /* NULL for FIELD_CLEAR */
-} ccm_field_op;
-
-typedef struct {
-    ccm_field_op *ops;
-    size_t n;
-} ccm_field_ops;
-
-/* Parses and validates FIELD arguments for `kind` (nothing is written):
- * field=value, field=, field+=item, field-=item. For set fields,
- * field=a,b,c replaces the set. */
-int ccm_field_ops_parse(ccm_field_ops *out, const char *kind, int argc, char **argv);
-void ccm_field_ops_free(ccm_field_ops *ops);
-
-/* Checks parsed operations before anything is written: a field name that
- * is a typo of a known field is refused ("did you mean ...?") unless it is
- * in `in_use` (an object keyed by field names, or NULL); the members named
- * by lead/by assignments and additions are looked up in `roster` (NULL: not
- * checked): an unknown name is refused listing the members (`strict`) or
- * accepted with a warning on stderr; a removed member is accepted with a
- * warning. Warnings are printed once per name in `warned` (an object, or
- * NULL). */
-int ccm_field_ops_check(const ccm_field_ops *ops, const char *kind, const json_t *in_use,
-                        const json_t *roster, int strict, json_t *warned);
-
-/* Applies parsed operations to a record document with fresh stamps. */
-int ccm_field_ops_apply(json_t *rec, const ccm_field_ops *ops, ccm_txn *txn, const char *member);
-
 /* ---- records (cli/cmd_state.c) ----------------------------------------- */
 
 #define CCM_UPDATE_CREATE 0x1 /* create the record when absent */
@@ -141,16 +106,7 @@ int ccm_field_ops_apply(json_t *rec, const ccm_field_ops *ops, ccm_txn *txn, con
 int ccm_cli_update_record(ccm_cli *cli, const char *kind, const char *id, int argc, char **argv,
                           int flags);
 
-/* ---- import (cli/cmd_import.c) ------------------------------------------ */
-
-/* Fill only: set a field only where it holds no value, add only the set
- * elements that are missing, leave every existing activity alone. */
-#define CCM_IMPORT_FILL 0x1
-
-/* Validates an import document (the JSON shape of `import`) in full, then
- * writes it as one signed commit, as `import` does; *nstates and *nacts
- * count the records it changed (nothing changed: no commit). */
-int ccm_cli_import_doc(ccm_cli *cli, const json_t *doc, int flags, size_t *nstates, size_t *nacts);
+/* ---- seed (cli/cmd_seed.c) -------------------------------------------------- */
 
 /* The id `seed` gives the activity of its data with this key (16 lowercase
  * hex digits + NUL): the same on every member's machine (cli/cmd_seed.c). */
@@ -176,18 +132,6 @@ int ccm_cli_show_record(ccm_cli *cli, const char *kind, const char *id);
 /* Sets the store's view for --at DATE|COMMIT: a date form of
  * ccm_date_parse (a month means its last day) or a commit id prefix. */
 int ccm_cli_view_at(ccm_cli *cli, const char *at);
-
-/* ---- notes (cli/cmd_note.c) ------------------------------------------------ */
-
-/* The notes attached to a record (kind NULL: every note): the ones this
- * member can read, as note views with their titles (a new array in
- * *readable), and how many others there are (*hidden). */
-int ccm_cli_notes_on(ccm_cli *cli, const char *kind, const char *id, json_t **readable,
-                     size_t *hidden);
-
-/* The view of one note with its title and body (CCM_EDENIED if this member
- * is not a recipient). New reference in *out. */
-int ccm_cli_note_body(json_t **out, ccm_cli *cli, const char *id);
 
 /* ---- output (cli/output.c) --------------------------------------------- */
 

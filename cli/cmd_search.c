@@ -135,20 +135,12 @@ static int search_notes(search_ctx *x)
     int rc;
 
     /* Only the notes this member can open; their bodies are searched too. */
-    if ((rc = ccm_cli_notes_on(x->cli, NULL, NULL, &notes, &hidden)) < 0) {
+    if ((rc = ccm_store_notes(&notes, &hidden, x->cli->store, NULL, NULL, 1)) < 0) {
         return rc;
     }
     json_array_foreach(notes, i, note)
     {
-        const char *id = json_string_value(json_object_get(note, "id"));
-        json_t *full = NULL;
-        /* ccm_cli_notes_on gives titles; the body needs note show's view. */
-        if ((rc = ccm_cli_note_body(&full, x->cli, id)) < 0) {
-            break;
-        }
-        rc = search_view(x, full, "note");
-        json_decref(full);
-        if (rc < 0) {
+        if ((rc = search_view(x, note, "note")) < 0) {
             break;
         }
     }

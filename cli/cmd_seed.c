@@ -67,6 +67,7 @@ static int seed_document(json_t **out)
 int ccm_cmd_seed(ccm_cli *cli, int argc, char **argv)
 {
     json_t *doc = NULL;
+    ccm_import imp = {0};
     size_t nstates = 0, nacts = 0;
     char head[41];
     int rc;
@@ -74,8 +75,8 @@ int ccm_cmd_seed(ccm_cli *cli, int argc, char **argv)
     if (argc != 0) {
         return ccm_usage(cli, "unexpected argument '%s'", argv[0]);
     }
-    if ((rc = seed_document(&doc)) < 0 ||
-        (rc = ccm_cli_import_doc(cli, doc, CCM_IMPORT_FILL, &nstates, &nacts)) < 0) {
+    if ((rc = seed_document(&doc)) < 0 || (rc = ccm_import_doc(&imp, doc)) < 0 ||
+        (rc = ccm_import_write(&nstates, &nacts, cli->store, &imp, CCM_IMPORT_FILL)) < 0) {
         goto done;
     }
     ccm_store_head(head, cli->store);
@@ -93,6 +94,7 @@ int ccm_cmd_seed(ccm_cli *cli, int argc, char **argv)
                nstates, nacts, head);
     }
 done:
+    ccm_import_free(&imp);
     json_decref(doc);
     return rc;
 }

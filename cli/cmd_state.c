@@ -17,7 +17,7 @@
 /* Applies FIELD arguments to one record of `kind` in one commit and prints
  * the result (unless CCM_UPDATE_QUIET); CCM_UPDATE_CREATE creates the record
  * when it does not exist. Everything is checked before anything is written:
- * values (fields.c), field names that look like typos (the record's own
+ * values (store/fields.c), field names that look like typos (the record's own
  * fields are accepted), and the members named in lead/by. A removed state
  * that is set again comes back with the fields it had. */
 int ccm_cli_update_record(ccm_cli *cli, const char *kind, const char *id, int argc, char **argv,
@@ -25,11 +25,12 @@ int ccm_cli_update_record(ccm_cli *cli, const char *kind, const char *id, int ar
 {
     ccm_field_ops ops = {0};
     ccm_txn *txn = NULL;
-    json_t *rec = NULL, *view = NULL, *roster = NULL, *warned = json_object();
+    json_t *rec = NULL, *view = NULL, *roster = NULL, *warnings = json_array(), *w;
+    size_t i;
     int rc, revived = 0;
 
     if (argc == 0) {
-        json_decref(warned);
+        json_decref(warnings);
         return ccm_usage(cli, "no field to change");
     }
     if ((rc = ccm_field_ops_parse(&ops, kind, argc, argv)) < 0 ||
@@ -47,8 +48,12 @@ int ccm_cli_update_record(ccm_cli *cli, const char *kind, const char *id, int ar
     if (rc < 0) {
         goto done;
     }
-    if ((rc = ccm_field_ops_check(&ops, kind, json_object_get(rec, "fields"), roster, 1, warned)) <
-        0) {
+    rc = ccm_field_ops_check(&ops, kind, json_object_get(rec, "fields"), roster, 1, warnings);
+    json_array_foreach(warnings, i, w)
+    {
+        fprintf(stderr, "ccmsync: warning: %s\n", json_string_value(w));
+    }
+    if (rc < 0) {
         goto done;
     }
     if (ccm_record_is_deleted(rec)) {
@@ -83,7 +88,7 @@ done:
     json_decref(view);
     json_decref(rec);
     json_decref(roster);
-    json_decref(warned);
+    json_decref(warnings);
     ccm_txn_free(txn);
     ccm_field_ops_free(&ops);
     return rc;
@@ -125,7 +130,7 @@ int ccm_cli_show_record(ccm_cli *cli, const char *kind, const char *id)
         rc = ccm_print_json(view);
         goto done;
     }
-    if ((rc = ccm_cli_notes_on(cli, kind, id, &notes, &hidden)) < 0) {
+    if ((rc = ccm_store_notes(&notes, &hidden, cli->store, kind, id, 0)) < 0) {
         goto done;
     }
     ccm_cli_print_at(cli);

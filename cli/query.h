@@ -1,9 +1,9 @@
 /*
- * query.h - questions asked of the records in one command: date forms
- * (cli/dates.c), --where conditions, --sort keys and --columns
- * (cli/query.c), the computed field last_activity (cli/records.c), and the
- * typo checks of field and member names (cli/suggest.c). The parsing and
- * matching parts are pure and unit-tested (tests/cli/test_query.c).
+ * query.h - questions asked of the records in one command: --where
+ * conditions, --sort keys and --columns (cli/query.c) and the computed field
+ * last_activity (cli/records.c), on the store's date forms and typo checks
+ * (store.h). The parsing and matching parts are pure and unit-tested
+ * (tests/cli/test_query.c).
  */
 #ifndef CCM_CLI_QUERY_H
 #define CCM_CLI_QUERY_H
@@ -11,58 +11,6 @@
 #include <jansson.h>
 
 #include "cli.h"
-
-/* ---- dates (cli/dates.c) ------------------------------------------------ */
-
-/* A day or a span of days, YYYY-MM-DD each (lo == hi for one day). */
-typedef struct {
-    char lo[11], hi[11];
-} ccm_days;
-
-/* Today (UTC) as YYYY-MM-DD, or $CCMSYNC_TODAY when set (CCM_EINVALID if
- * that is not a YYYY-MM-DD date). */
-int ccm_date_today(char out[11]);
-
-/* A date argument: YYYY-MM-DD; YYYY-MM (the month: lo its first day, hi its
- * last); "today"; -Nd or +Nd (N days before or after today). CCM_EINVALID
- * naming `what` and the accepted forms. */
-int ccm_date_parse(ccm_days *out, const char *arg, const char *what);
-
-/* One day: a form of ccm_date_parse that is not a month. */
-int ccm_date_day(char out[11], const char *arg, const char *what);
-
-/* N days after (negative: before) YYYY-MM-DD `day`, into out; CCM_EINVALID
- * when the result leaves the years 1900-2999. */
-int ccm_date_add(char out[11], const char *day, long n);
-
-/* ---- typos (cli/suggest.c) ------------------------------------------------ */
-
-/* The optimal string alignment distance (Levenshtein with transpositions of
- * adjacent characters) between a and b. */
-size_t ccm_edit_distance(const char *a, const char *b);
-
-/* The entry of the NULL-terminated `known` closest to `word` if it is near
- * enough to be a typo of it (1 edit for names of up to 4 characters, 2 for
- * longer ones) and not `word` itself; else NULL. */
-const char *ccm_suggest(const char *word, const char *const *known);
-
-/* The fields the schema defines for a kind, computed ones included
- * (NULL-terminated, static). */
-const char *const *ccm_known_fields(const char *kind);
-
-/* 1 if `field` is computed from other records (last_activity of a state). */
-int ccm_field_is_computed(const char *kind, const char *field);
-
-/* Refuses (CCM_EINVALID, "did you mean ...?") a field name that is not one
- * of the kind's known fields (or "id" when `with_id`) but is a typo of one.
- * Names in `in_use` (an object whose keys are field names, or NULL) are
- * accepted as they are. */
-int ccm_check_field_typo(const char *kind, const char *field, const json_t *in_use, int with_id);
-
-/* Checks a member name against the roster: CCM_OK for an active member;
- * for a removed one CCM_OK with *past set (when past is non-NULL);
- * CCM_EINVALID naming the members (and the closest one) otherwise. */
-int ccm_check_member(const json_t *roster, const char *name, int *past);
 
 /* ---- conditions, sort keys, columns (cli/query.c) ------------------------ */
 

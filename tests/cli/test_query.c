@@ -1,9 +1,7 @@
 /*
- * test_query.c - questions asked of the records (cli/dates.c, cli/query.c,
- * cli/suggest.c): date forms with a fixed today, month ends and leap years;
- * edit distance and "did you mean"; member names against a roster;
- * --where parsing, value checks and matching for every operator on text,
- * enum, date, computed and set fields, absent fields included; --sort order
+ * test_query.c - questions asked of the records (cli/query.c): --where
+ * parsing, value checks and matching for every operator on text, enum,
+ * date, computed and set fields, absent fields included; --sort order
  * (stable, ties by id, absent values); --columns.
  */
 #include <setjmp.h>
@@ -17,126 +15,6 @@
 
 #include "cli/cli.h"
 #include "cli/query.h"
-
-/* ---- dates --------------------------------------------------------------------- */
-
-static void expect_days(const char *arg, const char *lo, const char *hi)
-{
-    ccm_days d;
-    assert_int_equal(ccm_date_parse(&d, arg, "test"), CCM_OK);
-    assert_string_equal(d.lo, lo);
-    assert_string_equal(d.hi, hi);
-}
-
-static void test_dates__forms(void **state)
-{
-    char day[11];
-    (void)state;
-    setenv("CCMSYNC_TODAY", "2025-03-01", 1);
-    expect_days("2025-03-12", "2025-03-12", "2025-03-12");
-    expect_days("2025-02", "2025-02-01", "2025-02-28");
-    expect_days("2024-02", "2024-02-01", "2024-02-29");
-    expect_days("2025-12", "2025-12-01", "2025-12-31");
-    expect_days("2025-04", "2025-04-01", "2025-04-30");
-    expect_days("today", "2025-03-01", "2025-03-01");
-    expect_days("-1d", "2025-02-28", "2025-02-28");
-    expect_days("+30d", "2025-03-31", "2025-03-31");
-    expect_days("-180d", "2024-09-02", "2024-09-02");
-    expect_days("+0d", "2025-03-01", "2025-03-01");
-    setenv("CCMSYNC_TODAY", "2024-02-29", 1);
-    expect_days("+365d", "2025-02-28", "2025-02-28");
-    expect_days("-366d", "2023-02-28", "2023-02-28");
-    assert_int_equal(ccm_date_day(day, "2025-03", "--date"), CCM_EINVALID);
-    assert_non_null(strstr(ccm_error_last(), "month"));
-    assert_int_equal(ccm_date_day(day, "+2d", "--date"), CCM_OK);
-    assert_string_equal(day, "2024-03-02");
-    unsetenv("CCMSYNC_TODAY");
-}
-
-static void test_dates__bad_forms_are_refused(void **state)
-{
-    const char *bad[] = {"",           "2025-02-30", "2025-13",    "2025-1", "25-03-01",
-                         "tomorrow",   "-d",         "-5",         "5d",     "+1.5d",
-                         "-99999999d", "1899-12",    "3000-01-01", "today "};
-    ccm_days d;
-    (void)state;
-    setenv("CCMSYNC_TODAY", "2025-03-01", 1);
-    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-        if (ccm_date_parse(&d, bad[i], "--since") != CCM_EINVALID) {
-            fail_msg("'%s' was accepted as a date", bad[i]);
-        }
-        assert_non_null(strstr(ccm_error_last(), "YYYY-MM"));
-    }
-    setenv("CCMSYNC_TODAY", "2025-02-30", 1);
-    assert_int_equal(ccm_date_parse(&d, "today", "--since"), CCM_EINVALID);
-    assert_non_null(strstr(ccm_error_last(), "CCMSYNC_TODAY"));
-    unsetenv("CCMSYNC_TODAY");
-    /* Without CCMSYNC_TODAY, today is a real date. */
-    assert_int_equal(ccm_date_parse(&d, "today", "--since"), CCM_OK);
-    assert_int_equal(strlen(d.lo), 10);
-}
-
-/* ---- typos ----------------------------------------------------------------------- */
-
-static void test_suggest__distance_and_did_you_mean(void **state)
-{
-    const char *const *state_fields = ccm_known_fields("state");
-    (void)state;
-    assert_int_equal(ccm_edit_distance("status", "status"), 0);
-    assert_int_equal(ccm_edit_distance("statuss", "status"), 1);
-    assert_int_equal(ccm_edit_distance("stauts", "status"), 1); /* transposition */
-    assert_int_equal(ccm_edit_distance("satus", "status"), 1);
-    assert_int_equal(ccm_edit_distance("stat", "status"), 2);
-    assert_int_equal(ccm_edit_distance("", "abc"), 3);
-    assert_string_equal(ccm_suggest("statuss", state_fields), "status");
-    assert_string_equal(ccm_suggest("prority", state_fields), "priority");
-    assert_string_equal(ccm_suggest("last_contat", state_fields), "last_contact");
-    assert_string_equal(ccm_suggest("laed", state_fields), "lead");
-    assert_null(ccm_suggest("status", state_fields));
-    assert_null(ccm_suggest("meeting_room", state_fields));
-    /* Short names allow one edit only. */
-    assert_string_equal(ccm_suggest("byy", ccm_known_fields("activity")), "by");
-    assert_null(ccm_suggest("xz", ccm_known_fields("activity")));
-}
-
-static void test_suggest__field_typos_are_refused(void **state)
-{
-    json_t *in_use = json_pack("{s:b}", "statu", 1);
-    (void)state;
-    assert_int_equal(ccm_check_field_typo("state", "statuss", NULL, 0), CCM_EINVALID);
-    assert_non_null(strstr(ccm_error_last(), "did you mean 'status'?"));
-    assert_int_equal(ccm_check_field_typo("activity", "dat", NULL, 0), CCM_EINVALID);
-    assert_non_null(strstr(ccm_error_last(), "'date'"));
-    assert_int_equal(ccm_check_field_typo("state", "status", NULL, 0), CCM_OK);
-    assert_int_equal(ccm_check_field_typo("state", "meeting_room", NULL, 0), CCM_OK);
-    assert_int_equal(ccm_check_field_typo("state", "last_activty", NULL, 0), CCM_EINVALID);
-    /* A name already in use is not a typo; nor a known name extended by
-     * digits or '_'; "id" only where ids are fields. */
-    assert_int_equal(ccm_check_field_typo("state", "statu", in_use, 0), CCM_OK);
-    assert_int_equal(ccm_check_field_typo("state", "region2", NULL, 0), CCM_OK);
-    assert_int_equal(ccm_check_field_typo("state", "status_2024", NULL, 0), CCM_OK);
-    assert_int_equal(ccm_check_field_typo("state", "id", NULL, 1), CCM_OK);
-    assert_int_equal(ccm_check_field_typo("activity", "ids", NULL, 1), CCM_OK);
-    json_decref(in_use);
-}
-
-static void test_suggest__member_names(void **state)
-{
-    json_t *roster = json_pack("{s:[{s:s},{s:s},{s:s, s:s}]}", "members", "name", "Peru", "name",
-                               "Norway", "name", "Malawi", "removed", "2025-01-01T00:00:00Z");
-    int past = -1;
-    (void)state;
-    assert_int_equal(ccm_check_member(roster, "Norway", &past), CCM_OK);
-    assert_int_equal(past, 0);
-    assert_int_equal(ccm_check_member(roster, "Malawi", &past), CCM_OK);
-    assert_int_equal(past, 1);
-    assert_int_equal(ccm_check_member(roster, "Nrway", &past), CCM_EINVALID);
-    assert_non_null(strstr(ccm_error_last(), "did you mean 'Norway'?"));
-    assert_non_null(strstr(ccm_error_last(), "Peru, Norway, Malawi"));
-    assert_int_equal(ccm_check_member(roster, "ISU", NULL), CCM_EINVALID);
-    assert_null(strstr(ccm_error_last(), "did you mean"));
-    json_decref(roster);
-}
 
 /* ---- conditions ------------------------------------------------------------------- */
 
@@ -364,11 +242,6 @@ static void test_sort__keys_then_defaults_then_id(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_dates__forms),
-        cmocka_unit_test(test_dates__bad_forms_are_refused),
-        cmocka_unit_test(test_suggest__distance_and_did_you_mean),
-        cmocka_unit_test(test_suggest__field_typos_are_refused),
-        cmocka_unit_test(test_suggest__member_names),
         cmocka_unit_test(test_where__operators_on_each_type),
         cmocka_unit_test(test_where__bad_conditions_are_refused),
         cmocka_unit_test(test_where__activity_states_any_case_and_members_checked),

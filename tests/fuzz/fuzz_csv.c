@@ -1,5 +1,5 @@
 /*
- * fuzz_csv.c - the RFC 4180 reader of `import` (cli/csv.c): rows are read
+ * fuzz_csv.c - the RFC 4180 reader of `import` (store/csv.c): rows are read
  * until the end or an error and must never crash or loop. Every row has at
  * least one cell and consumes input. The rows read, written back with every
  * cell quoted, read back to the same cells, up to carriage returns (the

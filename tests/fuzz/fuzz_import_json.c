@@ -1,7 +1,7 @@
 /*
- * fuzz_import_json.c - FIELD arguments (cli/fields.c), the validation every
- * imported value goes through (the JSON and CSV import paths themselves are
- * static in cli/cmd_import.c and build these arguments): the input split at
+ * fuzz_import_json.c - field operations (store/fields.c), the validation
+ * every imported value goes through (the JSON and CSV import paths build
+ * these arguments): the input split at
  * NUL bytes is the argument vector, parsed for kinds state, activity and
  * note. Must never crash; a parse that succeeds returns one operation per
  * argument with a valid field name that is not "id", and a value exactly
@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/cli.h"
+#include "store/store.h"
 
 #define MAX_ARGS 64
 
@@ -46,7 +46,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 const ccm_field_op *op = &ops.ops[i];
                 FUZZ_CHECK(op->field != NULL && ccm_schema_check_field_name(op->field) == 0);
                 FUZZ_CHECK(strcmp(op->field, "id") != 0);
-                FUZZ_CHECK((op->op == FIELD_CLEAR) == (op->value == NULL));
+                FUZZ_CHECK((op->op == CCM_FIELD_CLEAR) == (op->value == NULL));
                 FUZZ_CHECK(strncmp(argv[i], op->field, strlen(op->field)) == 0);
             }
         } else {

@@ -1,6 +1,6 @@
 /*
  * fuzz_text.c - what the command line does with record values and typed
- * conditions (cli/text.c, cli/csv.c, cli/query.c, cli/dates.c), on
+ * conditions (cli/text.c, cli/csv.c, cli/query.c, store/dates.c), on
  * arbitrary bytes. The first byte picks the options, the rest is the text.
  *
  * Invariants: the escaped text is well-formed UTF-8 holding no control

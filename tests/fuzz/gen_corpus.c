@@ -280,6 +280,40 @@ static void gen_csv(void)
             "survey,2025-03-07,USA,\n");
 }
 
+/* The import target: a byte naming the document (0: .json, 1: .csv, 2:
+ * none), then the document. */
+static void put_doc(const char *name, char how, const char *doc)
+{
+    size_t n = strlen(doc);
+    char *buf = malloc(n + 1);
+
+    if (!buf) {
+        die("malloc");
+    }
+    buf[0] = how;
+    memcpy(buf + 1, doc, n);
+    put("import", name, buf, n + 1);
+    free(buf);
+}
+
+static void gen_import_docs(void)
+{
+    put_doc("json", 0,
+            "{\"meta\": {}, \"states\": [{\"id\": \"LAO\", \"fields\": {\"status\": "
+            "\"party\", \"targets\": [\"apmbc\", \"ccw\"], \"lead\": null, "
+            "\"last_activity\": \"2025-01-01\"}}], \"activities\": [{\"fields\": "
+            "{\"type\": \"survey\", \"date\": \"-3d\", \"states\": [\"lao\"]}}, "
+            "{\"id\": \"0123456789abcdef\", \"fields\": {\"summary\": \"a\\nb\"}}]}");
+    put_doc("csv_states", 1,
+            "\xEF\xBB\xBFid,status,targets,lead\r\n"
+            "LAO,signatory,apmbc;ccw,alice\r\n"
+            "LBR,,,\r\n");
+    put_doc("csv_activities", 2,
+            "type,date,states,summary,id\n"
+            "bilateral,2025-03-06,LAO;LBR,\"a, \"\"b\"\"\",\n"
+            "survey,2025-03-07,USA,,0123456789abcdef\n");
+}
+
 /* The text target: an options byte (bit 0: multi-line, bit 1: activity
  * conditions, the rest: a width), then a value or a condition. */
 static void put_text(const char *name, unsigned char options, const char *text)
@@ -401,6 +435,7 @@ int main(int argc, char **argv)
     gen_capsule();
     gen_csv();
     gen_import();
+    gen_import_docs();
     gen_text();
     gen_verify();
     return 0;

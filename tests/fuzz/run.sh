@@ -36,6 +36,7 @@ targets=(
   "capsule 512"
   "csv 4096"
   "import_json 1024"
+  "import 4096"
   "known_hosts 2048"
   "text 1024"
   "verify 128"

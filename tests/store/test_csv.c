@@ -1,5 +1,5 @@
 /*
- * test_csv.c - the RFC 4180 reader of `import` (cli/csv.c): plain and quoted
+ * test_csv.c - the RFC 4180 reader of `import` (store/csv.c): plain and quoted
  * cells, doubled quotes, newlines inside quotes, LF, CRLF and CR line ends, a
  * UTF-8 byte order mark, blank lines, a last line without a newline, empty
  * cells, and the two malformed cases (unterminated quote, text after a
@@ -17,8 +17,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "cli/cli.h"
-#include "cli/csv.h"
+#include "store/store.h"
 
 typedef struct {
     ccm_csv csv;

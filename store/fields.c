@@ -1,6 +1,7 @@
 /*
- * fields.c - FIELD arguments: parsed and validated in full before anything is
- * written, then applied to a record document with fresh stamps.
+ * fields.c - field operations, as the command line and import write them:
+ * parsed and validated in full before anything is written, then applied to
+ * a record document with fresh stamps (see store.h).
  *
  *   field=value   set a scalar; for a set field, replace it (comma-separated)
  *   field=        clear (a scalar) or empty (a set)
@@ -10,8 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
-#include "query.h"
+#include "store.h"
 
 void ccm_field_ops_free(ccm_field_ops *ops)
 {
@@ -103,11 +103,11 @@ static int parse_one(ccm_field_op *op, const char *kind, const char *arg)
     if (rest[0] == '=') {
         if (*value == 0) {
             free(value);
-            op->op = FIELD_CLEAR;
+            op->op = CCM_FIELD_CLEAR;
             /* Required fields (an activity's type and date) stay set. */
             return is_set ? CCM_OK : ccm_schema_check_value(kind, field, NULL);
         }
-        op->op = FIELD_SET;
+        op->op = CCM_FIELD_SET;
         if (ccm_schema_field_type(kind, field) == CCM_FT_DATE &&
             ccm_schema_check_value(kind, field, value) < 0) {
             /* today, -Nd, +Nd are stored as the day they name. */
@@ -125,7 +125,7 @@ static int parse_one(ccm_field_op *op, const char *kind, const char *arg)
         }
         rc = is_set ? check_elems(kind, field, value) : ccm_schema_check_value(kind, field, value);
     } else {
-        op->op = rest[0] == '+' ? FIELD_ADD : FIELD_REMOVE;
+        op->op = rest[0] == '+' ? CCM_FIELD_ADD : CCM_FIELD_REMOVE;
         rc = is_set ? ccm_schema_check_elem(kind, field, value)
                     : ccm_error_set(CCM_EINVALID, "'%s' is not a set field (use %s=VALUE or %s=)",
                                     field, field, field);
@@ -159,17 +159,30 @@ int ccm_field_ops_parse(ccm_field_ops *out, const char *kind, int argc, char **a
     return CCM_OK;
 }
 
-/* Warns once per name (in `warned`) on stderr. */
-static void warn_once(json_t *warned, const char *name, const char *what)
+/* Appends the warning "'NAME' WHAT" to `warnings` unless it is there. */
+static int warn_once(json_t *warnings, const char *name, const char *what)
 {
-    if (!json_object_get(warned, name)) {
-        fprintf(stderr, "ccmsync: warning: '%s' %s\n", name, what);
-        json_object_set_new(warned, name, json_true());
+    char msg[256];
+    size_t i;
+    json_t *w;
+
+    if (!warnings) {
+        return CCM_OK;
     }
+    snprintf(msg, sizeof(msg), "'%s' %s", name, what);
+    json_array_foreach(warnings, i, w)
+    {
+        if (strcmp(json_string_value(w), msg) == 0) {
+            return CCM_OK;
+        }
+    }
+    return json_array_append_new(warnings, json_string(msg)) < 0
+               ? ccm_error_set(CCM_ERROR, "out of memory")
+               : CCM_OK;
 }
 
 /* Checks the members named by one lead/by operation. */
-static int check_members(const ccm_field_op *op, const json_t *roster, int strict, json_t *warned)
+static int check_members(const ccm_field_op *op, const json_t *roster, int strict, json_t *warnings)
 {
     char *copy = strdup(op->value), *save = NULL;
     int rc = CCM_OK, past;
@@ -179,11 +192,10 @@ static int check_members(const ccm_field_op *op, const json_t *roster, int stric
     }
     for (char *e = strtok_r(copy, ",", &save); e && rc == CCM_OK; e = strtok_r(NULL, ",", &save)) {
         if ((rc = ccm_check_member(roster, e, &past)) == CCM_OK && past) {
-            warn_once(warned, e, "is a past member of the group (removed)");
+            rc = warn_once(warnings, e, "is a past member of the group (removed)");
         } else if (rc < 0 && !strict) {
             ccm_error_clear();
-            rc = CCM_OK;
-            warn_once(warned, e, "is not a member of the group");
+            rc = warn_once(warnings, e, "is not a member of the group");
         }
     }
     free(copy);
@@ -191,7 +203,7 @@ static int check_members(const ccm_field_op *op, const json_t *roster, int stric
 }
 
 int ccm_field_ops_check(const ccm_field_ops *ops, const char *kind, const json_t *in_use,
-                        const json_t *roster, int strict, json_t *warned)
+                        const json_t *roster, int strict, json_t *warnings)
 {
     int rc = CCM_OK;
 
@@ -201,8 +213,8 @@ int ccm_field_ops_check(const ccm_field_ops *ops, const char *kind, const json_t
                            (strcmp(kind, "activity") == 0 && strcmp(op->field, "by") == 0);
         rc = ccm_check_field_typo(kind, op->field, in_use, 0);
         if (rc == CCM_OK && member_field && roster && op->value &&
-            (op->op == FIELD_SET || op->op == FIELD_ADD)) {
-            rc = check_members(op, roster, strict, warned);
+            (op->op == CCM_FIELD_SET || op->op == CCM_FIELD_ADD)) {
+            rc = check_members(op, roster, strict, warnings);
         }
     }
     return rc;
@@ -282,15 +294,15 @@ int ccm_field_ops_apply(json_t *rec, const ccm_field_ops *ops, ccm_txn *txn, con
         const ccm_field_op *op = &ops->ops[i];
         int is_set = ccm_schema_field_type(kind, op->field) == CCM_FT_SET;
         switch (op->op) {
-        case FIELD_SET:
-        case FIELD_CLEAR:
+        case CCM_FIELD_SET:
+        case CCM_FIELD_CLEAR:
             rc = is_set ? replace_set(rec, op->field, op->value, txn, member)
                         : ccm_record_assign(rec, op->field, op->value, ccm_txn_stamp(txn), member);
             break;
-        case FIELD_ADD:
+        case CCM_FIELD_ADD:
             rc = ccm_record_set_add(rec, op->field, op->value, ccm_txn_stamp(txn), member);
             break;
-        case FIELD_REMOVE:
+        case CCM_FIELD_REMOVE:
             /* Removing what is not there changes nothing: no stamp, no commit. */
             if (has_elem(rec, op->field, op->value)) {
                 rc = ccm_record_set_remove(rec, op->field, op->value, ccm_txn_stamp(txn), member);

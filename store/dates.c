@@ -1,5 +1,5 @@
 /*
- * dates.c - the date forms of the command line (see query.h): a day
+ * dates.c - the date forms people type (see store.h): a day
  * (YYYY-MM-DD), a month (YYYY-MM), "today", and days relative to today
  * (-180d, +30d). Today is the UTC date, or $CCMSYNC_TODAY when set (for
  * scripts and tests that need a fixed today).
@@ -13,7 +13,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "query.h"
+#include "store.h"
 
 #define FORMS "YYYY-MM-DD, YYYY-MM, today, -Nd or +Nd"
 #define MAX_DAYS 400000L /* about 1,100 years: past any valid date */

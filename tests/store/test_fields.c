@@ -1,10 +1,13 @@
 /*
- * test_fields.c - FIELD arguments (cli/fields.c): field=value, field=,
+ * test_fields.c - field operations (store/fields.c): field=value, field=,
  * field+=item and field-=item are parsed and validated in full before
  * anything is written, with one-line messages naming the problem; applied to
  * a record in a real (uncommitted) transaction, a set assignment replaces the
  * set, an empty one empties it, and removing an absent element changes
- * nothing.
+ * nothing. Checked against the records and the roster before writing, a
+ * typo of a known field is refused unless the record uses that name, and
+ * lead/by names outside the group are refused (strict) or come back as
+ * warnings, once per name, as do past members.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -17,7 +20,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "cli/cli.h"
+#include "store/store.h"
 
 /* ---- helpers: parsing ---------------------------------------------------- */
 
@@ -88,57 +91,58 @@ static void expect_rejected(const char *kind, const char *arg, ...)
 static void test_fields_parse__set_scalar(void **state)
 {
     (void)state;
-    expect_op("state", "status=party", FIELD_SET, "status", "party");
-    expect_op("state", "priority=high", FIELD_SET, "priority", "high");
-    expect_op("state", "last_contact=2024-02-29", FIELD_SET, "last_contact", "2024-02-29");
-    expect_op("activity", "type=bilateral", FIELD_SET, "type", "bilateral");
-    expect_op("activity", "status=done", FIELD_SET, "status", "done");
+    expect_op("state", "status=party", CCM_FIELD_SET, "status", "party");
+    expect_op("state", "priority=high", CCM_FIELD_SET, "priority", "high");
+    expect_op("state", "last_contact=2024-02-29", CCM_FIELD_SET, "last_contact", "2024-02-29");
+    expect_op("activity", "type=bilateral", CCM_FIELD_SET, "type", "bilateral");
+    expect_op("activity", "status=done", CCM_FIELD_SET, "status", "done");
 }
 
 static void test_fields_parse__empty_value_clears(void **state)
 {
     (void)state;
-    expect_op("state", "status=", FIELD_CLEAR, "status", NULL);
-    expect_op("state", "targets=", FIELD_CLEAR, "targets", NULL);
-    expect_op("activity", "summary=", FIELD_CLEAR, "summary", NULL);
+    expect_op("state", "status=", CCM_FIELD_CLEAR, "status", NULL);
+    expect_op("state", "targets=", CCM_FIELD_CLEAR, "targets", NULL);
+    expect_op("activity", "summary=", CCM_FIELD_CLEAR, "summary", NULL);
 }
 
 static void test_fields_parse__add_and_remove_on_sets(void **state)
 {
     (void)state;
-    expect_op("state", "targets+=apmbc", FIELD_ADD, "targets", "apmbc");
-    expect_op("state", "targets-=ccw", FIELD_REMOVE, "targets", "ccw");
-    expect_op("state", "lead+=Peru", FIELD_ADD, "lead", "Peru");
-    expect_op("state", "lead-=Absent", FIELD_REMOVE, "lead", "Absent");
-    expect_op("activity", "states+=LAO", FIELD_ADD, "states", "LAO");
-    expect_op("activity", "by-=Norway", FIELD_REMOVE, "by", "Norway");
+    expect_op("state", "targets+=apmbc", CCM_FIELD_ADD, "targets", "apmbc");
+    expect_op("state", "targets-=ccw", CCM_FIELD_REMOVE, "targets", "ccw");
+    expect_op("state", "lead+=Peru", CCM_FIELD_ADD, "lead", "Peru");
+    expect_op("state", "lead-=Absent", CCM_FIELD_REMOVE, "lead", "Absent");
+    expect_op("activity", "states+=LAO", CCM_FIELD_ADD, "states", "LAO");
+    expect_op("activity", "by-=Norway", CCM_FIELD_REMOVE, "by", "Norway");
 }
 
 static void test_fields_parse__comma_list_for_set_fields(void **state)
 {
     (void)state;
-    expect_op("state", "targets=apmbc,ccw", FIELD_SET, "targets", "apmbc,ccw");
-    expect_op("state", "survey_reasons=cost,capacity,other", FIELD_SET, "survey_reasons",
+    expect_op("state", "targets=apmbc,ccw", CCM_FIELD_SET, "targets", "apmbc,ccw");
+    expect_op("state", "survey_reasons=cost,capacity,other", CCM_FIELD_SET, "survey_reasons",
               "cost,capacity,other");
-    expect_op("activity", "states=LAO,NOR,PER", FIELD_SET, "states", "LAO,NOR,PER");
+    expect_op("activity", "states=LAO,NOR,PER", CCM_FIELD_SET, "states", "LAO,NOR,PER");
 }
 
 static void test_fields_parse__comma_in_a_scalar_is_text(void **state)
 {
     (void)state;
-    expect_op("state", "next_step=call, then visit", FIELD_SET, "next_step", "call, then visit");
+    expect_op("state", "next_step=call, then visit", CCM_FIELD_SET, "next_step",
+              "call, then visit");
 }
 
 static void test_fields_parse__value_may_contain_equals_signs(void **state)
 {
     (void)state;
-    expect_op("activity", "summary=a=b+=c-=d", FIELD_SET, "summary", "a=b+=c-=d");
+    expect_op("activity", "summary=a=b+=c-=d", CCM_FIELD_SET, "summary", "a=b+=c-=d");
 }
 
 static void test_fields_parse__user_defined_field_is_text(void **state)
 {
     (void)state;
-    expect_op("state", "capital_2=Vientiane", FIELD_SET, "capital_2", "Vientiane");
+    expect_op("state", "capital_2=Vientiane", CCM_FIELD_SET, "capital_2", "Vientiane");
 }
 
 static void test_fields_parse__keeps_every_argument_in_order(void **state)
@@ -149,13 +153,13 @@ static void test_fields_parse__keeps_every_argument_in_order(void **state)
     (void)state;
     assert_int_equal(parse_args(&ops, "state", args), CCM_OK);
     assert_int_equal(ops.n, 4);
-    assert_int_equal(ops.ops[0].op, FIELD_SET);
+    assert_int_equal(ops.ops[0].op, CCM_FIELD_SET);
     assert_string_equal(ops.ops[0].field, "status");
-    assert_int_equal(ops.ops[1].op, FIELD_ADD);
+    assert_int_equal(ops.ops[1].op, CCM_FIELD_ADD);
     assert_string_equal(ops.ops[1].field, "targets");
-    assert_int_equal(ops.ops[2].op, FIELD_REMOVE);
+    assert_int_equal(ops.ops[2].op, CCM_FIELD_REMOVE);
     assert_string_equal(ops.ops[2].field, "lead");
-    assert_int_equal(ops.ops[3].op, FIELD_CLEAR);
+    assert_int_equal(ops.ops[3].op, CCM_FIELD_CLEAR);
     assert_string_equal(ops.ops[3].field, "region");
     ccm_field_ops_free(&ops);
     assert_int_equal(ops.n, 0);
@@ -183,7 +187,7 @@ static void test_fields_parse__field_name_of_64_characters_is_the_limit(void **s
     name64[64] = 0;
     snprintf(arg64, sizeof(arg64), "%s=x", name64);
     snprintf(arg65, sizeof(arg65), "a%s=x", name64);
-    expect_op("state", arg64, FIELD_SET, name64, "x");
+    expect_op("state", arg64, CCM_FIELD_SET, name64, "x");
     expect_rejected("state", arg65, "invalid field name", NULL);
 }
 
@@ -303,6 +307,85 @@ static void test_fields_parse__message_stays_on_one_line(void **state)
     expect_rejected("state", "no\nequals", "invalid field argument", NULL);
 }
 
+/* ---- checking against the records and the roster ----------------------------- */
+
+static json_t *roster_of_three(void)
+{
+    return json_pack("{s:[{s:s},{s:s},{s:s, s:s}]}", "members", "name", "Peru", "name", "Norway",
+                     "name", "Malawi", "removed", "2025-01-01T00:00:00Z");
+}
+
+/* Parses the NULL-terminated arguments, which must be accepted, and checks
+ * them; returns the code of the check. */
+static int check_args(const char *kind, const char *const *args, const json_t *in_use,
+                      const json_t *roster, int strict, json_t *warnings)
+{
+    ccm_field_ops ops = {0};
+    int rc;
+
+    assert_int_equal(parse_args(&ops, kind, args), CCM_OK);
+    rc = ccm_field_ops_check(&ops, kind, in_use, roster, strict, warnings);
+    ccm_field_ops_free(&ops);
+    return rc;
+}
+
+static void test_fields_check__a_typo_of_a_known_field_is_refused_unless_in_use(void **state)
+{
+    const char *args[] = {"statuss=party", NULL};
+    json_t *in_use = json_pack("{s:s}", "statuss", "x");
+
+    (void)state;
+    assert_int_equal(check_args("state", args, NULL, NULL, 1, NULL), CCM_EINVALID);
+    assert_non_null(strstr(ccm_error_last(), "did you mean 'status'?"));
+    assert_int_equal(check_args("state", args, in_use, NULL, 1, NULL), CCM_OK);
+    json_decref(in_use);
+}
+
+static void test_fields_check__names_outside_the_group_come_back_as_warnings(void **state)
+{
+    const char *args[] = {"lead=Nobody,Peru", "lead+=Nobody", "lead+=Malawi", "next_step=Nobody",
+                          NULL};
+    const char *by[] = {"by+=Nobody", "by+=Other", NULL};
+    json_t *roster = roster_of_three(), *warnings = json_array();
+
+    (void)state;
+    assert_int_equal(check_args("state", args, NULL, roster, 0, warnings), CCM_OK);
+    assert_int_equal(json_array_size(warnings), 2);
+    assert_string_equal(json_string_value(json_array_get(warnings, 0)),
+                        "'Nobody' is not a member of the group");
+    assert_string_equal(json_string_value(json_array_get(warnings, 1)),
+                        "'Malawi' is a past member of the group (removed)");
+    /* Once per name, across calls sharing the array. */
+    assert_int_equal(check_args("activity", by, NULL, roster, 0, warnings), CCM_OK);
+    assert_int_equal(json_array_size(warnings), 3);
+    assert_string_equal(json_string_value(json_array_get(warnings, 2)),
+                        "'Other' is not a member of the group");
+    /* No array: no warnings kept, same result. */
+    assert_int_equal(check_args("state", args, NULL, roster, 0, NULL), CCM_OK);
+    json_decref(warnings);
+    json_decref(roster);
+}
+
+static void test_fields_check__strict_refuses_names_outside_the_group(void **state)
+{
+    const char *nobody[] = {"lead+=Nobody", NULL}, *typo[] = {"lead+=Nrway", NULL};
+    const char *past[] = {"lead+=Malawi", NULL};
+    json_t *roster = roster_of_three(), *warnings = json_array();
+
+    (void)state;
+    assert_int_equal(check_args("state", nobody, NULL, roster, 1, warnings), CCM_EINVALID);
+    assert_string_equal(ccm_error_last(),
+                        "'Nobody' is not a member of the group (members: Peru, Norway, Malawi)");
+    assert_int_equal(check_args("state", typo, NULL, roster, 1, warnings), CCM_EINVALID);
+    assert_non_null(strstr(ccm_error_last(), "did you mean 'Norway'?"));
+    assert_int_equal(json_array_size(warnings), 0);
+    /* A past member is accepted, with a warning, even when strict. */
+    assert_int_equal(check_args("state", past, NULL, roster, 1, warnings), CCM_OK);
+    assert_int_equal(json_array_size(warnings), 1);
+    json_decref(warnings);
+    json_decref(roster);
+}
+
 /* ---- applying, in a real transaction that is never committed --------------- */
 
 static char base_dir[640];
@@ -318,7 +401,7 @@ static int group_setup(void **state)
     if (base && *base) {
         mkdir(base, 0700);
     }
-    snprintf(tmpl, sizeof(tmpl), "%s/cli-fields-XXXXXX", base && *base ? base : "/tmp");
+    snprintf(tmpl, sizeof(tmpl), "%s/store-fields-XXXXXX", base && *base ? base : "/tmp");
     if (!mkdtemp(tmpl)) {
         return -1;
     }
@@ -617,7 +700,13 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_fields_apply__works_on_activity_sets, apply_setup,
                                         apply_teardown),
     };
+    const struct CMUnitTest check_tests[] = {
+        cmocka_unit_test(test_fields_check__a_typo_of_a_known_field_is_refused_unless_in_use),
+        cmocka_unit_test(test_fields_check__names_outside_the_group_come_back_as_warnings),
+        cmocka_unit_test(test_fields_check__strict_refuses_names_outside_the_group),
+    };
     int failed = cmocka_run_group_tests_name("fields_parse", parse_tests, NULL, NULL);
+    failed += cmocka_run_group_tests_name("fields_check", check_tests, NULL, NULL);
     failed += cmocka_run_group_tests_name("fields_apply", apply_tests, group_setup, group_teardown);
     return failed;
 }

@@ -1,5 +1,5 @@
 /*
- * suggest.c - catching typos before they are written (see query.h): a field
+ * suggest.c - catching typos before they are written (see store.h): a field
  * name one or two edits from a field the schema defines is refused with
  * "did you mean ...?", and member names (lead, by, log --member) must be
  * members of the group, past members being accepted with a warning by the
@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "query.h"
+#include "store.h"
 
 #define NAME_MAX 64
 
