@@ -130,42 +130,6 @@ static inline int put_char(canon_out *o, char c)
     return 0;
 }
 
-/* The length of the well-formed UTF-8 sequence of 2 to 4 bytes at p, or 0:
- * jansson's utf8_iterate (no overlong forms, surrogates or values past
- * U+10FFFF). */
-static size_t utf8_seq(const unsigned char *p, size_t avail)
-{
-    uint32_t v;
-    size_t n, i;
-
-    if (p[0] >= 0xc2 && p[0] <= 0xdf) {
-        n = 2;
-        v = p[0] & 0x1f;
-    } else if (p[0] >= 0xe0 && p[0] <= 0xef) {
-        n = 3;
-        v = p[0] & 0x0f;
-    } else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
-        n = 4;
-        v = p[0] & 0x07;
-    } else {
-        return 0;
-    }
-    if (n > avail) {
-        return 0;
-    }
-    for (i = 1; i < n; i++) {
-        if ((p[i] & 0xc0) != 0x80) {
-            return 0;
-        }
-        v = v << 6 | (p[i] & 0x3f);
-    }
-    if (v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff) || (n == 3 && v < 0x800) ||
-        (n == 4 && v < 0x10000)) {
-        return 0;
-    }
-    return n;
-}
-
 /* A quoted string, as jansson's dump_string without JSON_ENSURE_ASCII or
  * JSON_ESCAPE_SLASH. Bytes are copied in runs between escapes; on a byte
  * that is not UTF-8 the current run is dropped and the closing quote never
@@ -175,6 +139,7 @@ static int put_string(canon_out *o, const char *s, size_t n)
     static const char hex[] = "0123456789ABCDEF";
     const unsigned char *p = (const unsigned char *)s, *end = p + n, *run = p;
     size_t k;
+    uint32_t cp;
     char *w;
 
     /* the quotes and every byte unescaped; each escape reserves its own room */
@@ -188,7 +153,7 @@ static int put_string(canon_out *o, const char *s, size_t n)
             p++;
             continue;
         case 2:
-            if (!(k = utf8_seq(p, (size_t)(end - p)))) {
+            if (!(k = ccm_utf8_decode(p, (size_t)(end - p), &cp))) {
                 return CANON_INVALID;
             }
             p += k;

@@ -87,41 +87,6 @@ static void skip_one_nul(loader *l)
     }
 }
 
-/* Length of the valid UTF-8 sequence at p (a byte >= 0x80), or 0. */
-static size_t utf8_len(const unsigned char *p, const unsigned char *end)
-{
-    unsigned char c = *p;
-    size_t n;
-    uint32_t v;
-
-    if (c >= 0xC2 && c <= 0xDF) {
-        n = 2;
-        v = c & 0x1F;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        n = 3;
-        v = c & 0x0F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        n = 4;
-        v = c & 0x07;
-    } else {
-        return 0;
-    }
-    if ((size_t)(end - p) < n) {
-        return 0;
-    }
-    for (size_t i = 1; i < n; i++) {
-        if ((p[i] & 0xC0) != 0x80) {
-            return 0;
-        }
-        v = v << 6 | (p[i] & 0x3F);
-    }
-    if ((n == 3 && v < 0x800) || (n == 4 && v < 0x10000) || v > 0x10FFFF ||
-        (v >= 0xD800 && v <= 0xDFFF)) {
-        return 0;
-    }
-    return n;
-}
-
 static int hex4(const unsigned char *p, uint32_t *out)
 {
     uint32_t v = 0;
@@ -275,7 +240,8 @@ static int string(loader *l, const char **out, size_t *len, char **buf)
             l->p = p;
             return fail(l, "control character in a string");
         } else {
-            size_t n = utf8_len(p, l->end);
+            uint32_t cp;
+            size_t n = ccm_utf8_decode(p, (size_t)(l->end - p), &cp);
             if (n == 0) {
                 l->p = p;
                 return fail(l, "invalid UTF-8");

@@ -102,39 +102,6 @@ static const struct field user_field = {NULL, CCM_FT_TEXT, ELEM_NONE, NULL, NULL
 #define QUOTE_MAX 64
 #define QUOTE_CAP (QUOTE_MAX + 8)
 
-/* Length of the well-formed UTF-8 sequence at s (1..4) and its code point,
- * or 0 if the bytes there are not one (overlong, surrogate, > U+10FFFF,
- * truncated). s[0] must not be NUL. */
-static size_t utf8_decode(const unsigned char *s, uint32_t *cp)
-{
-    size_t n;
-    uint32_t c = s[0], min;
-
-    if (c < 0x80) {
-        *cp = c;
-        return 1;
-    } else if (c >= 0xC2 && c <= 0xDF) {
-        n = 2, c &= 0x1F, min = 0x80;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        n = 3, c &= 0x0F, min = 0x800;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        n = 4, c &= 0x07, min = 0x10000;
-    } else {
-        return 0;
-    }
-    for (size_t i = 1; i < n; i++) {
-        if ((s[i] & 0xC0) != 0x80) {
-            return 0; /* also stops at NUL */
-        }
-        c = (c << 6) | (s[i] & 0x3F);
-    }
-    if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF)) {
-        return 0;
-    }
-    *cp = c;
-    return n;
-}
-
 /* C0, DEL and C1 control characters. */
 static int is_control(uint32_t cp)
 {
@@ -152,7 +119,7 @@ static const char *quote(char out[QUOTE_CAP], const char *s)
 
     while (*p) {
         uint32_t cp = 0;
-        size_t n = utf8_decode(p, &cp);
+        size_t n = ccm_utf8_decode(p, strnlen((const char *)p, 4), &cp);
         int escape = n == 0 || is_control(cp);
         if (o + (escape ? 4 : n) > QUOTE_MAX) {
             memcpy(out + o, "...", 3);
@@ -373,7 +340,7 @@ static int check_text(const struct field *f, const char *field, const char *valu
     }
     for (size_t i = 0; i < len;) {
         uint32_t cp;
-        size_t n = utf8_decode(p + i, &cp);
+        size_t n = ccm_utf8_decode(p + i, len - i, &cp);
         if (n == 0) {
             return ccm_error_set(CCM_EINVALID,
                                  "invalid text for '%s' (not valid UTF-8 at byte %zu)", field, i);

@@ -1,12 +1,12 @@
 /*
- * array.c - growing a heap array by doubling, the one loop every list in
- * the store and sync modules needs.
+ * array.c - growing a heap array by doubling, the one loop every list of
+ * the modules above needs.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "store_private.h"
+#include "base.h"
 
 int ccm_grow(void *items, size_t *cap, size_t n, size_t size, size_t first)
 {

@@ -1,7 +1,9 @@
 /*
- * fs.c - the few filesystem chores of the store: joining paths, reading a
- * whole file, writing one atomically, and turning libgit2 errors into ours.
+ * fs.c - the few filesystem chores of the modules above: joining paths,
+ * reading a whole file, writing one atomically, creating and removing
+ * folders, and freeing plaintext without leaving it in the heap.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -10,23 +12,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <ftw.h>
-#include <sodium.h>
 
-#include "store_private.h"
-
-int ccm_git_error(const char *what)
-{
-    const git_error *e = git_error_last();
-    return ccm_error_set(CCM_ERROR, "%s: %s", what, e && e->message ? e->message : "git error");
-}
-
-int ccm_error_wrap(int code, const char *prefix)
-{
-    char msg[1024];
-
-    snprintf(msg, sizeof(msg), "%s: %s", prefix, ccm_error_last());
-    return ccm_error_set(code, "%s", msg);
-}
+#include "base.h"
 
 char *ccm_path_join(const char *dir, const char *name)
 {
@@ -137,7 +124,7 @@ done:
 void ccm_wipe_free(void *p, size_t len)
 {
     if (p) {
-        sodium_memzero(p, len);
+        explicit_bzero(p, len); /* not optimised away, unlike memset */
         free(p);
     }
 }
@@ -153,4 +140,49 @@ static int remove_entry(const char *path, const struct stat *st, int flag, struc
 void ccm_remove_tree(const char *dir)
 {
     nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+int ccm_dir_is_empty_or_absent(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    int empty = 1;
+
+    if (!d) {
+        return errno == ENOENT;
+    }
+    while ((e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
+            empty = 0;
+            break;
+        }
+    }
+    closedir(d);
+    return empty;
+}
+
+int ccm_mkdir_p(const char *dir)
+{
+    char *p = strdup(dir);
+    int rc = CCM_OK;
+
+    if (!p) {
+        return ccm_error_set(CCM_ERROR, "out of memory");
+    }
+    for (char *c = p + 1; *c; c++) {
+        if (*c == '/') {
+            *c = 0;
+            if (mkdir(p, 0700) < 0 && errno != EEXIST) {
+                rc = ccm_error_set(CCM_ERROR, "cannot create '%s': %s", p, strerror(errno));
+                goto done;
+            }
+            *c = '/';
+        }
+    }
+    if (mkdir(p, 0700) < 0 && errno != EEXIST) {
+        rc = ccm_error_set(CCM_ERROR, "cannot create '%s': %s", p, strerror(errno));
+    }
+done:
+    free(p);
+    return rc;
 }

@@ -2,9 +2,10 @@
  * error.c - the last error of the calling thread: a code and a one-line
  * message, kept in thread-local storage so that concurrent callers do not
  * see each other's failures. Every module reports through ccm_error_set and
- * returns the code; the command line reads ccm_error_last to print it.
+ * returns the code (ccm_error_wrap puts what it was doing in front); the
+ * command line reads ccm_error_last to print it.
  */
-#include "crypto.h"
+#include "base.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -54,4 +55,11 @@ void ccm_error_clear(void)
 {
     error_msg[0] = '\0';
     error_code = CCM_OK;
+}
+
+int ccm_error_wrap(int code, const char *prefix)
+{
+    /* ccm_error_set formats before it writes: the last message may be an
+     * argument. */
+    return ccm_error_set(code, "%s: %s", prefix, ccm_error_last());
 }

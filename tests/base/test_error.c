@@ -1,6 +1,6 @@
 /*
  * test_error.c - the per-thread last error: codes, formatting, truncation,
- * clearing, and isolation between threads.
+ * clearing, wrapping, and isolation between threads (crypto/base/error.c).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,7 +11,7 @@
 #include <pthread.h>
 #include <string.h>
 
-#include "crypto/crypto.h"
+#include "crypto/base/base.h"
 
 static void test_error__starts_empty(void **state)
 {
@@ -69,6 +69,15 @@ static void test_error__may_wrap_its_own_message(void **state)
     assert_int_equal(ccm_error_code(), CCM_EVERIFY);
 }
 
+static void test_error__wrap_prefixes_the_last_message_with_a_new_code(void **state)
+{
+    (void)state;
+    ccm_error_set(CCM_ERROR, "cannot open 'x'");
+    assert_int_equal(ccm_error_wrap(CCM_EVERIFY, "record abc"), CCM_EVERIFY);
+    assert_int_equal(ccm_error_code(), CCM_EVERIFY);
+    assert_string_equal(ccm_error_last(), "record abc: cannot open 'x'");
+}
+
 static void *other_thread(void *arg)
 {
     int *seen = arg;
@@ -101,6 +110,7 @@ int main(void)
         cmocka_unit_test(test_error__later_error_replaces_earlier),
         cmocka_unit_test(test_error__truncates_long_messages),
         cmocka_unit_test(test_error__may_wrap_its_own_message),
+        cmocka_unit_test(test_error__wrap_prefixes_the_last_message_with_a_new_code),
         cmocka_unit_test(test_error__is_private_to_each_thread),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
