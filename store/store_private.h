@@ -452,13 +452,4 @@ void ccm_store_memo_put(ccm_store *s, const char *name, const git_oid *oid, json
 unsigned ccm_parallel_threads(void);
 void ccm_parallel_for(size_t n, void (*fn)(void *ctx, size_t i), void *ctx);
 
-/* Record documents are serialised canonically with these flags. */
-#define CCM_JSON_CANON (JSON_SORT_KEYS | JSON_COMPACT)
-/* json_dumps(doc, CCM_JSON_CANON) byte for byte, faster (json_canon.c); the
- * caller frees it, with ccm_wipe_free where it is a record's plaintext. */
-char *ccm_json_canon(const json_t *doc, size_t *len);
-/* json_loadb(buf, len, JSON_REJECT_DUPLICATES, err), faster (json_load.c):
- * the same inputs accepted, the same values built; err->text is our own. */
-json_t *ccm_json_load(const char *buf, size_t len, json_error_t *err);
-
 #endif

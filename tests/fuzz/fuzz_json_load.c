@@ -1,11 +1,11 @@
 /*
- * fuzz_json_load.c - the record parser (store/json_load.c) against jansson
+ * fuzz_json_load.c - the record parser (store/record/json_load.c) against jansson
  * on arbitrary bytes: ccm_json_load must accept exactly what
  * json_loadb(JSON_REJECT_DUPLICATES) accepts, and build the same value.
  */
 #include "fuzz_common.h"
 
-#include "store/store_private.h"
+#include "store/record/record.h"
 #include "tests/support/json_same.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)

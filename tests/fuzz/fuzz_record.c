@@ -1,5 +1,5 @@
 /*
- * fuzz_record.c - record documents (store/crdt*.c, store/record_view.c) from
+ * fuzz_record.c - record documents (store/record/crdt*.c, record_view.c) from
  * untrusted bytes, as every decrypted record is: parse, ccm_record_validate,
  * and on a valid document the views, the join and the local operations.
  *
@@ -20,7 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store/store.h"
+#include "store/record/record.h"
 
 /* How the store reads records (store/record_io.c), plus NUL bytes in
  * strings: the validator promises to reject those itself. */

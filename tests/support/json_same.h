@@ -1,6 +1,6 @@
 /*
  * json_same.h - strict equality of two jansson values for the parser tests
- * (tests/store/test_json_load.c, tests/fuzz/fuzz_json_load.c): same types
+ * (tests/record/test_json_load.c, tests/fuzz/fuzz_json_load.c): same types
  * (an integer is not a real, unlike json_equal's numbers in some versions),
  * same string bytes including NULs, same keys, same array order.
  */

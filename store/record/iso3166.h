@@ -1,9 +1,9 @@
 /*
- * iso3166.h - the ISO 3166-1 table that the build generates from Debian's
+ * iso3166.h - the ISO 3166-1 table that the build generates from the
  * iso-codes data (cmake/gen_iso3166.cmake writes iso3166.c in the build
- * directory). Private to the store module; store/schema.c looks codes up in
+ * directory). Private to the record module; schema_iso.c looks codes up in
  * it, everyone else goes through ccm_schema_check_state_id and
- * ccm_schema_iso_name (store.h).
+ * ccm_schema_iso_name (record.h).
  */
 #ifndef CCM_ISO3166_H
 #define CCM_ISO3166_H

@@ -1,7 +1,9 @@
 /*
- * crdt_private.h - what the record CRDT files share (crdt.c: operations,
- * crdt_validate.c: the shape rules, crdt_join.c: the merge, record_view.c:
- * the views) and nobody else sees.
+ * crdt_private.h - what the record CRDT files share and nobody else sees:
+ * the pieces of crdt_parts.c, which every other crdt file builds on.
+ * Calls go one way, lowest first: crdt_parts.c; crdt_validate.c (the shape
+ * rules); crdt.c (operations), crdt_join.c (the merge), record_view.c (the
+ * views); crdt_effect.c (one commit's effect) and revive.c above them.
  *
  * Unless said otherwise these helpers take parts of documents that passed
  * ccm_record_validate: they do not check types again.
@@ -9,7 +11,7 @@
 #ifndef CCM_CRDT_PRIVATE_H
 #define CCM_CRDT_PRIVATE_H
 
-#include "store.h"
+#include "record.h"
 
 /* The only document version this module reads and writes ("v"). */
 #define CCM_RECORD_VERSION 1

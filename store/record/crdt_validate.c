@@ -1,5 +1,5 @@
 /*
- * crdt_validate.c - the shape rules of record documents (store.h), checked
+ * crdt_validate.c - the shape rules of record documents (record.h), checked
  * on everything decrypted before any other code reads it: the data may have
  * been written by a buggy or hostile member, so nothing is assumed.
  *
@@ -49,40 +49,6 @@ static int fail(const vctx *c, const char *fmt, ...)
                          c->field, msg);
 }
 
-int ccm_crdt_id_ok(const char *id, size_t len)
-{
-    size_t i;
-
-    if (len == 0 || len > CCM_RECORD_ID_MAX || strlen(id) != len) {
-        return 0;
-    }
-    for (i = 0; i < len; i++) {
-        char ch = id[i];
-        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-              ch == '.' || ch == '_' || ch == '-')) {
-            return 0;
-        }
-    }
-    return 1;
-}
-
-int ccm_crdt_elem_ok(const char *elem, size_t len)
-{
-    size_t i;
-
-    if (len == 0 || len > CCM_RECORD_ELEM_MAX || strlen(elem) != len) {
-        return 0;
-    }
-    for (i = 0; i < len; i++) {
-        unsigned char ch = (unsigned char)elem[i];
-        if (ch < 0x20 || ch == 0x7f) {
-            return 0;
-        }
-    }
-    return 1;
-}
-
-/* 1 if j is a string without NUL bytes. */
 static int is_text(const json_t *j)
 {
     return json_is_string(j) && strlen(json_string_value(j)) == json_string_length(j);

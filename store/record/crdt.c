@@ -1,86 +1,17 @@
 /*
  * crdt.c - record documents as state-based CRDTs: creating a record and the
  * local operations on it (assign or clear a scalar field, add to or remove
- * from a set field, the tombstone), plus the small orderings the other crdt
- * files share (crdt_private.h).
+ * from a set field, the tombstone).
  *
  * Pure: no I/O, no clock, no keys. Every operation validates the record
  * first, builds the one field it changes on the side and swaps it in last,
  * so a failed operation leaves the record as it was and a successful one
- * leaves it valid and canonical (shapes in store.h, rules in crdt_validate.c,
+ * leaves it valid and canonical (shapes in record.h, rules in crdt_validate.c,
  * the merge in crdt_join.c).
  */
 #include "crdt_private.h"
 
 #include <string.h>
-
-/* ---- shared orderings --------------------------------------------------- */
-
-uint64_t ccm_crdt_stamp(const json_t *j)
-{
-    json_int_t v = json_integer_value(j);
-
-    return v > 0 ? (uint64_t)v : 0;
-}
-
-int ccm_crdt_key_cmp(uint64_t s1, const char *m1, uint64_t s2, const char *m2)
-{
-    int c;
-
-    if (s1 != s2) {
-        return s1 < s2 ? -1 : 1;
-    }
-    c = strcmp(m1, m2);
-    return (c > 0) - (c < 0);
-}
-
-int ccm_crdt_tag_cmp(const json_t *a, const json_t *b)
-{
-    return ccm_crdt_key_cmp(
-        ccm_crdt_stamp(json_array_get(a, 0)), json_string_value(json_array_get(a, 1)),
-        ccm_crdt_stamp(json_array_get(b, 0)), json_string_value(json_array_get(b, 1)));
-}
-
-int ccm_crdt_entry_cmp(const json_t *e, const json_t *f)
-{
-    return ccm_crdt_key_cmp(
-        ccm_crdt_stamp(json_object_get(e, "s")), json_string_value(json_object_get(e, "m")),
-        ccm_crdt_stamp(json_object_get(f, "s")), json_string_value(json_object_get(f, "m")));
-}
-
-int ccm_crdt_has_seen(const json_t *vv, const json_t *e)
-{
-    const json_t *seen = json_object_get(vv, json_string_value(json_object_get(e, "m")));
-
-    return seen != NULL && ccm_crdt_stamp(seen) >= ccm_crdt_stamp(json_object_get(e, "s"));
-}
-
-int ccm_crdt_supersedes(const json_t *f, const json_t *e)
-{
-    return ccm_crdt_has_seen(json_object_get(f, "vv"), e);
-}
-
-int ccm_crdt_is_set(const json_t *field)
-{
-    return json_object_get(field, "set") != NULL;
-}
-
-int ccm_crdt_vv_merge(json_t *dst, const json_t *src)
-{
-    const char *member;
-    json_t *n;
-
-    json_object_foreach(CCM_JSON_MUT(src), member, n)
-    {
-        const json_t *cur = json_object_get(dst, member);
-        if (cur == NULL || ccm_crdt_stamp(cur) < ccm_crdt_stamp(n)) {
-            if (json_object_set_new(dst, member, json_integer(json_integer_value(n))) != 0) {
-                return -1;
-            }
-        }
-    }
-    return 0;
-}
 
 /* ---- operations ----------------------------------------------------------- */
 

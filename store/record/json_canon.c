@@ -11,7 +11,7 @@
  * array shared by the whole document, no callbacks.
  *
  * The output is byte for byte that of json_dumps(doc, CCM_JSON_CANON) with
- * jansson 2.14, refusals included; tests/store/test_json_canon.c checks it
+ * jansson 2.14, refusals included; tests/record/test_json_canon.c checks it
  * against the library on known vectors and on random documents. Where that
  * means following jansson rather than taste:
  *  - only an array or an object is written (json_dumps without
@@ -32,7 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store_private.h"
+#include "record.h"
 
 #define CANON_INVALID (-1) /* json_dumps would refuse the document */
 #define CANON_NOMEM (-2)

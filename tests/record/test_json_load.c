@@ -1,5 +1,5 @@
 /*
- * test_json_load.c - ccm_json_load (store/json_load.c) accepts exactly what
+ * test_json_load.c - ccm_json_load (store/record/json_load.c) accepts exactly what
  * json_loadb(buf, len, JSON_REJECT_DUPLICATES, err) accepts and builds the
  * same values: known inputs, each pinned to the expected decision and checked
  * against jansson, then random documents written by jansson with random flags
@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store/store_private.h"
+#include "store/record/record.h"
 #include "tests/support/json_same.h"
 #include "tests/support/seed_support.h"
 

@@ -1,6 +1,6 @@
 /*
  * test_json_canon.c - ccm_json_canon writes exactly what json_dumps(doc,
- * CCM_JSON_CANON) writes (store/json_canon.c): known vectors pinned to their
+ * CCM_JSON_CANON) writes (store/record/json_canon.c): known vectors pinned to their
  * expected text and to jansson, then random documents and record-shaped
  * documents compared with jansson byte for byte, refusals included.
  *
@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store/store_private.h"
+#include "store/record/record.h"
 #include "tests/support/seed_support.h"
 
 #define RANDOM_DOCS 20000

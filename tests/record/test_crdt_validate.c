@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store/store.h"
+#include "store/record/record.h"
 #include "tests/support/crdt_support.h"
 
 /* Asserts the effective value of a scalar field (NULL: absent or cleared). */

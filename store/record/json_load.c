@@ -22,7 +22,7 @@
  *  - true, false, null; no duplicate key in an object;
  *  - at most JSON_PARSER_MAX_DEPTH levels of values (a scalar counts as a
  *    level, as in jansson).
- * tests/store/test_json_load.c checks the decision and the value against
+ * tests/record/test_json_load.c checks the decision and the value against
  * jansson itself on known inputs and on random and mangled documents, and
  * tests/fuzz/fuzz_json_load.c does so on arbitrary bytes. The error texts
  * are our own.
@@ -35,7 +35,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store_private.h"
+#include "record.h"
 
 typedef struct {
     const unsigned char *p, *start, *end;

@@ -1,15 +1,15 @@
 /*
  * schema_iso.c - ISO 3166-1 alpha-3 lookups for the schema: a binary search
- * of the table the build generates from Debian's iso-codes data
- * (store/iso3166.h, cmake/gen_iso3166.cmake). State ids and the elements of
- * an activity's "states" are checked here (through ccm_schema_check_state_id
- * in store/schema.c), and a state's name defaults to its ISO name.
+ * of the table the build generates from the iso-codes data (iso3166.h,
+ * cmake/gen_iso3166.cmake). State ids and the elements of an activity's
+ * "states" are checked here (through ccm_schema_check_state_id in
+ * schema.c), and a state's name defaults to its ISO name.
  */
 #include <stdlib.h>
 #include <string.h>
 
-#include "store.h"
-#include "store/iso3166.h"
+#include "record.h"
+#include "iso3166.h"
 
 static int iso_cmp(const void *key, const void *entry)
 {

@@ -1,5 +1,5 @@
 /*
- * test_schema.c - the record schema of spec section 2 (store/schema.c):
+ * test_schema.c - the record schema of spec section 2 (store/record/schema.c):
  * kinds, field types, enum values, dates, field and member names, ISO 3166-1
  * codes, text rules, and error messages that name the accepted values.
  */
@@ -13,8 +13,8 @@
 
 #include <cmocka.h>
 
-#include "store/store.h"
-#include "store/iso3166.h"
+#include "store/record/record.h"
+#include "store/record/iso3166.h"
 
 /* ---- helpers -------------------------------------------------------------- */
 

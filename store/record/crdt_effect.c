@@ -12,7 +12,7 @@
  *     (S, M) only, its new remove tags are tags that were added (or (S, M)
  *     itself), no tag disappears, and "u" becomes max(old "u", (S, M));
  *   - no field disappears and none changes between register and set;
- *   - every value and element it writes passes the schema (store/schema.c),
+ *   - every value and element it writes passes the schema (schema.c),
  *     and required fields are never cleared;
  *   - notes: only the author writes a note's attachment, author and
  *     content; only a recipient adds recipients (sharing); recipients are

@@ -22,7 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "store/store.h"
+#include "store/record/record.h"
 #include "tests/support/seed_support.h"
 
 #define NREP 4

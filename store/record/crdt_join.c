@@ -26,30 +26,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-json_t *ccm_crdt_tags_union(const json_t *x, const json_t *y)
-{
-    json_t *out = json_array();
-    size_t i = 0, j = 0, nx = json_array_size(x), ny = json_array_size(y);
-
-    while (out != NULL && (i < nx || j < ny)) {
-        const json_t *t;
-        if (j == ny ||
-            (i < nx && ccm_crdt_tag_cmp(json_array_get(x, i), json_array_get(y, j)) < 0)) {
-            t = json_array_get(x, i++);
-        } else if (i == nx || ccm_crdt_tag_cmp(json_array_get(x, i), json_array_get(y, j)) > 0) {
-            t = json_array_get(y, j++);
-        } else {
-            t = json_array_get(x, i++);
-            j++;
-        }
-        if (json_array_append(out, CCM_JSON_MUT(t)) != 0) {
-            json_decref(out);
-            out = NULL;
-        }
-    }
-    return out;
-}
-
 /* The tags of the sorted array `x` that are not in the sorted array `r`
  * (new reference, sharing the tags), NULL on OOM. */
 static json_t *tags_minus(const json_t *x, const json_t *r)
@@ -229,7 +205,7 @@ static json_t *entry_merge(const json_t *e, const json_t *f)
  * and keeps them, so a later merge still
  * knows what it saw even when the entries in between were dropped. Honest
  * vectors are already closed (each is the maximum of what it replaced), so
- * for them this is the plain rule of store.h. Forged ones could make two
+ * for them this is the plain rule of record.h. Forged ones could make two
  * entries see each other, which no honest history can: of such a cycle the
  * greatest (s, m) is kept. Either way the join stays associative and never
  * empties a register. 0, or -1 on OOM. */

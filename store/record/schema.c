@@ -6,7 +6,7 @@
  * is user-defined text. An enum's accepted values are kept once, as the
  * ", "-separated string that error messages and ccm_schema_accepted show, and
  * membership is checked against that string. Set elements are enum members,
- * ISO 3166-1 alpha-3 codes (looked up in store/schema_iso.c) or member names.
+ * ISO 3166-1 alpha-3 codes (looked up in schema_iso.c) or member names.
  *
  * Pure functions over static data: no allocation, no I/O. Failures are
  * CCM_EINVALID with a one-line message in git's style that names the field,
@@ -15,11 +15,11 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "store.h"
+#include "record.h"
 
 #define NAME_MAX_LEN 64
 #define TEXT_MAX_LEN 65536
-#define CAPSULE_BYTES CCM_NOTEKEY_CAPSULE_BYTES
+#define CAPSULE_BYTES CCM_SCHEMA_CAPSULE_BYTES
 
 /* What the elements of a set field are. */
 enum elem_kind {
@@ -507,7 +507,7 @@ int ccm_schema_check_member_name(const char *name)
                          quote(q, name));
 }
 
-/* ---- state codes (the table lookup is in store/schema_iso.c) -------------- */
+/* ---- state codes (the table lookup is in schema_iso.c) -------------------- */
 
 int ccm_schema_check_state_id(const char *code)
 {

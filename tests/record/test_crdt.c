@@ -1,9 +1,9 @@
 /*
- * test_crdt.c - unit tests of the record CRDT (store/crdt*.c): what each
+ * test_crdt.c - unit tests of the record CRDT (store/record/crdt*.c): what each
  * operation does to a document, the merge cases of spec section 4 one at a
- * time (supersede, concurrent conflicts, add-wins sets, tombstone) and the
- * arguments each refuses. Hostile documents are in test_crdt_validate.c,
- * the algebraic laws in test_crdt_laws.c, the views in test_record_view.c.
+ * time (supersede, concurrent conflicts, add-wins sets, tombstone, revival
+ * of a deleted record: revive.c) and the arguments each refuses. Hostile documents are in
+ * test_crdt_validate.c, the algebraic laws in test_crdt_laws.c, the views in test_record_view.c.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store/store.h"
+#include "store/record/record.h"
 
 #include "tests/support/crdt_support.h"
 
@@ -396,6 +396,34 @@ static void test_crdt_join__shares_nothing_with_its_inputs(void **state_)
 }
 
 /* Checks the three laws on three documents, in every order. */
+static void test_record_undelete__revives_with_the_old_fields(void **state)
+{
+    json_t *rec = ccm_record_new("state", "IND"), *v, *copy, *joined = NULL;
+    uint64_t st = (uint64_t)1 << 40;
+    (void)state;
+
+    assert_int_equal(ccm_record_assign(rec, "status", "party", st + 1, "Peru"), CCM_OK);
+    assert_int_equal(ccm_record_delete(rec, st + 2, "Peru"), CCM_OK);
+    assert_true(ccm_record_is_deleted(rec));
+    copy = json_deep_copy(rec); /* a replica that saw only the deletion */
+    assert_int_equal(ccm_record_undelete(rec, st + 3, "Norway"), CCM_OK);
+    assert_false(ccm_record_is_deleted(rec));
+    assert_int_equal(ccm_record_validate(rec), CCM_OK);
+    v = ccm_record_field_value(rec, "status");
+    assert_string_equal(json_string_value(v), "party");
+    json_decref(v);
+    /* The revival supersedes the deletion it saw, whatever the merge order. */
+    assert_int_equal(ccm_record_join(&joined, copy, rec), CCM_OK);
+    assert_false(ccm_record_is_deleted(joined));
+    json_decref(joined);
+    /* A member's stamps must increase, as for every assignment (the same
+     * stamp is the same commit: it may assign again). */
+    assert_int_equal(ccm_record_undelete(rec, st + 1, "Norway"), CCM_EINVALID);
+    assert_int_equal(ccm_record_undelete(rec, st + 3, "Norway"), CCM_OK);
+    json_decref(copy);
+    json_decref(rec);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -416,6 +444,7 @@ int main(void)
         cmocka_unit_test(test_crdt_delete__sets_the_tombstone),
         cmocka_unit_test(test_crdt_join__rejects_different_records),
         cmocka_unit_test(test_crdt_join__shares_nothing_with_its_inputs),
+        cmocka_unit_test(test_record_undelete__revives_with_the_old_fields),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -6,7 +6,7 @@
  * not see stays a concurrent entry and the greater (stamp, member) wins, as
  * for any register.
  */
-#include "store.h"
+#include "record.h"
 
 int ccm_record_undelete(json_t *rec, uint64_t stamp, const char *member)
 {

@@ -1,6 +1,6 @@
 /*
  * test_crdt_effect.c - what one commit may make of a record
- * (store/crdt_effect.c): every honest operation at the commit's stamp
+ * (store/record/crdt_effect.c): every honest operation at the commit's stamp
  * passes; each way a member could forge a version (another's name, another
  * stamp, a vector claiming more than was seen, a roll-back, a dropped field,
  * element or tag, a type switch, a value the schema refuses, a required field
@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store/store.h"
+#include "store/record/record.h"
 
 #include "tests/support/crdt_support.h"
 
