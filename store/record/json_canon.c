@@ -1,29 +1,21 @@
 /*
- * json_canon.c - the canonical text of a document, without json_dumps's
- * overheads.
+ * json_canon.c - the canonical text of a document, as docs/record-format.md
+ * defines it: keys sorted bytewise, no whitespace, the fewest escapes,
+ * integers in decimal. It is the one writer of record plaintexts: records
+ * are hashed, encrypted and compared as this text, so equal documents are
+ * equal bytes on every replica and every version of ccmsync.
  *
- * Records are hashed, encrypted and compared as json_dumps(doc,
- * CCM_JSON_CANON): sorted keys, no whitespace. In the merge path that call
- * costs about a tenth of the CPU, because jansson formats every integer with
- * snprintf, sorts every object's keys in a fresh allocation and hands every
- * token to a callback. ccm_json_canon writes the same text into one buffer
- * grown by doubling: integers converted by hand, keys sorted in one scratch
- * array shared by the whole document, no callbacks.
+ * For every document the format accepts, the text is also what jansson's
+ * json_dumps(doc, JSON_SORT_KEYS | JSON_COMPACT) writes; this file is
+ * faster (the merge serialises every record it joins): integers converted
+ * by hand, keys sorted in one scratch array shared by the whole document,
+ * one buffer grown by doubling, no callbacks. tests/record/test_json_canon.c
+ * pins the text on fixed vectors.
  *
- * The output is byte for byte that of json_dumps(doc, CCM_JSON_CANON) with
- * jansson 2.14, refusals included; tests/record/test_json_canon.c checks it
- * against the library on known vectors and on random documents. Where that
- * means following jansson rather than taste:
- *  - only an array or an object is written (json_dumps without
- *    JSON_ENCODE_ANY refuses anything else);
- *  - a container inside itself (a cycle) is refused, as jansson detects it;
- *  - strings are checked as UTF-8 exactly as jansson checks them. A string
- *    value that is not UTF-8 (only the _nocheck setters make one) fails the
- *    document; an object key that is not is written up to its last escape
- *    before the bad byte, without a closing quote, and the document goes on
- *    (jansson 2.14 ignores that failure for sorted keys);
- *  - \u00XX escapes are in upper case; '/', DEL and non-ASCII are raw;
- *  - reals are formatted by jansson itself (json_dumpb): records have none.
+ * Refused (NULL, with an error set): anything but an object or an array at
+ * the top; a string or an object key that is not UTF-8 (only jansson's
+ * _nocheck setters make one); a real number (records hold integers only);
+ * a container inside itself.
  *
  * Reads the document only, so one document may be written by several threads
  * at once.
@@ -34,7 +26,7 @@
 
 #include "record.h"
 
-#define CANON_INVALID (-1) /* json_dumps would refuse the document */
+#define CANON_INVALID (-1) /* not a document of the format (error set) */
 #define CANON_NOMEM (-2)
 
 typedef struct {
@@ -130,10 +122,11 @@ static inline int put_char(canon_out *o, char c)
     return 0;
 }
 
-/* A quoted string, as jansson's dump_string without JSON_ENSURE_ASCII or
- * JSON_ESCAPE_SLASH. Bytes are copied in runs between escapes; on a byte
- * that is not UTF-8 the current run is dropped and the closing quote never
- * written, which is what jansson leaves behind. */
+/* A quoted string: '"' and '\\' escaped with a backslash, the control
+ * characters below 0x20 as \b \f \n \r \t or \u00XX (upper-case hex),
+ * every other code point as its UTF-8 bytes ('/' and DEL included). Bytes
+ * are copied in runs between escapes. CANON_INVALID (the caller says which
+ * string) on bytes that are not UTF-8. */
 static int put_string(canon_out *o, const char *s, size_t n)
 {
     static const char hex[] = "0123456789ABCDEF";
@@ -231,19 +224,6 @@ static int put_integer(canon_out *o, json_int_t v)
     return put_bytes(o, q, (size_t)(tmp + sizeof(tmp) - q));
 }
 
-/* jansson's own text for a real (at most 100 bytes in 2.14). */
-static int put_real(canon_out *o, const json_t *json)
-{
-    char tmp[128];
-    size_t n = json_dumpb(json, tmp, sizeof(tmp), CCM_JSON_CANON | JSON_ENCODE_ANY);
-
-    if (n == 0 || n > sizeof(tmp)) {
-        ccm_error_set(CCM_ERROR, "cannot serialise a real number");
-        return CANON_INVALID;
-    }
-    return put_bytes(o, tmp, n);
-}
-
 static int is_ancestor(const json_t *json, const canon_frame *up)
 {
     for (; up; up = up->up) {
@@ -255,7 +235,7 @@ static int is_ancestor(const json_t *json, const canon_frame *up)
     return 0;
 }
 
-/* The total order of jansson's compare_keys: bytes, then length. */
+/* Keys in bytewise order, a key before the longer keys it begins. */
 static int key_cmp(const void *a, const void *b)
 {
     const canon_key *x = a, *y = b;
@@ -345,7 +325,7 @@ static int put_object(canon_out *o, const json_t *json, const canon_frame *up)
             rc = put_char(o, ',');
         }
         if (rc == 0 && (rc = put_string(o, k.key, k.len)) == CANON_INVALID) {
-            rc = 0; /* jansson 2.14 ignores a key that is not UTF-8 */
+            ccm_error_set(CCM_ERROR, "cannot serialise a key that is not UTF-8");
         }
         if (rc == 0) {
             rc = put_char(o, ':');
@@ -376,7 +356,8 @@ static int put_value(canon_out *o, const json_t *json, const canon_frame *up)
     case JSON_INTEGER:
         return put_integer(o, json_integer_value(json));
     case JSON_REAL:
-        return put_real(o, json);
+        ccm_error_set(CCM_ERROR, "cannot serialise a real number (records hold integers only)");
+        return CANON_INVALID;
     case JSON_TRUE:
         return put_bytes(o, "true", 4);
     case JSON_FALSE:

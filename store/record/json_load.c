@@ -1,41 +1,40 @@
 /*
- * json_load.c - parsing a decrypted record: what jansson's
- * json_loadb(buf, len, JSON_REJECT_DUPLICATES, err) does, faster.
+ * json_load.c - reading a canonical text back (docs/record-format.md): the
+ * inverse of ccm_json_canon, refusing every other text. Every record the
+ * store decrypts and every entry of its cache is read here, so a text is
+ * accepted only when it is the one canonical text of the document it holds:
+ * re-serialising what this returns gives back the input byte for byte, and
+ * two replicas never hold one record in two encodings.
  *
- * Every record the store opens is parsed, and in a large merge jansson's
- * parser was the largest single cost (about a quarter of the CPU): it reads
- * its input a byte at a time through a stream, copies each token into a
- * growing buffer, and looks every key up twice. This parser scans the buffer
- * in place, copies plain strings in one go, and detects a duplicate key by
- * the object's size not growing when the key is set. It builds the same
- * jansson values.
+ * The rules are the writer's, checked as the text is scanned in place:
+ *  - an object or an array, no whitespace anywhere outside strings,
+ *    nothing after it, containers nested at most CANON_DEPTH_MAX deep;
+ *  - object keys strictly ascending (bytewise, a key before the longer keys
+ *    it begins), which also rules out a key twice;
+ *  - strings of well-formed UTF-8 (ccm_utf8_decode); '"' and '\\' escaped
+ *    as \" and \\, the control characters below 0x20 escaped as \b \f \n
+ *    \r \t or \u00XX (upper-case hex) and never raw, no other escape;
+ *  - integers in decimal without a leading zero, '+' or "-0", within
+ *    json_int_t; no fraction or exponent (records hold no reals);
+ *  - true, false, null.
+ * U+0000 is read like any control character (\u0000): record validation,
+ * not the syntax, refuses it in records.
  *
- * The input is untrusted (another member wrote it), so it accepts exactly
- * what json_loadb accepts with that flag, and builds the same values:
- *  - one object or array, with only ' ', \t, \n and \r around it;
- *  - strings of valid UTF-8 (no overlong forms, surrogates or code points
- *    above U+10FFFF), no unescaped byte below 0x20, escapes \" \\ \/ \b \f
- *    \n \r \t and \uXXXX (surrogate pairs combined; a lone or reversed
- *    surrogate is refused), and no U+0000 in values or keys;
- *  - numbers by JSON's grammar; without '.', 'e' or 'E' an integer that must
- *    fit json_int_t, otherwise a real that must not overflow;
- *  - true, false, null; no duplicate key in an object;
- *  - at most JSON_PARSER_MAX_DEPTH levels of values (a scalar counts as a
- *    level, as in jansson).
- * tests/record/test_json_load.c checks the decision and the value against
- * jansson itself on known inputs and on random and mangled documents, and
- * tests/fuzz/fuzz_json_load.c does so on arbitrary bytes. The error texts
- * are our own.
+ * Faster than jansson's json_loadb and a check that the text is canonical
+ * (bench/record_parse.c): no byte stream, plain strings copied in one go,
+ * no key looked up for duplicates. Its tests (tests/record/test_json_load.c)
+ * and fuzz target (tests/fuzz/fuzz_json_load.c) check that what it accepts
+ * is canonical and that it accepts every canonical text jansson reads.
  */
-#include <errno.h>
 #include <limits.h>
-#include <locale.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "record.h"
+
+/* Containers nested deeper are refused (a record needs 7). */
+#define CANON_DEPTH_MAX 64
 
 typedef struct {
     const unsigned char *p, *start, *end;
@@ -44,157 +43,71 @@ typedef struct {
 } loader;
 
 static json_t *value(loader *l);
-static json_t *scalar_or_container(loader *l);
 
+/* Records `what` at the current position in l->err; returns -1. The text
+ * is one line: the column is the position. */
 static int fail(loader *l, const char *what)
 {
     size_t pos = (size_t)(l->p - l->start);
-    int line = 1, col = 0;
 
-    for (const unsigned char *q = l->start; q < l->p; q++) {
-        if (*q == '\n') {
-            line++;
-            col = 0;
-        } else {
-            col++;
-        }
-    }
     if (l->err) {
-        l->err->line = line;
-        l->err->column = col;
-        l->err->position = (int)pos;
+        l->err->line = 1;
+        l->err->column = pos > INT_MAX ? INT_MAX : (int)pos;
+        l->err->position = pos > INT_MAX ? INT_MAX : (int)pos;
         snprintf(l->err->source, sizeof(l->err->source), "<buffer>");
         snprintf(l->err->text, sizeof(l->err->text), "%s at position %zu", what, pos);
     }
     return -1;
 }
 
-static void skip_ws(loader *l)
+static int hex_upper(unsigned char c)
 {
-    while (l->p < l->end && (*l->p == ' ' || *l->p == '\t' || *l->p == '\n' || *l->p == '\r')) {
-        l->p++;
-    }
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
 }
 
-/* jansson reads one character past a number or a literal and puts it back;
- * a NUL byte put back that way is lost (its stream takes a NUL in its
- * one-character buffer for "empty"), so one NUL right after a number,
- * true, false or null is skipped. Anywhere else a NUL is refused. */
-static void skip_one_nul(loader *l)
+/* The byte an escape at p (the backslash, 2 or 6 bytes available) stands
+ * for and its length, or 0 if the writer would not write it. */
+static size_t escape(const unsigned char *p, size_t avail, char *out)
 {
-    if (l->p < l->end && *l->p == 0) {
-        l->p++;
-    }
-}
+    int hi, lo;
 
-static int hex4(const unsigned char *p, uint32_t *out)
-{
-    uint32_t v = 0;
-
-    for (int i = 0; i < 4; i++) {
-        unsigned char c = p[i];
-        v <<= 4;
-        if (c >= '0' && c <= '9') {
-            v |= (uint32_t)(c - '0');
-        } else if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f') {
-            v |= (uint32_t)((c | 0x20) - 'a' + 10);
-        } else {
-            return -1;
-        }
+    if (avail < 2) {
+        return 0;
     }
-    *out = v;
-    return 0;
-}
-
-static size_t utf8_put(char *o, uint32_t cp)
-{
-    if (cp < 0x80) {
-        o[0] = (char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        o[0] = (char)(0xC0 | cp >> 6);
-        o[1] = (char)(0x80 | (cp & 0x3F));
+    switch (p[1]) {
+    case '"':
+    case '\\':
+        *out = (char)p[1];
         return 2;
-    }
-    if (cp < 0x10000) {
-        o[0] = (char)(0xE0 | cp >> 12);
-        o[1] = (char)(0x80 | (cp >> 6 & 0x3F));
-        o[2] = (char)(0x80 | (cp & 0x3F));
-        return 3;
-    }
-    o[0] = (char)(0xF0 | cp >> 18);
-    o[1] = (char)(0x80 | (cp >> 12 & 0x3F));
-    o[2] = (char)(0x80 | (cp >> 6 & 0x3F));
-    o[3] = (char)(0x80 | (cp & 0x3F));
-    return 4;
-}
-
-/* Decodes the escapes of a string already checked by `string` (raw bytes
- * [p, q)); out has room for q - p bytes. 0, or -1 (at *bad) on a surrogate
- * that does not pair, or on U+0000 (or on a malformed \u escape, which
- * `string` has already refused: checked all the same). */
-static int unescape(char *out, size_t *len, const unsigned char *p, const unsigned char *q,
-                    const unsigned char **bad)
-{
-    size_t n = 0;
-
-    while (p < q) {
-        uint32_t cp, lo;
-        if (*p != '\\') {
-            out[n++] = (char)*p++;
-            continue;
+    case 'b':
+        *out = '\b';
+        return 2;
+    case 'f':
+        *out = '\f';
+        return 2;
+    case 'n':
+        *out = '\n';
+        return 2;
+    case 'r':
+        *out = '\r';
+        return 2;
+    case 't':
+        *out = '\t';
+        return 2;
+    case 'u':
+        /* \u00XX for a control character without a short escape */
+        if (avail < 6 || p[2] != '0' || p[3] != '0' || (hi = hex_upper(p[4])) < 0 || hi > 1 ||
+            (lo = hex_upper(p[5])) < 0) {
+            return 0;
         }
-        *bad = p;
-        switch (p[1]) {
-        case 'b':
-            out[n++] = '\b';
-            break;
-        case 'f':
-            out[n++] = '\f';
-            break;
-        case 'n':
-            out[n++] = '\n';
-            break;
-        case 'r':
-            out[n++] = '\r';
-            break;
-        case 't':
-            out[n++] = '\t';
-            break;
-        case 'u':
-            if (hex4(p + 2, &cp) < 0) {
-                return -1;
-            }
-            if (cp >= 0xDC00 && cp <= 0xDFFF) {
-                return -1;
-            }
-            if (cp >= 0xD800 && cp <= 0xDBFF) {
-                if (q - p < 12 || p[6] != '\\' || p[7] != 'u') {
-                    return -1;
-                }
-                if (hex4(p + 8, &lo) < 0) {
-                    return -1;
-                }
-                if (lo < 0xDC00 || lo > 0xDFFF) {
-                    return -1;
-                }
-                cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-                p += 6;
-            } else if (cp == 0) {
-                return -1;
-            }
-            n += utf8_put(out + n, cp);
-            p += 6;
-            continue;
-        default: /* " \ / */
-            out[n++] = (char)p[1];
-            break;
+        *out = (char)(hi << 4 | lo);
+        if (*out == '\b' || *out == '\f' || *out == '\n' || *out == '\r' || *out == '\t') {
+            return 0;
         }
-        p += 2;
+        return 6;
+    default:
+        return 0;
     }
-    *len = n;
-    return 0;
 }
 
 /* A string at l->p (the opening quote): its bytes, unescaped, in *out (a
@@ -202,12 +115,15 @@ static int unescape(char *out, size_t *len, const unsigned char *p, const unsign
  * caller frees). */
 static int string(loader *l, const char **out, size_t *len, char **buf)
 {
-    const unsigned char *s = ++l->p, *p = s, *bad = NULL;
+    const unsigned char *s = ++l->p, *p = s;
+    size_t n = 0, k;
+    uint32_t cp;
+    char c;
     int escaped = 0;
 
     *buf = NULL;
     for (;;) {
-        while (p < l->end && *p >= 0x20 && *p < 0x80 && *p != '"' && *p != '\\') {
+        while (p < l->end && *p >= 0x20 && *p != '"' && *p != '\\' && *p < 0x80) {
             p++;
         }
         if (p == l->end) {
@@ -218,35 +134,20 @@ static int string(loader *l, const char **out, size_t *len, char **buf)
             break;
         }
         if (*p == '\\') {
+            if (!(k = escape(p, (size_t)(l->end - p), &c))) {
+                l->p = p;
+                return fail(l, "an escape the canonical text does not use");
+            }
             escaped = 1;
-            if (l->end - p < 2) {
-                l->p = p;
-                return fail(l, "unterminated string");
-            }
-            if (p[1] == 'u') {
-                uint32_t cp;
-                if (l->end - p < 6 || hex4(p + 2, &cp) < 0) {
-                    l->p = p;
-                    return fail(l, "invalid \\u escape");
-                }
-                p += 6;
-            } else if (strchr("\"\\/bfnrt", p[1]) && p[1]) {
-                p += 2;
-            } else {
-                l->p = p;
-                return fail(l, "invalid escape");
-            }
+            p += k;
         } else if (*p < 0x20) {
             l->p = p;
-            return fail(l, "control character in a string");
+            return fail(l, "an unescaped control character");
+        } else if ((k = ccm_utf8_decode(p, (size_t)(l->end - p), &cp)) == 0) {
+            l->p = p;
+            return fail(l, "invalid UTF-8");
         } else {
-            uint32_t cp;
-            size_t n = ccm_utf8_decode(p, (size_t)(l->end - p), &cp);
-            if (n == 0) {
-                l->p = p;
-                return fail(l, "invalid UTF-8");
-            }
-            p += n;
+            p += k;
         }
     }
     l->p = p + 1;
@@ -255,196 +156,134 @@ static int string(loader *l, const char **out, size_t *len, char **buf)
         *len = (size_t)(p - s);
         return 0;
     }
+    /* every escape stands for one byte */
     if (!(*buf = malloc((size_t)(p - s) + 1))) {
         return fail(l, "out of memory");
     }
-    if (unescape(*buf, len, s, p, &bad) < 0) {
-        free(*buf);
-        *buf = NULL;
-        l->p = bad;
-        return fail(l, "invalid \\u escape (surrogate or U+0000)");
+    for (const unsigned char *q = s; q < p;) {
+        if (*q == '\\') {
+            q += escape(q, (size_t)(p - q), &(*buf)[n++]);
+        } else {
+            (*buf)[n++] = (char)*q++;
+        }
     }
     *out = *buf;
+    *len = n;
     return 0;
 }
 
 static json_t *number(loader *l)
 {
-    const unsigned char *s = l->p, *p = s;
-    int real = 0, neg = 0;
+    const unsigned char *s = l->p, *p = s, *digits;
+    unsigned long long v = 0, lim;
+    int neg = 0;
+    json_t *j;
 
     if (*p == '-') {
         neg = 1;
         p++;
     }
-    if (p < l->end && *p == '0') {
+    digits = p;
+    while (p < l->end && *p >= '0' && *p <= '9') {
         p++;
-    } else if (p < l->end && *p >= '1' && *p <= '9') {
-        while (p < l->end && *p >= '0' && *p <= '9') {
-            p++;
-        }
-    } else {
-        l->p = p;
-        fail(l, "invalid number");
+    }
+    if (p == digits || (*digits == '0' && (p - digits > 1 || neg))) {
+        l->p = digits;
+        fail(l, p == digits ? "invalid number" : "a leading zero or -0");
         return NULL;
     }
-    if (p < l->end && *p == '.') {
-        real = 1;
-        if (++p == l->end || *p < '0' || *p > '9') {
-            l->p = p;
-            fail(l, "invalid number");
-            return NULL;
-        }
-        while (p < l->end && *p >= '0' && *p <= '9') {
-            p++;
-        }
+    if (p < l->end && (*p == '.' || *p == 'e' || *p == 'E')) {
+        l->p = p;
+        fail(l, "a fraction or exponent (integers only)");
+        return NULL;
     }
-    if (p < l->end && (*p == 'e' || *p == 'E')) {
-        real = 1;
-        if (++p < l->end && (*p == '+' || *p == '-')) {
-            p++;
-        }
-        if (p == l->end || *p < '0' || *p > '9') {
-            l->p = p;
-            fail(l, "invalid number");
+    /* |value| accumulated as unsigned; json_int_t is long long */
+    lim = neg ? (unsigned long long)LLONG_MAX + 1 : LLONG_MAX;
+    for (const unsigned char *q = digits; q < p; q++) {
+        unsigned d = (unsigned)(*q - '0');
+        if (v > (lim - d) / 10) {
+            fail(l, "an integer out of range");
             return NULL;
         }
-        while (p < l->end && *p >= '0' && *p <= '9') {
-            p++;
-        }
+        v = v * 10 + d;
     }
     l->p = p;
-    skip_one_nul(l);
-    if (!real) {
-        /* |value| accumulated as unsigned; json_int_t is long long */
-        unsigned long long v = 0, lim = neg ? (unsigned long long)LLONG_MAX + 1 : LLONG_MAX;
-        for (const unsigned char *q = s + neg; q < p; q++) {
-            unsigned d = (unsigned)(*q - '0');
-            if (v > (lim - d) / 10) {
-                l->p = s;
-                fail(l, neg ? "too big negative integer" : "too big integer");
-                return NULL;
-            }
-            v = v * 10 + d;
-        }
-        return json_integer(neg ? (json_int_t)(0 - v) : (json_int_t)v);
+    if (!(j = json_integer(neg ? (json_int_t)(0 - v) : (json_int_t)v))) {
+        fail(l, "out of memory");
     }
-    {
-        char tmp[128], *text = tmp, *end;
-        size_t n = (size_t)(p - s);
-        char point = *localeconv()->decimal_point;
-        double d;
-        json_t *r;
-        if (n >= sizeof(tmp) && !(text = malloc(n + 1))) {
-            fail(l, "out of memory");
-            return NULL;
-        }
-        memcpy(text, s, n);
-        text[n] = 0;
-        if (point != '.' && (end = strchr(text, '.'))) {
-            *end = point; /* strtod reads the locale's decimal point */
-        }
-        errno = 0;
-        d = strtod(text, &end);
-        if (text != tmp) {
-            free(text);
-        }
-        if ((d == HUGE_VAL || d == -HUGE_VAL) && errno == ERANGE) {
-            l->p = s;
-            fail(l, "real number overflow");
-            return NULL;
-        }
-        if (!(r = json_real(d))) {
-            fail(l, "out of memory");
-        }
-        return r;
-    }
+    return j;
 }
 
-/* After the opening bracket of a container: 1 if the container closes at
- * once (and is consumed), 0 if an element follows. */
-static int opened_empty(loader *l, char close)
+/* Orders keys as the writer sorts them: bytes, then length. */
+static int key_cmp(const char *a, size_t alen, const char *b, size_t blen)
 {
-    l->p++;
-    skip_ws(l);
-    if (l->p < l->end && *l->p == close) {
-        l->p++;
-        return 1;
-    }
-    return 0;
-}
+    int r = memcmp(a, b, alen < blen ? alen : blen);
 
-/* After an element: 1 if a ',' announces another (consumed), 0 if the
- * container closes (consumed), -1 on anything else. */
-static int next_element(loader *l, char close)
-{
-    skip_ws(l);
-    if (l->p < l->end && *l->p == ',') {
-        l->p++;
-        skip_ws(l);
-        return 1;
-    }
-    if (l->p < l->end && *l->p == close) {
-        l->p++;
-        return 0;
-    }
-    return fail(l, close == '}' ? "',' or '}' expected" : "',' or ']' expected");
+    return r ? r : (alen > blen) - (alen < blen);
 }
 
 static json_t *object(loader *l)
 {
     json_t *obj = json_object();
-    int more = 1;
+    const char *prev = NULL;
+    char *prev_buf = NULL;
+    size_t prev_len = 0;
 
     if (!obj) {
         fail(l, "out of memory");
         return NULL;
     }
-    if (opened_empty(l, '}')) {
+    if (++l->p < l->end && *l->p == '}') {
+        l->p++;
         return obj;
     }
-    while (more > 0) {
+    for (;;) {
+        const unsigned char *at = l->p;
         const char *key;
-        const unsigned char *at;
         char *buf;
-        size_t klen, size;
+        size_t klen;
         json_t *v;
+
         if (l->p == l->end || *l->p != '"') {
-            fail(l, "string or '}' expected");
+            fail(l, "a key or '}' expected");
             break;
         }
-        at = l->p;
         if (string(l, &key, &klen, &buf) < 0) {
             break;
         }
-        skip_ws(l);
-        if (l->p == l->end || *l->p != ':') {
+        if (prev && key_cmp(prev, prev_len, key, klen) >= 0) {
             free(buf);
+            l->p = at;
+            fail(l, "a key out of order or twice");
+            break;
+        }
+        free(prev_buf);
+        prev = key, prev_len = klen, prev_buf = buf;
+        if (l->p == l->end || *l->p != ':') {
             fail(l, "':' expected");
             break;
         }
         l->p++;
-        skip_ws(l);
         if (!(v = value(l))) {
-            free(buf);
             break;
         }
-        size = json_object_size(obj);
         if (json_object_setn_new_nocheck(obj, key, klen, v) < 0) {
-            free(buf);
             fail(l, "out of memory");
             break;
         }
-        free(buf);
-        if (json_object_size(obj) == size) { /* set replaced a value: a duplicate */
-            l->p = at;
-            fail(l, "duplicate object key");
-            break;
+        if (l->p < l->end && *l->p == ',') {
+            l->p++;
+            continue;
         }
-        if ((more = next_element(l, '}')) == 0) {
+        if (l->p < l->end && *l->p == '}') {
+            l->p++;
+            free(prev_buf);
             return obj;
         }
+        fail(l, "',' or '}' expected");
+        break;
     }
+    free(prev_buf);
     json_decref(obj);
     return NULL;
 }
@@ -452,17 +291,18 @@ static json_t *object(loader *l)
 static json_t *array(loader *l)
 {
     json_t *arr = json_array();
-    int more = 1;
 
     if (!arr) {
         fail(l, "out of memory");
         return NULL;
     }
-    if (opened_empty(l, ']')) {
+    if (++l->p < l->end && *l->p == ']') {
+        l->p++;
         return arr;
     }
-    while (more > 0) {
+    for (;;) {
         json_t *v = value(l);
+
         if (!v) {
             break;
         }
@@ -470,9 +310,16 @@ static json_t *array(loader *l)
             fail(l, "out of memory");
             break;
         }
-        if ((more = next_element(l, ']')) == 0) {
+        if (l->p < l->end && *l->p == ',') {
+            l->p++;
+            continue;
+        }
+        if (l->p < l->end && *l->p == ']') {
+            l->p++;
             return arr;
         }
+        fail(l, "',' or ']' expected");
+        break;
     }
     json_decref(arr);
     return NULL;
@@ -482,15 +329,27 @@ static json_t *word(loader *l, const char *w, size_t n, json_t *v)
 {
     if ((size_t)(l->end - l->p) >= n && memcmp(l->p, w, n) == 0) {
         l->p += n;
-        skip_one_nul(l);
         return v;
     }
     fail(l, "invalid token");
     return NULL;
 }
 
-/* A value at l->p (no whitespace before it). Like jansson, every value
- * counts for the depth, scalars included. */
+/* A container at l->p, one level deeper. */
+static json_t *container(loader *l)
+{
+    json_t *v;
+
+    if (++l->depth > CANON_DEPTH_MAX) {
+        fail(l, "nested too deep");
+        return NULL;
+    }
+    v = *l->p == '{' ? object(l) : array(l);
+    l->depth--;
+    return v;
+}
+
+/* A value at l->p. */
 static json_t *value(loader *l)
 {
     json_t *v;
@@ -499,29 +358,15 @@ static json_t *value(loader *l)
         fail(l, "unexpected end of input");
         return NULL;
     }
-    if (++l->depth > JSON_PARSER_MAX_DEPTH) {
-        fail(l, "maximum parsing depth reached");
-        return NULL;
-    }
-    v = scalar_or_container(l);
-    l->depth--;
-    return v;
-}
-
-static json_t *scalar_or_container(loader *l)
-{
-    json_t *v;
-
     switch (*l->p) {
     case '{':
-        return object(l);
     case '[':
-        return array(l);
+        return container(l);
     case '"': {
+        const unsigned char *at = l->p;
         const char *s;
         char *buf;
         size_t len;
-        const unsigned char *at = l->p;
         if (string(l, &s, &len, &buf) < 0) {
             return NULL;
         }
@@ -553,15 +398,13 @@ json_t *ccm_json_load(const char *buf, size_t len, json_error_t *err)
                 (const unsigned char *)buf + len, err, 0};
     json_t *doc;
 
-    skip_ws(&l);
     if (l.p == l.end || (*l.p != '{' && *l.p != '[')) {
-        fail(&l, "'[' or '{' expected");
+        fail(&l, "'{' or '[' expected");
         return NULL;
     }
-    if (!(doc = value(&l))) {
+    if (!(doc = container(&l))) {
         return NULL;
     }
-    skip_ws(&l);
     if (l.p != l.end) {
         json_decref(doc);
         fail(&l, "end of input expected");

@@ -145,7 +145,7 @@ int ccm_record_effect(json_t **out, const json_t *old_rec, const json_t *new_rec
 /* The greatest stamp found anywhere in the record (0 if none). */
 uint64_t ccm_record_max_stamp(const json_t *rec);
 
-/* The record as the spec's JSON shape (new reference):
+/* The record as `show` prints it with --json (new reference):
  *   {"id", "kind", "fields": {NAME: STRING | [sorted STRING...]},
  *    "meta": {NAME: {"by", "at"}}, "conflicts": {NAME: [{"value","by","at"}]}}
  * Cleared scalars and empty sets are absent from fields and meta. */
@@ -243,8 +243,11 @@ const char *ccm_schema_accepted(const char *kind, const char *field);
  * not UTF-8, contains itself, or on OOM. */
 char *ccm_json_canon(const json_t *doc, size_t *len);
 
-/* json_loadb(buf, len, JSON_REJECT_DUPLICATES, err), faster: the same
- * inputs accepted, the same values built; err->text is our own. */
+/* Reads a canonical text back (new reference): the document whose
+ * ccm_json_canon text is exactly the `len` bytes at buf. NULL for any other
+ * text (whitespace, keys out of order or twice, another escape or number
+ * form, a real, bytes that are not UTF-8, containers nested more than 64
+ * deep), with err (if non-NULL) saying what and where. */
 json_t *ccm_json_load(const char *buf, size_t len, json_error_t *err);
 
 #endif

@@ -1,7 +1,7 @@
 /*
  * record_view.c - what people and scripts see of a record document: the
- * spec's show shape (fields, who set each and when, the concurrent values
- * that lost), blame, and the effective value of one field.
+ * shape `show` prints with --json (fields, who set each and when, the
+ * concurrent values that lost), blame, and the effective value of one field.
  *
  * A register's effective value is its winner, the entry with the greatest
  * (s, m), which is the first one; the others are the losers, listed under

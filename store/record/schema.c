@@ -1,6 +1,8 @@
 /*
- * schema.c - the record schema of spec section 2: kinds, field names and
- * types, and the validation of values before they enter a record.
+ * schema.c - the record schema: kinds, field names and types, and the
+ * validation of values before they enter a record (the fields are listed
+ * for users in docs/ccmsync.1; the document's shape is
+ * docs/record-format.md's).
  *
  * Each kind has a small table of known fields; every other valid field name
  * is user-defined text. An enum's accepted values are kept once, as the

@@ -1,6 +1,6 @@
 /*
  * test_crdt.c - unit tests of the record CRDT (store/record/crdt*.c): what each
- * operation does to a document, the merge cases of spec section 4 one at a
+ * operation does to a document, the merge cases one at a
  * time (supersede, concurrent conflicts, add-wins sets, tombstone, revival
  * of a deleted record: revive.c) and the arguments each refuses. Hostile documents are in
  * test_crdt_validate.c, the algebraic laws in test_crdt_laws.c, the views in test_record_view.c.

@@ -1,6 +1,6 @@
 /*
- * test_record_view.c - what a record looks like from outside: the show shape
- * of spec section 3 (fields, meta, conflicts), blame, the effective value of
+ * test_record_view.c - what a record looks like from outside: the shape
+ * `show` prints with --json (fields, meta, conflicts), blame, the effective value of
  * one field, and the stamps underneath "at": the HLC step and the RFC 3339
  * formatting of stamps (store/record/record_view.c, hlc.c).
  */

@@ -1,5 +1,5 @@
 /*
- * test_schema.c - the record schema of spec section 2 (store/record/schema.c):
+ * test_schema.c - the record schema (store/record/schema.c):
  * kinds, field types, enum values, dates, field and member names, ISO 3166-1
  * codes, text rules, and error messages that name the accepted values.
  */
