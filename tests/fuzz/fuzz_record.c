@@ -22,8 +22,10 @@
 
 #include "store/record/record.h"
 
-/* How the store reads records (store/record_io.c), plus NUL bytes in
- * strings: the validator promises to reject those itself. */
+/* Parsed by jansson, a superset of what the store reads (only canonical
+ * text, ccm_json_load), so that mutated inputs still reach the validator;
+ * NUL bytes in strings included: the validator promises to reject those
+ * itself. */
 #define LOAD_FLAGS (JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL)
 #define CANON (JSON_SORT_KEYS | JSON_COMPACT)
 #define MEMBER "zz-fuzz"
