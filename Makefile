@@ -10,6 +10,7 @@
 #               apt-get (`make setup` installs the build dependencies)
 #   make install  install build/ (PREFIX, default /usr/local; DESTDIR honoured)
 #   make bench  the benchmarks in bench/ (not part of make test)
+#   make bench-record  reading a record's plaintext, two ways (bench/record_parse.c)
 #   make format apply .clang-format;  make fuzz  short libFuzzer runs
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 BUILD ?= build
@@ -19,7 +20,8 @@ PKG_BUILD ?= build-pkg
 FUZZ_SECONDS ?= 10
 PREFIX ?= /usr/local
 
-.PHONY: all setup build install demo test test-gcc test-asan test-fuzz test-package bench format \
+.PHONY: all setup build install demo test test-gcc test-asan test-fuzz test-package bench \
+        bench-record format \
         check-format fuzz clean
 
 all: build
@@ -58,6 +60,10 @@ test-asan: setup
 
 bench: build
 	bench/run.sh $(BUILD)/ccmsync
+
+bench-record: $(BUILD)/Makefile
+	cmake --build $(BUILD) --target record_parse_bench -j $(JOBS)
+	$(BUILD)/record_parse_bench $(BENCH_RECORD_ARGS)
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

@@ -19,45 +19,16 @@
 #include "cli.h"
 #include "text.h"
 
-/* Decodes one UTF-8 code point at p (n bytes left): its value and length,
- * or -1 when the bytes are not well-formed UTF-8 (overlong forms,
- * surrogates and values past U+10FFFF included). */
+/* Decodes one UTF-8 code point at p (n bytes left) with ccm_utf8_decode:
+ * its value and length, or -1 (length 1) when the bytes are not well-formed
+ * UTF-8 (overlong forms, surrogates and values past U+10FFFF included). */
 static long utf8_next(const unsigned char *p, size_t n, size_t *len)
 {
-    long cp;
-    size_t need, i;
+    uint32_t cp;
+    size_t k = ccm_utf8_decode(p, n, &cp);
 
-    *len = 1;
-    if (p[0] < 0x80) {
-        return p[0];
-    }
-    if (p[0] >= 0xc2 && p[0] <= 0xdf) {
-        need = 1;
-        cp = p[0] & 0x1f;
-    } else if (p[0] >= 0xe0 && p[0] <= 0xef) {
-        need = 2;
-        cp = p[0] & 0x0f;
-    } else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
-        need = 3;
-        cp = p[0] & 0x07;
-    } else {
-        return -1;
-    }
-    if (n < need + 1) {
-        return -1;
-    }
-    for (i = 1; i <= need; i++) {
-        if ((p[i] & 0xc0) != 0x80) {
-            return -1;
-        }
-        cp = (cp << 6) | (p[i] & 0x3f);
-    }
-    if ((need == 2 && cp < 0x800) || (need == 3 && (cp < 0x10000 || cp > 0x10ffff)) ||
-        (cp >= 0xd800 && cp <= 0xdfff)) {
-        return -1;
-    }
-    *len = need + 1;
-    return cp;
+    *len = k ? k : 1;
+    return k ? (long)cp : -1;
 }
 
 /* Code points shown as \uXXXX: C1 controls, line and paragraph separators,

@@ -1,7 +1,7 @@
 # Generates a C table of ISO 3166-1 alpha-3 codes and names from Debian's
 # iso-codes JSON (cmake -DIN=iso_3166-1.json -DOUT=iso3166.c -P this).
 # The table is sorted by alpha3 for binary search; its declarations live in
-# store/iso3166.h, which the output includes (the source dir must be on the
+# store/record/iso3166.h, which the output includes (the source dir must be on the
 # include path). Names are kept out of CMake lists, so ';', '[' or ']' in a
 # name cannot split or regroup rows.
 file(READ "${IN}" json)
@@ -39,7 +39,7 @@ foreach(code IN LISTS codes)
   string(APPEND body "    {\"${code}\", \"${name_${code}}\"},\n")
 endforeach()
 file(WRITE "${OUT}" "/* Generated from ${IN} by cmake/gen_iso3166.cmake. Do not edit. */\n"
-  "#include \"store/iso3166.h\"\n"
+  "#include \"store/record/iso3166.h\"\n"
   "\n"
   "const struct ccm_iso3166 ccm_iso3166_table[] = {\n${body}};\n"
   "const size_t ccm_iso3166_count = ${count};\n")

@@ -1,6 +1,5 @@
 /*
- * crypto.h - the bottom layer of ccmsync: error reporting shared by every
- * module, member identities, passphrase-protected secret keys, group keys
+ * crypto.h - member identities, passphrase-protected secret keys, group keys
  * and their epochs, the record envelope (AEAD), and commit signatures in
  * git's SSH signature format (SSHSIG).
  *
@@ -14,35 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* ---- errors (shared by all modules) ------------------------------------ */
-
-/* Return codes: 0 ok, named negative codes for expected failures. The CLI
- * maps them to the exit statuses of the spec (see cli/exit.c). */
-enum {
-    CCM_OK = 0,
-    CCM_ERROR = -1,        /* runtime failure (exit 1) */
-    CCM_EINVALID = -2,     /* usage or validation error (exit 2) */
-    CCM_EDENIED = -3,      /* not permitted: no key, wrong role (exit 3) */
-    CCM_EVERIFY = -4,      /* signature/integrity failure, tampering (exit 4) */
-    CCM_EUNREACHABLE = -5, /* remote unreachable (exit 5) */
-    CCM_ENOTFOUND = -6,    /* no such record/store (exit 1) */
-    CCM_EPASSPHRASE = -7,  /* wrong passphrase (exit 3) */
-    CCM_ELOCKED = -8,      /* store busy past the bounded wait (exit 1) */
-};
-
-/* Records the last error: a code and a one-line, lowercase message without a
- * trailing period (git's style). Returns `code` so callers can write
- * `return ccm_error_set(CCM_EINVALID, "unknown field '%s'", f);`. */
-int ccm_error_set(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-/* The message of the last error set in this thread ("" if none). Valid until
- * the next ccm_error_set/ccm_error_clear. */
-const char *ccm_error_last(void);
-
-/* The code of the last error (CCM_OK if none). */
-int ccm_error_code(void);
-
-void ccm_error_clear(void);
+#include "base/base.h" /* error codes, files, UTF-8, hex and base64 */
 
 /* ---- setup and helpers ----------------------------------------------- */
 
@@ -52,13 +23,6 @@ int ccm_crypto_init(void);
 /* Fills `out` with 2*nbytes lowercase hex digits of fresh randomness and a
  * terminating NUL; `out` must hold 2*nbytes+1 bytes. */
 void ccm_crypto_random_hex(char *out, size_t nbytes);
-
-/* Standard base64 (with padding) of `len` bytes; caller frees. NULL on OOM. */
-char *ccm_base64_encode(const uint8_t *buf, size_t len);
-
-/* Decodes standard base64 into `out` (at most `cap` bytes); returns the number
- * of bytes decoded, or -1 if `text` is not valid base64 or does not fit. */
-long ccm_base64_decode(uint8_t *out, size_t cap, const char *text, size_t text_len);
 
 #define CCM_SIGN_PK_BYTES 32
 #define CCM_BOX_PK_BYTES 32

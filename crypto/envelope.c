@@ -38,7 +38,7 @@ static uint8_t *record_ad(size_t *ad_len, uint32_t epoch, const uint8_t *identit
     }
     memcpy(ad, AD_PREFIX, AD_PREFIX_LEN);
     ad[AD_PREFIX_LEN] = CCM_ENVELOPE_VERSION;
-    ccm__put_u32(ad + AD_PREFIX_LEN + 1, epoch);
+    ccm_put_be32(ad + AD_PREFIX_LEN + 1, epoch);
     if (identity_len > 0) {
         memcpy(ad + AD_PREFIX_LEN + 5, identity, identity_len);
     }
@@ -69,10 +69,10 @@ int ccm_envelope_seal(uint8_t **out, size_t *out_len, const ccm_groupkey *gk,
         return ccm_error_set(CCM_ERROR, "out of memory");
     }
     env[0] = CCM_ENVELOPE_VERSION;
-    ccm__put_u32(env + 1, epoch);
+    ccm_put_be32(env + 1, epoch);
     uint8_t *nonce = env + 5;
 
-    ccm__put_u32(len_be, (uint32_t)identity_len);
+    ccm_put_be32(len_be, (uint32_t)identity_len);
     crypto_generichash_init(&st, ccm_groupkey__nonce_key(gk), CCM_KEY_BYTES, NONCE_LEN);
     crypto_generichash_update(&st, len_be, 4);
     crypto_generichash_update(&st, identity, identity_len);
@@ -97,7 +97,7 @@ int ccm_envelope_epoch(uint32_t *epoch, const uint8_t *env, size_t len)
         return ccm_error_set(CCM_EVERIFY, "unsupported record envelope version %u",
                              (unsigned)env[0]);
     }
-    *epoch = ccm__get_u32(env + 1);
+    *epoch = ccm_get_be32(env + 1);
     return CCM_OK;
 }
 

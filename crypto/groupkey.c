@@ -131,7 +131,7 @@ int ccm_groupkey_seal(uint8_t **out, size_t *out_len, const ccm_groupkey *gk,
         free(sealed);
         return ccm_error_set(CCM_ERROR, "out of memory");
     }
-    ccm__put_u32(plain, gk->epoch);
+    ccm_put_be32(plain, gk->epoch);
     memcpy(plain + 4, gk->k->record, CCM_KEY_BYTES);
     memcpy(plain + 4 + CCM_KEY_BYTES, gk->k->index, CCM_KEY_BYTES);
     int rc = crypto_box_seal(sealed, plain, PLAIN_LEN, box_pk);
@@ -161,7 +161,7 @@ int ccm_groupkey_open(ccm_groupkey **out, const uint8_t *buf, size_t len, const 
         0) {
         err = ccm_error_set(CCM_EDENIED, "group key not sealed to this member");
     } else {
-        ccm_groupkey *gk = groupkey_alloc(ccm__get_u32(plain));
+        ccm_groupkey *gk = groupkey_alloc(ccm_get_be32(plain));
         if (gk == NULL) {
             err = CCM_ERROR;
         } else {
@@ -181,7 +181,7 @@ void ccm_groupkey_commitment(uint8_t out[CCM_KEY_COMMITMENT_BYTES], const ccm_gr
     crypto_generichash_state st;
     uint8_t epoch[4];
 
-    ccm__put_u32(epoch, gk->epoch);
+    ccm_put_be32(epoch, gk->epoch);
     crypto_generichash_init(&st, NULL, 0, CCM_KEY_COMMITMENT_BYTES);
     crypto_generichash_update(&st, label, sizeof(label));
     crypto_generichash_update(&st, epoch, sizeof(epoch));
@@ -205,5 +205,5 @@ void ccm_groupkey_record_name(char out[65], const ccm_groupkey *gk, const char *
     crypto_generichash_update(&st, (const uint8_t *)kind, strlen(kind) + 1); /* with NUL */
     crypto_generichash_update(&st, (const uint8_t *)id, strlen(id));
     crypto_generichash_final(&st, hash, sizeof(hash));
-    sodium_bin2hex(out, 65, hash, sizeof(hash));
+    ccm_hex_encode(out, hash, sizeof(hash));
 }

@@ -64,7 +64,7 @@ static void w_bytes(struct wbuf *b, const void *data, size_t n)
 static void w_u32(struct wbuf *b, uint32_t v)
 {
     uint8_t be[4];
-    ccm__put_u32(be, v);
+    ccm_put_be32(be, v);
     w_bytes(b, be, 4);
 }
 
@@ -98,7 +98,7 @@ static int r_string(struct rbuf *r, const uint8_t **data, size_t *n)
     if (r_bytes(r, &be, 4) != 0) {
         return -1;
     }
-    *n = ccm__get_u32(be);
+    *n = ccm_get_be32(be);
     return r_bytes(r, data, *n);
 }
 
@@ -110,9 +110,9 @@ static int str_eq(const uint8_t *data, size_t n, const char *s)
 
 static void pubkey_blob(uint8_t blob[BLOB_LEN], const uint8_t pk[32])
 {
-    ccm__put_u32(blob, 11);
+    ccm_put_be32(blob, 11);
     memcpy(blob + 4, KEY_TYPE, 11);
-    ccm__put_u32(blob + 15, 32);
+    ccm_put_be32(blob + 15, 32);
     memcpy(blob + 19, pk, 32);
 }
 
@@ -352,7 +352,7 @@ static int check_blob(uint8_t signer[32], const uint8_t *blob, size_t blen, cons
     if (r_bytes(&r, &p, SIG_MAGIC_LEN) != 0 || memcmp(p, SIG_MAGIC, SIG_MAGIC_LEN) != 0) {
         return ccm_error_set(CCM_EVERIFY, "not an ssh signature");
     }
-    if (r_bytes(&r, &p, 4) != 0 || ccm__get_u32(p) != 1) {
+    if (r_bytes(&r, &p, 4) != 0 || ccm_get_be32(p) != 1) {
         return ccm_error_set(CCM_EVERIFY, "unsupported ssh signature version");
     }
     if (r_string(&r, &key, &key_len) != 0 || r_string(&r, &sns, &sns_len) != 0 ||

@@ -1,12 +1,11 @@
 /*
  * util.c - libsodium set-up and the small helpers every other file leans on:
- * random hex identifiers, standard base64 (the "original" alphabet, with
- * padding, as OpenSSH and PEM-style armour use it), and guarded secret
- * buffers (sodium_malloc: locked, surrounded by guard pages, wiped on free).
+ * random hex identifiers and guarded secret buffers (sodium_malloc: locked,
+ * surrounded by guard pages, wiped on free). Hex and base64 themselves are
+ * crypto/base/codec.c's.
  */
 #include "crypto.h"
 
-#include <limits.h>
 #include <stdlib.h>
 
 #include <sodium.h>
@@ -27,42 +26,12 @@ void ccm_crypto_random_hex(char *out, size_t nbytes)
     while (nbytes > 0) {
         size_t n = nbytes < sizeof(chunk) ? nbytes : sizeof(chunk);
         randombytes_buf(chunk, n);
-        sodium_bin2hex(out, 2 * n + 1, chunk, n);
+        ccm_hex_encode(out, chunk, n);
         out += 2 * n;
         nbytes -= n;
     }
     *out = '\0';
     sodium_memzero(chunk, sizeof(chunk));
-}
-
-char *ccm_base64_encode(const uint8_t *buf, size_t len)
-{
-    if (len > (SIZE_MAX / 4) * 3 - 3) {
-        return NULL;
-    }
-    size_t cap = sodium_base64_encoded_len(len, sodium_base64_VARIANT_ORIGINAL);
-    char *out = malloc(cap);
-    if (out == NULL) {
-        return NULL;
-    }
-    sodium_bin2base64(out, cap, buf, len, sodium_base64_VARIANT_ORIGINAL);
-    return out;
-}
-
-long ccm_base64_decode(uint8_t *out, size_t cap, const char *text, size_t text_len)
-{
-    size_t bin_len = 0;
-
-    /* b64_end == NULL makes libsodium reject trailing garbage; the original
-     * variant requires the '=' padding and canonical trailing bits. */
-    if (sodium_base642bin(out, cap, text, text_len, NULL, &bin_len, NULL,
-                          sodium_base64_VARIANT_ORIGINAL) != 0) {
-        return -1;
-    }
-    if (bin_len > LONG_MAX) {
-        return -1;
-    }
-    return (long)bin_len;
 }
 
 void *ccm_secret_alloc(size_t len)

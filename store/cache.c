@@ -264,8 +264,8 @@ int ccm_store_foreach(ccm_store *s, const char *kind, const char *needle, ccm_re
     }
     qsort(order, n, sizeof(*order), cmp_entry_id);
     for (size_t i = 0; i < n && rc == CCM_OK; i++) {
-        /* The store's own loader (json_load.c): the values json_loads
-         * builds, about three times faster on a large listing. */
+        /* The canonical reader (store/record/json_load.c): about three
+         * times faster than jansson's parser on a large listing. */
         json_t *rec = ccm_json_load(order[i]->doc, strlen(order[i]->doc), NULL);
         rc = rec ? fn(rec, payload)
                  : ccm_error_set(CCM_ERROR, "damaged cache entry %.12s", order[i]->name);

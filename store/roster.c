@@ -323,7 +323,6 @@ int ccm_roster_group_id(char out[CCM_GROUP_ID_LEN + 1], const json_t *roster)
     const char *parts[3];
     uint8_t h[CCM_GROUP_ID_LEN / 2];
     crypto_generichash_state st;
-    static const char hex[] = "0123456789abcdef";
 
     if (!f) {
         return ccm_error_set(CCM_EVERIFY, "the roster names no founder");
@@ -336,10 +335,6 @@ int ccm_roster_group_id(char out[CCM_GROUP_ID_LEN + 1], const json_t *roster)
         crypto_generichash_update(&st, (const uint8_t *)parts[i], strlen(parts[i]) + 1);
     }
     crypto_generichash_final(&st, h, sizeof(h));
-    for (size_t i = 0; i < sizeof(h); i++) {
-        out[2 * i] = hex[h[i] >> 4];
-        out[2 * i + 1] = hex[h[i] & 15];
-    }
-    out[CCM_GROUP_ID_LEN] = 0;
+    ccm_hex_encode(out, h, sizeof(h));
     return CCM_OK;
 }

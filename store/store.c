@@ -6,12 +6,9 @@
  * ccm_store_unlock, which decrypts the identity (Argon2id when protected) and
  * opens the group key sealed to this member at HEAD.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <dirent.h>
 #include <sodium.h>
 #include <pthread.h>
 
@@ -34,51 +31,6 @@ int ccm_store_global_init(void)
         git_ready = 1;
     }
     return ccm_crypto_init();
-}
-
-int ccm_dir_is_empty_or_absent(const char *dir)
-{
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    int empty = 1;
-
-    if (!d) {
-        return errno == ENOENT;
-    }
-    while ((e = readdir(d)) != NULL) {
-        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
-            empty = 0;
-            break;
-        }
-    }
-    closedir(d);
-    return empty;
-}
-
-int ccm_mkdir_p(const char *dir)
-{
-    char *p = strdup(dir);
-    int rc = CCM_OK;
-
-    if (!p) {
-        return ccm_error_set(CCM_ERROR, "out of memory");
-    }
-    for (char *c = p + 1; *c; c++) {
-        if (*c == '/') {
-            *c = 0;
-            if (mkdir(p, 0700) < 0 && errno != EEXIST) {
-                rc = ccm_error_set(CCM_ERROR, "cannot create '%s': %s", p, strerror(errno));
-                goto done;
-            }
-            *c = '/';
-        }
-    }
-    if (mkdir(p, 0700) < 0 && errno != EEXIST) {
-        rc = ccm_error_set(CCM_ERROR, "cannot create '%s': %s", p, strerror(errno));
-    }
-done:
-    free(p);
-    return rc;
 }
 
 /* The roster of a new group: its first member, an admin, and the

@@ -66,7 +66,7 @@ struct ccm_store {
                       check (a non-merge commit: only its signature, stamps and membership were) */
 };
 
-/* Sets a ccm error from the last libgit2 error, prefixed by `what`. */
+/* Sets a ccm error from the last libgit2 error, prefixed by `what` (git_error.c). */
 int ccm_git_error(const char *what);
 
 /* ---- stamps (stamps.c) ---- */
@@ -83,9 +83,6 @@ int ccm_stamps_write(git_oid *oid, git_repository *repo, const json_t *stamps);
 int ccm_stamps_with(json_t **out, const json_t *stamps, const char *member, uint64_t stamp);
 /* The pointwise maximum (new reference). */
 int ccm_stamps_merge(json_t **out, const json_t *a, const json_t *b);
-
-/* Re-sets the last error as "<prefix>: <last message>" with `code`. */
-int ccm_error_wrap(int code, const char *prefix);
 
 /* Checks a commit's SSHSIG against `roster`: valid, by an active member who
  * may write, authored under that member's name. *signer is borrowed from
@@ -154,21 +151,6 @@ int ccm_roster_merge(json_t **out, const json_t *a, const json_t *b);
 
 /* Writes a roster blob (sorted keys, one-space indent). */
 int ccm_roster_write(git_oid *oid, git_repository *repo, const json_t *roster);
-
-/* Joins dir and name into a new string (caller frees). */
-char *ccm_path_join(const char *dir, const char *name);
-
-/* Wipes then frees a malloc'ed buffer holding plaintext (NULL-safe). */
-void ccm_wipe_free(void *p, size_t len);
-
-/* Removes a directory tree (used to undo a failed init). */
-void ccm_remove_tree(const char *dir);
-
-/* Reads a whole file (caller frees *out). CCM_ENOTFOUND if it does not exist. */
-int ccm_file_read(uint8_t **out, size_t *len, const char *path);
-
-/* Writes a file atomically (temporary file, fsync, rename) with `mode`. */
-int ccm_file_write(const char *path, const uint8_t *buf, size_t len, int mode);
 
 /* A record's tree name is 64 hex digits (ccm_groupkey_record_name); its path
  * is "r/ab/cd/<remaining 60>". The envelope's associated data is the name, so
@@ -257,8 +239,6 @@ int ccm_store_move_branch(ccm_store *s, const git_oid *old, const git_oid *new_i
 int ccm_store_global_init(void);
 
 /* Store-folder helpers shared by init and join. */
-int ccm_dir_is_empty_or_absent(const char *dir);
-int ccm_mkdir_p(const char *dir);
 int ccm_store_write_local(const char *dir, const char *member);
 int ccm_store_write_identity(const char *dir, const ccm_identity *id, const char *pass,
                              size_t pass_len);
@@ -433,12 +413,6 @@ int ccm_history_member(json_t **out, ccm_store *s, const git_commit *a, const gi
  * stderr, for developers' timing only). */
 void ccm_store_trace(const char *phase, struct timespec *t0);
 
-/* Makes room for one more element in the array whose pointer is at `items`
- * (n used, *cap allocated, `size` bytes each): doubles the capacity, starting
- * at `first` (array.c). CCM_OK, or CCM_ERROR (out of memory) with the array
- * untouched. */
-int ccm_grow(void *items, size_t *cap, size_t n, size_t size, size_t first);
-
 /* Object id -> pointer (oidmap.c). Zero-initialise; values are not owned. */
 typedef struct {
     git_oid id;
@@ -477,14 +451,5 @@ void ccm_store_memo_put(ccm_store *s, const char *name, const git_oid *oid, json
  * calling one included (parallel.c); returns when all are done. */
 unsigned ccm_parallel_threads(void);
 void ccm_parallel_for(size_t n, void (*fn)(void *ctx, size_t i), void *ctx);
-
-/* Record documents are serialised canonically with these flags. */
-#define CCM_JSON_CANON (JSON_SORT_KEYS | JSON_COMPACT)
-/* json_dumps(doc, CCM_JSON_CANON) byte for byte, faster (json_canon.c); the
- * caller frees it, with ccm_wipe_free where it is a record's plaintext. */
-char *ccm_json_canon(const json_t *doc, size_t *len);
-/* json_loadb(buf, len, JSON_REJECT_DUPLICATES, err), faster (json_load.c):
- * the same inputs accepted, the same values built; err->text is our own. */
-json_t *ccm_json_load(const char *buf, size_t len, json_error_t *err);
 
 #endif

@@ -1,5 +1,5 @@
 /*
- * fuzz_record.c - record documents (store/crdt*.c, store/record_view.c) from
+ * fuzz_record.c - record documents (store/record/crdt*.c, record_view.c) from
  * untrusted bytes, as every decrypted record is: parse, ccm_record_validate,
  * and on a valid document the views, the join and the local operations.
  *
@@ -20,10 +20,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store/store.h"
+#include "store/record/record.h"
 
-/* How the store reads records (store/record_io.c), plus NUL bytes in
- * strings: the validator promises to reject those itself. */
+/* Parsed by jansson, a superset of what the store reads (only canonical
+ * text, ccm_json_load), so that mutated inputs still reach the validator;
+ * NUL bytes in strings included: the validator promises to reject those
+ * itself. */
 #define LOAD_FLAGS (JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL)
 #define CANON (JSON_SORT_KEYS | JSON_COMPACT)
 #define MEMBER "zz-fuzz"

@@ -2,8 +2,7 @@
  * test_view.c - reading the past (store/view.c): a view by commit prefix or
  * by date makes get, list, foreach and resolve read that commit; writes are
  * refused while it is set; the cache file keeps following HEAD; malformed,
- * unknown, ambiguous and too-early specs are refused. Also the revival of a
- * deleted record (store/revive.c).
+ * unknown, ambiguous and too-early specs are refused.
  */
 #define _GNU_SOURCE
 #include <setjmp.h>
@@ -306,34 +305,6 @@ static void test_view__ambiguous_prefix_is_refused(void **state)
     ccm_store_free(s);
 }
 
-static void test_record_undelete__revives_with_the_old_fields(void **state)
-{
-    json_t *rec = ccm_record_new("state", "IND"), *v, *copy, *joined = NULL;
-    uint64_t st = (uint64_t)1 << 40;
-    (void)state;
-
-    assert_int_equal(ccm_record_assign(rec, "status", "party", st + 1, "Peru"), CCM_OK);
-    assert_int_equal(ccm_record_delete(rec, st + 2, "Peru"), CCM_OK);
-    assert_true(ccm_record_is_deleted(rec));
-    copy = json_deep_copy(rec); /* a replica that saw only the deletion */
-    assert_int_equal(ccm_record_undelete(rec, st + 3, "Norway"), CCM_OK);
-    assert_false(ccm_record_is_deleted(rec));
-    assert_int_equal(ccm_record_validate(rec), CCM_OK);
-    v = ccm_record_field_value(rec, "status");
-    assert_string_equal(json_string_value(v), "party");
-    json_decref(v);
-    /* The revival supersedes the deletion it saw, whatever the merge order. */
-    assert_int_equal(ccm_record_join(&joined, copy, rec), CCM_OK);
-    assert_false(ccm_record_is_deleted(joined));
-    json_decref(joined);
-    /* A member's stamps must increase, as for every assignment (the same
-     * stamp is the same commit: it may assign again). */
-    assert_int_equal(ccm_record_undelete(rec, st + 1, "Norway"), CCM_EINVALID);
-    assert_int_equal(ccm_record_undelete(rec, st + 3, "Norway"), CCM_OK);
-    json_decref(copy);
-    json_decref(rec);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -345,7 +316,6 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_view__bad_specs_are_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_view__ambiguous_prefix_is_refused, setup, teardown),
-        cmocka_unit_test(test_record_undelete__revives_with_the_old_fields),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,7 +1,7 @@
 /*
- * crdt_support.h - helpers shared by the CRDT tests (tests/store/test_crdt*.c):
+ * crdt_support.h - helpers shared by the CRDT tests (tests/record/test_crdt*.c):
  * canonical serialisation, documents written with ' for ", joins that must
- * succeed. Include after <cmocka.h> and "store/store.h".
+ * succeed. Include after <cmocka.h> and "store/record/record.h".
  */
 #ifndef CCM_TEST_CRDT_SUPPORT_H
 #define CCM_TEST_CRDT_SUPPORT_H

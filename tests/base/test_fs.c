@@ -1,0 +1,168 @@
+/*
+ * test_fs.c - the file helpers (crypto/base/fs.c): paths joined, whole
+ * files read and written atomically with their mode, folders created with
+ * their parents, told empty, removed with everything in them.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "crypto/base/base.h"
+#include "tests/support/tmpdir.h"
+
+static char root[512];
+
+static int setup(void **state)
+{
+    (void)state;
+    ccm_test_mkdtemp(root, sizeof(root), "ccm-base-fs-");
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    return ccm_test_rmdir(root);
+}
+
+static char *at(const char *name)
+{
+    char *p = ccm_path_join(root, name);
+    assert_non_null(p);
+    return p;
+}
+
+static void test_path_join__puts_one_slash_between(void **state)
+{
+    (void)state;
+    char *p = ccm_path_join("/a/b", "c.json");
+    assert_string_equal(p, "/a/b/c.json");
+    free(p);
+}
+
+static void test_file__write_then_read_gives_the_bytes_and_the_mode(void **state)
+{
+    static const uint8_t data[] = {'a', 0, 'b', '\n', 0xff};
+    char *path = at("f");
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    struct stat st;
+    (void)state;
+
+    assert_int_equal(ccm_file_write(path, data, sizeof(data), 0600), CCM_OK);
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0600);
+    assert_int_equal(ccm_file_read(&buf, &len, path), CCM_OK);
+    assert_int_equal(len, sizeof(data));
+    assert_memory_equal(buf, data, sizeof(data));
+    assert_int_equal(buf[len], 0); /* NUL-terminated for text */
+    free(buf);
+
+    /* a second write replaces the file whole and leaves no temporary */
+    assert_int_equal(ccm_file_write(path, (const uint8_t *)"xy", 2, 0600), CCM_OK);
+    assert_int_equal(ccm_file_read(&buf, &len, path), CCM_OK);
+    assert_int_equal(len, 2);
+    assert_memory_equal(buf, "xy", 2);
+    free(buf);
+    assert_true(ccm_dir_is_empty_or_absent(root) == 0);
+    assert_int_equal(unlink(path), 0);
+    assert_true(ccm_dir_is_empty_or_absent(root));
+    free(path);
+}
+
+static void test_file__read_of_a_missing_file_is_not_found(void **state)
+{
+    char *path = at("missing");
+    uint8_t *buf = (uint8_t *)"x";
+    size_t len = 9;
+    (void)state;
+    assert_int_equal(ccm_file_read(&buf, &len, path), CCM_ENOTFOUND);
+    assert_null(buf);
+    assert_int_equal(len, 0);
+    assert_non_null(strstr(ccm_error_last(), "does not exist"));
+    free(path);
+}
+
+static void test_file__read_of_a_folder_fails(void **state)
+{
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    (void)state;
+    assert_int_equal(ccm_file_read(&buf, &len, root), CCM_ERROR);
+    assert_non_null(strstr(ccm_error_last(), "not a regular file"));
+}
+
+static void test_file__write_into_a_missing_folder_fails_and_names_it(void **state)
+{
+    char *path = at("no/such/f");
+    (void)state;
+    assert_int_equal(ccm_file_write(path, (const uint8_t *)"x", 1, 0600), CCM_ERROR);
+    assert_non_null(strstr(ccm_error_last(), "cannot write"));
+    free(path);
+}
+
+static void test_mkdir_p__creates_parents_and_accepts_existing(void **state)
+{
+    char *deep = at("a/b/c"), *top = at("a");
+    struct stat st;
+    (void)state;
+    assert_true(ccm_dir_is_empty_or_absent(deep));
+    assert_int_equal(ccm_mkdir_p(deep), CCM_OK);
+    assert_int_equal(stat(deep, &st), 0);
+    assert_true(S_ISDIR(st.st_mode));
+    assert_int_equal(st.st_mode & 0777, 0700);
+    assert_int_equal(ccm_mkdir_p(deep), CCM_OK); /* again: fine */
+    assert_true(ccm_dir_is_empty_or_absent(deep));
+    assert_false(ccm_dir_is_empty_or_absent(top));
+
+    ccm_remove_tree(top);
+    assert_int_equal(stat(top, &st), -1);
+    assert_true(ccm_dir_is_empty_or_absent(top));
+    free(deep);
+    free(top);
+}
+
+static void test_mkdir_p__fails_under_a_file(void **state)
+{
+    char *file = at("plain"), *under = at("plain/sub");
+    (void)state;
+    assert_int_equal(ccm_file_write(file, (const uint8_t *)"x", 1, 0600), CCM_OK);
+    assert_int_equal(ccm_mkdir_p(under), CCM_ERROR);
+    assert_non_null(strstr(ccm_error_last(), "cannot create"));
+    unlink(file);
+    free(file);
+    free(under);
+}
+
+static void test_wipe_free__is_null_safe(void **state)
+{
+    (void)state;
+    char *p = malloc(16);
+    assert_non_null(p);
+    memset(p, 's', 16);
+    ccm_wipe_free(p, 16);
+    ccm_wipe_free(NULL, 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_path_join__puts_one_slash_between),
+        cmocka_unit_test(test_file__write_then_read_gives_the_bytes_and_the_mode),
+        cmocka_unit_test(test_file__read_of_a_missing_file_is_not_found),
+        cmocka_unit_test(test_file__read_of_a_folder_fails),
+        cmocka_unit_test(test_file__write_into_a_missing_folder_fails_and_names_it),
+        cmocka_unit_test(test_mkdir_p__creates_parents_and_accepts_existing),
+        cmocka_unit_test(test_mkdir_p__fails_under_a_file),
+        cmocka_unit_test(test_wipe_free__is_null_safe),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
