@@ -1,6 +1,6 @@
 /*
  * fs.c - the few filesystem chores of the store: joining paths, reading a
- * whole file, writing one atomically, and turning libgit2 errors into ours.
+ * whole file, writing one atomically.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -13,12 +13,6 @@
 #include <sodium.h>
 
 #include "store_private.h"
-
-int ccm_git_error(const char *what)
-{
-    const git_error *e = git_error_last();
-    return ccm_error_set(CCM_ERROR, "%s: %s", what, e && e->message ? e->message : "git error");
-}
 
 int ccm_error_wrap(int code, const char *prefix)
 {

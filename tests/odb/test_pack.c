@@ -16,7 +16,8 @@
 #include <cmocka.h>
 #include <git2.h>
 
-#include "store/store_private.h"
+#include "crypto/crypto.h"
+#include "store/odb/odb.h"
 #include "tests/support/tmpdir.h"
 #include "tests/support/pack_support.h"
 

@@ -10,7 +10,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "store_private.h"
+#include "odb.h"
+#include "../../crypto/crypto.h"
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define CCM_SHA1_NI 1

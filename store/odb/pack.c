@@ -21,7 +21,8 @@
 #include <git2/sys/odb_backend.h>
 #include <git2/sys/repository.h>
 
-#include "store_private.h"
+#include "odb.h"
+#include "../../crypto/crypto.h"
 
 typedef struct memobj {
     struct memobj *next;

@@ -5,7 +5,8 @@
  */
 #include <string.h>
 
-#include "store_private.h"
+#include "odb.h"
+#include "../../crypto/crypto.h"
 
 static uint32_t table[8][256];
 static int ready;

@@ -23,13 +23,15 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "store_private.h"
+#include "odb.h"
+#include "../../crypto/crypto.h"
 
 #define PACKW_CHUNK (1u << 20)
 #define STORED_MAX 65535u
@@ -112,16 +114,16 @@ static int packw_put(ccm_packw *w, const void *data, size_t n)
     return CCM_OK;
 }
 
-static int temp_file(char **path, int *fd, const char *dir, const char *tmpl)
+/* Creates <dir>/<tmpl> (tmpl ending in XXXXXX) into path (PATH_MAX bytes). */
+static int temp_file(char *path, int *fd, const char *dir, const char *tmpl)
 {
-    if (!(*path = ccm_path_join(dir, tmpl))) {
-        return ccm_error_set(CCM_ERROR, "out of memory");
+    if ((size_t)snprintf(path, PATH_MAX, "%s/%s", dir, tmpl) >= PATH_MAX) {
+        path[0] = 0;
+        return ccm_error_set(CCM_ERROR, "cannot create a pack in '%s': path too long", dir);
     }
-    if ((*fd = mkstemp(*path)) < 0) {
-        int rc = ccm_error_set(CCM_ERROR, "cannot create a pack in '%s': %s", dir, strerror(errno));
-        free(*path);
-        *path = NULL;
-        return rc;
+    if ((*fd = mkstemp(path)) < 0) {
+        path[0] = 0;
+        return ccm_error_set(CCM_ERROR, "cannot create a pack in '%s': %s", dir, strerror(errno));
     }
     return CCM_OK;
 }
@@ -140,16 +142,19 @@ int ccm_packw_start(ccm_packw *w, git_repository *repo, uint32_t count)
     if (git_repository_item_path(&objects, repo, GIT_REPOSITORY_ITEM_OBJECTS) < 0) {
         return ccm_git_error("cannot find the objects folder");
     }
-    w->dir = ccm_path_join(objects.ptr, "pack");
+    rc = snprintf(w->dir, sizeof(w->dir), "%s/pack", objects.ptr);
     git_buf_dispose(&objects);
-    if (!w->dir || !(w->buf = malloc(PACKW_CHUNK)) ||
+    if (rc < 0 || (size_t)rc >= sizeof(w->dir)) {
+        return ccm_error_set(CCM_ERROR, "cannot write a pack: path too long");
+    }
+    if (!(w->buf = malloc(PACKW_CHUNK)) ||
         !(w->entries = malloc((count ? count : 1) * sizeof(packw_entry)))) {
         return ccm_error_set(CCM_ERROR, "out of memory");
     }
     if (mkdir(w->dir, 0777) < 0 && errno != EEXIST) {
         return ccm_error_set(CCM_ERROR, "cannot create '%s': %s", w->dir, strerror(errno));
     }
-    if ((rc = temp_file(&w->tmp_pack, &w->fd, w->dir, "tmp_pack_XXXXXX")) < 0) {
+    if ((rc = temp_file(w->tmp_pack, &w->fd, w->dir, "tmp_pack_XXXXXX")) < 0) {
         return rc;
     }
     put_be32(hdr + 4, 2);
@@ -218,7 +223,7 @@ static int entry_cmp(const void *a, const void *b)
 }
 
 /* The .idx of the entries (sorted by id), into a temporary file. */
-static int write_index(ccm_packw *w, const uint8_t pack_sha[20], char **tmp)
+static int write_index(ccm_packw *w, const uint8_t pack_sha[20], char *tmp)
 {
     packw_entry *es = w->entries;
     uint32_t fan[256] = {0}, nlarge = 0;
@@ -283,7 +288,7 @@ done:
 int ccm_packw_commit(ccm_packw *w)
 {
     uint8_t sha[20];
-    char hex[GIT_OID_HEXSZ + 1], name[64], *pack = NULL, *idx = NULL;
+    char hex[GIT_OID_HEXSZ + 1], pack[PATH_MAX], idx[PATH_MAX];
     git_oid as_oid;
     git_odb *odb = NULL;
     int rc;
@@ -308,31 +313,24 @@ int ccm_packw_commit(ccm_packw *w)
             return ccm_error_set(CCM_ERROR, "pack: the same object twice");
         }
     }
-    if ((rc = write_index(w, sha, &w->tmp_idx)) < 0) {
+    if ((rc = write_index(w, sha, w->tmp_idx)) < 0) {
         return rc;
     }
     git_oid_fromraw(&as_oid, sha);
     git_oid_tostr(hex, sizeof(hex), &as_oid);
-    snprintf(name, sizeof(name), "pack-%s.pack", hex);
-    pack = ccm_path_join(w->dir, name);
-    snprintf(name, sizeof(name), "pack-%s.idx", hex);
-    idx = ccm_path_join(w->dir, name);
-    if (!pack || !idx) {
-        rc = ccm_error_set(CCM_ERROR, "out of memory");
+    if (snprintf(pack, sizeof(pack), "%s/pack-%s.pack", w->dir, hex) >= (int)sizeof(pack) ||
+        snprintf(idx, sizeof(idx), "%s/pack-%s.idx", w->dir, hex) >= (int)sizeof(idx)) {
+        rc = ccm_error_set(CCM_ERROR, "cannot write pack: path too long");
     } else if (rename(w->tmp_pack, pack) < 0 || rename(w->tmp_idx, idx) < 0) {
         rc = ccm_error_set(CCM_ERROR, "cannot write pack: %s", strerror(errno));
     } else {
-        free(w->tmp_pack);
-        free(w->tmp_idx);
-        w->tmp_pack = w->tmp_idx = NULL;
+        w->tmp_pack[0] = w->tmp_idx[0] = 0;
         /* Let this process's handles see the new pack now. */
         if (git_repository_odb(&odb, w->repo) == 0) {
             git_odb_refresh(odb);
             git_odb_free(odb);
         }
     }
-    free(pack);
-    free(idx);
     return rc;
 }
 
@@ -341,15 +339,12 @@ void ccm_packw_free(ccm_packw *w)
     if (w->fd >= 0) {
         close(w->fd);
     }
-    if (w->tmp_pack) {
+    if (w->tmp_pack[0]) {
         unlink(w->tmp_pack);
     }
-    if (w->tmp_idx) {
+    if (w->tmp_idx[0]) {
         unlink(w->tmp_idx);
     }
-    free(w->tmp_pack);
-    free(w->tmp_idx);
-    free(w->dir);
     free(w->buf);
     free(w->entries);
     memset(w, 0, sizeof(*w));
