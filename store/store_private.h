@@ -302,7 +302,7 @@ typedef struct {
  * NULL). The result depends on the two histories only: recomputing it is
  * how a merge commit is verified. */
 #define CCM_MERGE_META_ONLY 0x1 /* roster, stamps and keys only; a's records as they are */
-int ccm_merge_trees(git_oid *tree, ccm_store *s, git_repository *w, ccm_pack *pk,
+int ccm_merge_trees(git_oid *tree, ccm_store *s, git_repository *w, ccm_odb_batch *pk,
                     const git_commit *a, const git_commit *b, ccm_merge_info *info, int flags);
 
 /* Records changed on both sides of a merge, joined on worker threads

@@ -11,7 +11,7 @@
  * receiving side lacks are found by a walk that stops at the first commit or
  * tree it already has, read from the sending side and written to the
  * receiving side as one pack of whole objects with its index
- * (packwrite.c). Each object is filed under the id it was read by;
+ * (packfile.c). Each object is filed under the id it was read by;
  * libgit2 hashes every object it reads and refuses one whose bytes do not
  * match its id (strict hash verification: libgit2's default, and the store
  * sets it on explicitly), so an object the sender forged never lands under
@@ -145,7 +145,7 @@ static int want_history(copy_ctx *c, const git_oid *tip)
 static int write_objects(copy_ctx *c)
 {
     git_odb *from = NULL;
-    ccm_packw w;
+    ccm_packfile *pf = NULL;
     size_t bytes = 0;
     int rc;
 
@@ -158,7 +158,7 @@ static int write_objects(copy_ctx *c)
     if (git_repository_odb(&from, c->from) < 0) {
         return ccm_git_error("cannot read objects");
     }
-    rc = ccm_packw_start(&w, c->to_repo, (uint32_t)c->n);
+    rc = ccm_packfile_new(&pf, c->to_repo, (uint32_t)c->n);
     for (size_t i = 0; i < c->n && rc == CCM_OK; i++) {
         git_odb_object *o = NULL;
         if (git_odb_read(&o, from, &c->list[i]) < 0) {
@@ -166,17 +166,17 @@ static int write_objects(copy_ctx *c)
             break;
         }
         bytes += git_odb_object_size(o);
-        rc = ccm_packw_add(&w, &c->list[i], git_odb_object_type(o), git_odb_object_data(o),
-                           git_odb_object_size(o));
+        rc = ccm_packfile_add(pf, &c->list[i], git_odb_object_type(o), git_odb_object_data(o),
+                              git_odb_object_size(o));
         git_odb_object_free(o);
         if (c->progress && ((i + 1) % PROGRESS_EVERY == 0 || i + 1 == c->n)) {
             c->progress(c->phase, i + 1, c->n, bytes, c->payload);
         }
     }
     if (rc == CCM_OK) {
-        rc = ccm_packw_commit(&w);
+        rc = ccm_packfile_commit(pf);
     }
-    ccm_packw_free(&w);
+    ccm_packfile_free(pf);
     git_odb_free(from);
     return rc;
 }

@@ -12,7 +12,6 @@
 #ifndef CCM_ODB_H
 #define CCM_ODB_H
 
-#include <limits.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <git2.h>
@@ -55,31 +54,9 @@ void *ccm_oidmap_get(const ccm_oidmap *m, const git_oid *id);
 int ccm_oidmap_put(ccm_oidmap *m, const git_oid *id, void *value);
 void ccm_oidmap_free(ccm_oidmap *m);
 
-/* ---- many objects as one pack (pack.c) ----------------------------------- */
+/* ---- pack files (packfile.c, sha1.c, crc32.c) ---------------------------- */
 
-/* Objects written to `repo` go to memory until ccm_pack_flush writes them
- * (and only them) as one pack file. Commits used as parents must be looked
- * up through `repo` (libgit2 drops parents owned by another handle). */
-typedef struct ccm_pack {
-    git_repository *repo;
-    git_odb *odb;
-    git_odb_backend *mem; /* owned by odb */
-    git_odb *main_odb;    /* the caller's; owned by odb */
-} ccm_pack;
-int ccm_pack_start(ccm_pack *p, git_repository *main); /* a second handle on main */
-size_t ccm_pack_count(const ccm_pack *p);              /* objects held in memory */
-/* Adds an object whose id the caller computed (ccm_object_id), with none of
- * libgit2's hashing: nothing if the repository already has it. */
-int ccm_pack_put(ccm_pack *p, const git_oid *id, git_object_t type, const void *data, size_t len);
-int ccm_pack_flush(ccm_pack *p);
-void ccm_pack_end(ccm_pack *p); /* NULL-safe on a zeroed ccm_pack */
-
-/* ---- pack files (packwrite.c, sha1.c, crc32.c) ---------------------------
- * Pack files of whole objects and their index, written straight into a
- * repository's objects/pack: start with the exact object count, add each
- * object with the id libgit2 computed for it, commit. Objects are stored
- * uncompressed inside zlib streams: ciphertext does not compress. */
-
+/* SHA-1 of any bytes: the checksums of the pack files written here. */
 typedef struct {
     uint32_t h[5];
     uint64_t len;
@@ -94,22 +71,62 @@ void ccm_object_id(git_oid *out, git_object_t type, const void *data, size_t len
 uint32_t ccm_adler32(const void *data, size_t n);
 uint32_t ccm_crc32(uint32_t crc, const void *data, size_t n); /* crc: 0 to start */
 
+/* A pack file being written straight into a repository's objects/pack, with
+ * its index: whole objects, each stored uncompressed inside its zlib stream
+ * (ciphertext does not compress), each filed under the id the caller gives.
+ * Nothing is visible to readers before ccm_packfile_commit. */
+typedef struct ccm_packfile ccm_packfile;
+
+/* Starts a pack of exactly `count` objects in repo's objects/pack
+ * (temporary files until committed). *out is NULL on failure. */
+int ccm_packfile_new(ccm_packfile **out, git_repository *repo, uint32_t count);
+
+/* Adds an object under `id`, which must be git's id of (type, data): the
+ * bytes are not hashed again. Commits, trees, blobs and tags only. */
+int ccm_packfile_add(ccm_packfile *pf, const git_oid *id, git_object_t type, const void *data,
+                     size_t len);
+
+/* Writes the index and moves pack and index into place (the index last:
+ * readers see a pack once its index is there); this process's handles on
+ * the repository see the new objects at once. Refused if fewer objects were
+ * added than announced, or one twice. */
+int ccm_packfile_commit(ccm_packfile *pf);
+
+/* Frees pf (NULL-safe), removing the temporary files of a pack that was not
+ * committed. */
+void ccm_packfile_free(ccm_packfile *pf);
+
+/* ---- many objects as one pack (batch.c) ---------------------------------- */
+
+/* A second handle on a repository whose object writes are held in memory,
+ * then written by ccm_odb_batch_flush as one pack holding exactly those
+ * objects. Write through `repo`; commits used as parents must be looked up
+ * through `repo` too (libgit2 drops parents owned by another handle). The
+ * other fields are the batch's own. */
 typedef struct {
     git_repository *repo;
-    char dir[PATH_MAX], tmp_pack[PATH_MAX], tmp_idx[PATH_MAX]; /* "" where none */
-    int fd;
-    ccm_sha1 sha;
-    uint8_t *buf;
-    size_t len;
-    uint64_t offset;
-    uint32_t crc, left;
-    void *entries; /* id, offset and CRC of each object added */
-    size_t n;
-} ccm_packw;
-int ccm_packw_start(ccm_packw *w, git_repository *repo, uint32_t count);
-int ccm_packw_add(ccm_packw *w, const git_oid *id, git_object_t type, const void *data, size_t n);
-int ccm_packw_commit(ccm_packw *w);
-void ccm_packw_free(ccm_packw *w); /* also after a failed start; removes temporary files */
+    git_odb *odb;         /* repo's: the memory backend, then a read-through one */
+    git_odb_backend *mem; /* owned by odb */
+    git_odb *main_odb;    /* the caller's, read without refreshing; owned by odb */
+} ccm_odb_batch;
+
+/* Starts a batch on `main`'s repository. On failure *b is zeroed. */
+int ccm_odb_batch_start(ccm_odb_batch *b, git_repository *main);
+
+/* The objects held in memory. */
+size_t ccm_odb_batch_count(const ccm_odb_batch *b);
+
+/* Adds an object under `id`, which must be git's id of (type, data) (none of
+ * libgit2's hashing): nothing if the repository already has it. */
+int ccm_odb_batch_put(ccm_odb_batch *b, const git_oid *id, git_object_t type, const void *data,
+                      size_t len);
+
+/* Writes the objects held as one pack (none: no pack); `main` sees them at
+ * once. They stay readable through `repo`. */
+int ccm_odb_batch_flush(ccm_odb_batch *b);
+
+/* Frees the handle and every object not flushed; fine on a zeroed batch. */
+void ccm_odb_batch_end(ccm_odb_batch *b);
 
 /* ---- the copy of a history (copy.c) -------------------------------------- */
 

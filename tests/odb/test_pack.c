@@ -397,7 +397,7 @@ static void test_crc32__known_values_chaining_and_reference(void **state)
     free(buf);
 }
 
-/* ---- packwrite ------------------------------------------------------------ */
+/* ---- ccm_packfile -------------------------------------------------------- */
 
 typedef struct {
     git_object_t type;
@@ -619,7 +619,7 @@ static void check_pack_and_index(const char *name, const obj *objs, size_t n)
     free(idx);
 }
 
-static void test_packw__objects_read_back_through_libgit2_and_git(void **state)
+static void test_packfile__objects_read_back_through_libgit2_and_git(void **state)
 {
     /* 2500001: one object across the writer's 1 MiB buffer */
     static const size_t sizes[] = {0,     1,     15,    16,     127,    128,    2047,   2048,
@@ -630,7 +630,7 @@ static void test_packw__objects_read_back_through_libgit2_and_git(void **state)
     git_repository *repo = NULL;
     git_odb *odb = NULL;
     git_commit *commit = NULL;
-    ccm_packw w;
+    ccm_packfile *w = NULL;
     ccm_test_packs packs;
     git_oid *listed = NULL, expect[NS + 2];
     size_t nlisted = 0;
@@ -639,13 +639,13 @@ static void test_packw__objects_read_back_through_libgit2_and_git(void **state)
     assert_int_equal(git_repository_open_bare(&repo, git_dir), 0);
     assert_int_equal(git_repository_odb(&odb, repo), 0);
     assert_false(git_odb_exists(odb, &objs[0].id));
-    assert_int_equal(ccm_packw_start(&w, repo, (uint32_t)n), CCM_OK);
+    assert_int_equal(ccm_packfile_new(&w, repo, (uint32_t)n), CCM_OK);
     for (size_t i = 0; i < n; i++) {
-        assert_int_equal(ccm_packw_add(&w, &objs[i].id, objs[i].type, objs[i].data, objs[i].len),
+        assert_int_equal(ccm_packfile_add(w, &objs[i].id, objs[i].type, objs[i].data, objs[i].len),
                          CCM_OK);
     }
-    assert_int_equal(ccm_packw_commit(&w), CCM_OK);
-    ccm_packw_free(&w);
+    assert_int_equal(ccm_packfile_commit(w), CCM_OK);
+    ccm_packfile_free(w);
     /* the writing handle sees the pack at once, without a refresh on lookup */
     for (size_t i = 0; i < n; i++) {
         assert_true(git_odb_exists_ext(odb, &objs[i].id, GIT_ODB_LOOKUP_NO_REFRESH));
@@ -690,12 +690,12 @@ static void oid_blob(git_oid *id, const char *s)
     assert_int_equal(git_odb_hash(id, s, strlen(s), GIT_OBJECT_BLOB), 0);
 }
 
-static void test_packw__refuses_miscounted_duplicated_or_untyped_objects(void **state)
+static void test_packfile__refuses_miscounted_duplicated_or_untyped_objects(void **state)
 {
     git_repository *repo = NULL;
     git_odb *odb = NULL;
     git_oid one, two;
-    ccm_packw w;
+    ccm_packfile *w = NULL;
     ccm_test_packs packs;
     (void)state;
 
@@ -705,38 +705,40 @@ static void test_packw__refuses_miscounted_duplicated_or_untyped_objects(void **
     assert_int_equal(git_repository_odb(&odb, repo), 0);
 
     /* fewer than announced */
-    assert_int_equal(ccm_packw_start(&w, repo, 3), CCM_OK);
-    assert_int_equal(ccm_packw_add(&w, &one, GIT_OBJECT_BLOB, "one", 3), CCM_OK);
-    assert_int_equal(ccm_packw_add(&w, &two, GIT_OBJECT_BLOB, "two", 3), CCM_OK);
-    assert_true(ccm_packw_commit(&w) < 0);
+    assert_int_equal(ccm_packfile_new(&w, repo, 3), CCM_OK);
+    assert_int_equal(ccm_packfile_add(w, &one, GIT_OBJECT_BLOB, "one", 3), CCM_OK);
+    assert_int_equal(ccm_packfile_add(w, &two, GIT_OBJECT_BLOB, "two", 3), CCM_OK);
+    assert_true(ccm_packfile_commit(w) < 0);
     assert_non_null(strstr(ccm_error_last(), "fewer"));
-    ccm_packw_free(&w);
+    ccm_packfile_free(w);
 
     /* more than announced */
-    assert_int_equal(ccm_packw_start(&w, repo, 1), CCM_OK);
-    assert_int_equal(ccm_packw_add(&w, &one, GIT_OBJECT_BLOB, "one", 3), CCM_OK);
-    assert_true(ccm_packw_add(&w, &two, GIT_OBJECT_BLOB, "two", 3) < 0);
+    assert_int_equal(ccm_packfile_new(&w, repo, 1), CCM_OK);
+    assert_int_equal(ccm_packfile_add(w, &one, GIT_OBJECT_BLOB, "one", 3), CCM_OK);
+    assert_true(ccm_packfile_add(w, &two, GIT_OBJECT_BLOB, "two", 3) < 0);
     assert_non_null(strstr(ccm_error_last(), "more"));
-    ccm_packw_free(&w);
+    ccm_packfile_free(w);
 
     /* the same object twice */
-    assert_int_equal(ccm_packw_start(&w, repo, 2), CCM_OK);
-    assert_int_equal(ccm_packw_add(&w, &one, GIT_OBJECT_BLOB, "one", 3), CCM_OK);
-    assert_int_equal(ccm_packw_add(&w, &one, GIT_OBJECT_BLOB, "one", 3), CCM_OK);
-    assert_true(ccm_packw_commit(&w) < 0);
+    assert_int_equal(ccm_packfile_new(&w, repo, 2), CCM_OK);
+    assert_int_equal(ccm_packfile_add(w, &one, GIT_OBJECT_BLOB, "one", 3), CCM_OK);
+    assert_int_equal(ccm_packfile_add(w, &one, GIT_OBJECT_BLOB, "one", 3), CCM_OK);
+    assert_true(ccm_packfile_commit(w) < 0);
     assert_non_null(strstr(ccm_error_last(), "twice"));
-    ccm_packw_free(&w);
+    ccm_packfile_free(w);
 
     /* a delta or invalid type is refused and does not use up the count */
-    assert_int_equal(ccm_packw_start(&w, repo, 1), CCM_OK);
-    assert_true(ccm_packw_add(&w, &one, GIT_OBJECT_OFS_DELTA, "one", 3) < 0);
-    assert_true(ccm_packw_add(&w, &one, GIT_OBJECT_INVALID, "one", 3) < 0);
-    assert_true(ccm_packw_add(&w, &one, (git_object_t)5, "one", 3) < 0);
-    assert_int_equal(ccm_packw_add(&w, &one, GIT_OBJECT_BLOB, "one", 3), CCM_OK);
-    assert_int_equal(ccm_packw_commit(&w), CCM_OK);
-    ccm_packw_free(&w);
+    assert_int_equal(ccm_packfile_new(&w, repo, 1), CCM_OK);
+    assert_true(ccm_packfile_add(w, &one, GIT_OBJECT_OFS_DELTA, "one", 3) < 0);
+    assert_true(ccm_packfile_add(w, &one, GIT_OBJECT_INVALID, "one", 3) < 0);
+    assert_true(ccm_packfile_add(w, &one, (git_object_t)5, "one", 3) < 0);
+    assert_int_equal(ccm_packfile_add(w, &one, GIT_OBJECT_BLOB, "one", 3), CCM_OK);
+    assert_int_equal(ccm_packfile_commit(w), CCM_OK);
+    ccm_packfile_free(w);
     assert_true(git_odb_exists(odb, &one));
     assert_false(git_odb_exists(odb, &two));
+
+    ccm_packfile_free(NULL);
 
     /* only that last pack exists, and no temporary file was left behind */
     ccm_test_list_packs(&packs, git_dir);
@@ -752,8 +754,8 @@ static void test_packw__refuses_miscounted_duplicated_or_untyped_objects(void **
         assert_int_equal(rename(pack_dir, away), 0);
         assert_non_null(f = fopen(pack_dir, "w"));
         fclose(f);
-        assert_true(ccm_packw_start(&w, repo, 1) < 0);
-        ccm_packw_free(&w);
+        assert_true(ccm_packfile_new(&w, repo, 1) < 0);
+        assert_null(w);
         assert_int_equal(unlink(pack_dir), 0);
         assert_int_equal(rename(away, pack_dir), 0);
     }
@@ -761,7 +763,7 @@ static void test_packw__refuses_miscounted_duplicated_or_untyped_objects(void **
     git_repository_free(repo);
 }
 
-/* ---- ccm_pack ------------------------------------------------------------- */
+/* ---- ccm_odb_batch -------------------------------------------------------- */
 
 static void blob_data(char *out, size_t cap, const char *kind, int i)
 {
@@ -783,7 +785,7 @@ static size_t loose_count(void)
     return (size_t)n;
 }
 
-static void test_pack__flush_writes_exactly_the_new_objects(void **state)
+static void test_batch__flush_writes_exactly_the_new_objects(void **state)
 {
     enum { OLD = 5, NEW = 20 };
     git_repository *repo = NULL;
@@ -797,7 +799,7 @@ static void test_pack__flush_writes_exactly_the_new_objects(void **state)
     git_oid old_ids[OLD + 2], new_ids[NEW + 2], id, *listed = NULL;
     size_t nnew = 0, nlisted = 0, loose_before;
     char data[64], name[16];
-    ccm_pack p;
+    ccm_odb_batch p;
     ccm_test_packs packs;
     (void)state;
 
@@ -824,8 +826,8 @@ static void test_pack__flush_writes_exactly_the_new_objects(void **state)
 
     assert_int_equal(git_repository_open_bare(&main_repo, git_dir), 0);
     assert_int_equal(git_repository_odb(&main_odb, main_repo), 0);
-    assert_int_equal(ccm_pack_start(&p, main_repo), CCM_OK);
-    assert_int_equal(ccm_pack_count(&p), 0);
+    assert_int_equal(ccm_odb_batch_start(&p, main_repo), CCM_OK);
+    assert_int_equal(ccm_odb_batch_count(&p), 0);
     /* new blobs (one empty), each written twice; and an old blob again */
     assert_int_equal(git_treebuilder_new(&tb, p.repo, NULL), 0);
     for (int i = 0; i < NEW; i++) {
@@ -838,12 +840,12 @@ static void test_pack__flush_writes_exactly_the_new_objects(void **state)
         assert_int_equal(git_treebuilder_insert(NULL, tb, name, &id, GIT_FILEMODE_BLOB), 0);
         nnew++;
     }
-    assert_int_equal(ccm_pack_count(&p), NEW);
+    assert_int_equal(ccm_odb_batch_count(&p), NEW);
     blob_data(data, sizeof(data), "old", 2);
     assert_int_equal(git_blob_create_from_buffer(&id, p.repo, data, strlen(data)), 0);
     assert_true(git_oid_equal(&id, &old_ids[2]));
     assert_int_equal(git_treebuilder_insert(NULL, tb, "o2", &id, GIT_FILEMODE_BLOB), 0);
-    assert_int_equal(ccm_pack_count(&p), NEW);
+    assert_int_equal(ccm_odb_batch_count(&p), NEW);
     /* a tree and a commit on top of the old one */
     assert_int_equal(git_treebuilder_write(&new_ids[nnew++], tb), 0);
     git_treebuilder_free(tb);
@@ -854,7 +856,7 @@ static void test_pack__flush_writes_exactly_the_new_objects(void **state)
                      0);
     git_commit_free(parent);
     git_tree_free(tree);
-    assert_int_equal(ccm_pack_count(&p), NEW + 2);
+    assert_int_equal(ccm_odb_batch_count(&p), NEW + 2);
 
     /* nothing on disk yet; everything readable through the handle */
     ccm_test_list_packs(&packs, git_dir);
@@ -873,10 +875,10 @@ static void test_pack__flush_writes_exactly_the_new_objects(void **state)
 
     /* the caller's handle does not see them before the flush */
     assert_false(git_odb_exists_ext(main_odb, &new_ids[0], GIT_ODB_LOOKUP_NO_REFRESH));
-    assert_int_equal(ccm_pack_flush(&p), CCM_OK);
-    ccm_pack_end(&p);
+    assert_int_equal(ccm_odb_batch_flush(&p), CCM_OK);
+    ccm_odb_batch_end(&p);
     assert_null(p.repo);
-    ccm_pack_end(&p); /* NULL-safe once ended */
+    ccm_odb_batch_end(&p); /* NULL-safe once ended */
     /* and sees all of them after it, with no refresh of its own */
     for (size_t i = 0; i < nnew; i++) {
         assert_true(git_odb_exists_ext(main_odb, &new_ids[i], GIT_ODB_LOOKUP_NO_REFRESH));
@@ -924,29 +926,30 @@ static void test_pack__flush_writes_exactly_the_new_objects(void **state)
 
 /* Objects put with their id: in the pack, readable; one already in the
  * repository is not put again. */
-static void test_pack__put_adds_only_objects_the_repository_lacks(void **state)
+static void test_batch__put_adds_only_objects_the_repository_lacks(void **state)
 {
     git_repository *repo = NULL;
     git_odb *odb = NULL;
     git_oid old_id, ids[3], *listed = NULL;
     size_t nlisted = 0;
     char data[64];
-    ccm_pack p;
+    ccm_odb_batch p;
     ccm_test_packs packs;
     (void)state;
 
     assert_int_equal(git_repository_open_bare(&repo, git_dir), 0);
     assert_int_equal(git_blob_create_from_buffer(&old_id, repo, "old", 3), 0);
-    assert_int_equal(ccm_pack_start(&p, repo), CCM_OK);
+    assert_int_equal(ccm_odb_batch_start(&p, repo), CCM_OK);
     for (int i = 0; i < 3; i++) {
         blob_data(data, sizeof(data), "put", i);
         ccm_object_id(&ids[i], GIT_OBJECT_BLOB, data, strlen(data));
-        assert_int_equal(ccm_pack_put(&p, &ids[i], GIT_OBJECT_BLOB, data, strlen(data)), CCM_OK);
+        assert_int_equal(ccm_odb_batch_put(&p, &ids[i], GIT_OBJECT_BLOB, data, strlen(data)),
+                         CCM_OK);
     }
-    assert_int_equal(ccm_pack_put(&p, &old_id, GIT_OBJECT_BLOB, "old", 3), CCM_OK);
-    assert_int_equal(ccm_pack_count(&p), 3);
-    assert_int_equal(ccm_pack_flush(&p), CCM_OK);
-    ccm_pack_end(&p);
+    assert_int_equal(ccm_odb_batch_put(&p, &old_id, GIT_OBJECT_BLOB, "old", 3), CCM_OK);
+    assert_int_equal(ccm_odb_batch_count(&p), 3);
+    assert_int_equal(ccm_odb_batch_flush(&p), CCM_OK);
+    ccm_odb_batch_end(&p);
 
     ccm_test_list_packs(&packs, git_dir);
     assert_int_equal(packs.n, 1);
@@ -968,25 +971,49 @@ static void test_pack__put_adds_only_objects_the_repository_lacks(void **state)
     git_repository_free(repo);
 }
 
-static void test_pack__nothing_written_means_no_pack(void **state)
+static void test_batch__nothing_written_means_no_pack(void **state)
 {
     git_repository *repo = NULL;
-    ccm_pack p;
+    ccm_odb_batch p;
     ccm_test_packs packs;
     (void)state;
 
     memset(&p, 0, sizeof(p));
-    assert_int_equal(ccm_pack_count(&p), 0);
-    ccm_pack_end(&p); /* zeroed: NULL-safe */
+    assert_int_equal(ccm_odb_batch_count(&p), 0);
+    ccm_odb_batch_end(&p); /* zeroed: NULL-safe */
 
     assert_int_equal(git_repository_open_bare(&repo, git_dir), 0);
-    assert_int_equal(ccm_pack_start(&p, repo), CCM_OK);
-    assert_int_equal(ccm_pack_flush(&p), CCM_OK);
-    ccm_pack_end(&p);
+    assert_int_equal(ccm_odb_batch_start(&p, repo), CCM_OK);
+    assert_int_equal(ccm_odb_batch_flush(&p), CCM_OK);
+    ccm_odb_batch_end(&p);
     git_repository_free(repo);
     ccm_test_list_packs(&packs, git_dir);
     assert_int_equal(packs.n, 0);
     assert_int_equal(loose_count(), 0);
+}
+
+/* A batch that cannot start (the repository is gone) says why and is left
+ * zeroed, so that ending it is harmless. */
+static void test_batch__failed_start_is_zeroed(void **state)
+{
+    git_repository *repo = NULL;
+    ccm_odb_batch p;
+    char away[800];
+    (void)state;
+
+    assert_int_equal(git_repository_open_bare(&repo, git_dir), 0);
+    snprintf(away, sizeof(away), "%s.away", git_dir);
+    assert_int_equal(rename(git_dir, away), 0);
+    memset(&p, 0xff, sizeof(p));
+    assert_int_equal(ccm_odb_batch_start(&p, repo), CCM_ERROR);
+    assert_non_null(strstr(ccm_error_last(), "cannot prepare pack"));
+    assert_null(p.repo);
+    assert_null(p.odb);
+    assert_null(p.mem);
+    assert_int_equal(ccm_odb_batch_count(&p), 0);
+    ccm_odb_batch_end(&p);
+    assert_int_equal(rename(away, git_dir), 0);
+    git_repository_free(repo);
 }
 
 int main(void)
@@ -1001,15 +1028,16 @@ int main(void)
         cmocka_unit_test(test_oidmap__put_get_overwrite_free),
         cmocka_unit_test(test_oidmap__colliding_ids_probe_and_wrap),
         cmocka_unit_test(test_crc32__known_values_chaining_and_reference),
-        cmocka_unit_test_setup_teardown(test_packw__objects_read_back_through_libgit2_and_git,
+        cmocka_unit_test_setup_teardown(test_packfile__objects_read_back_through_libgit2_and_git,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(
-            test_packw__refuses_miscounted_duplicated_or_untyped_objects, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_pack__flush_writes_exactly_the_new_objects, setup,
+            test_packfile__refuses_miscounted_duplicated_or_untyped_objects, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_batch__flush_writes_exactly_the_new_objects, setup,
                                         teardown),
-        cmocka_unit_test_setup_teardown(test_pack__put_adds_only_objects_the_repository_lacks,
+        cmocka_unit_test_setup_teardown(test_batch__put_adds_only_objects_the_repository_lacks,
                                         setup, teardown),
-        cmocka_unit_test_setup_teardown(test_pack__nothing_written_means_no_pack, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_batch__nothing_written_means_no_pack, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_batch__failed_start_is_zeroed, setup, teardown),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
