@@ -54,7 +54,7 @@ void *ccm_oidmap_get(const ccm_oidmap *m, const git_oid *id);
 int ccm_oidmap_put(ccm_oidmap *m, const git_oid *id, void *value);
 void ccm_oidmap_free(ccm_oidmap *m);
 
-/* ---- pack files (packfile.c, sha1.c, crc32.c) ---------------------------- */
+/* ---- pack files (packfile.c, sha1.c) ------------------------------------- */
 
 /* SHA-1 of any bytes: the checksums of the pack files written here. */
 typedef struct {
@@ -68,8 +68,6 @@ void ccm_sha1_update(ccm_sha1 *c, const void *data, size_t n);
 void ccm_sha1_final(ccm_sha1 *c, uint8_t out[20]);
 /* The id git gives an object: SHA-1 of "<type> <len>\0" and the data. */
 void ccm_object_id(git_oid *out, git_object_t type, const void *data, size_t len);
-uint32_t ccm_adler32(const void *data, size_t n);
-uint32_t ccm_crc32(uint32_t crc, const void *data, size_t n); /* crc: 0 to start */
 
 /* A pack file being written straight into a repository's objects/pack, with
  * its index: whole objects, each stored uncompressed inside its zlib stream

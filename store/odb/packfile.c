@@ -10,7 +10,8 @@
  * or on read with strict hash verification, which is on). On a merging sync
  * that work was more than half of the time. Here each object is a zlib
  * stream of "stored" (uncompressed) blocks, which costs a copy and an
- * Adler-32, and the index is written from the ids at hand.
+ * Adler-32, and the index is written from the ids at hand. zlib computes
+ * the checksums (Adler-32 of each stream, CRC-32 of each packed object).
  *
  * Format (git's Documentation/gitformat-pack.txt):
  *   .pack: "PACK", version 2, object count; per object a type-and-size
@@ -29,6 +30,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "odb.h"
 #include "../../crypto/crypto.h"
@@ -66,25 +68,6 @@ static void put_be32(uint8_t *p, uint32_t v)
     p[3] = (uint8_t)v;
 }
 
-uint32_t ccm_adler32(const void *data, size_t n)
-{
-    const uint8_t *p = data;
-    uint32_t a = 1, b = 0;
-
-    while (n > 0) {
-        /* 5552 bytes is the most that cannot overflow b before the modulo. */
-        size_t k = n < 5552 ? n : 5552;
-        n -= k;
-        while (k--) {
-            a += *p++;
-            b += a;
-        }
-        a %= 65521;
-        b %= 65521;
-    }
-    return b << 16 | a;
-}
-
 static int write_all(int fd, const uint8_t *p, size_t n)
 {
     while (n > 0) {
@@ -116,7 +99,7 @@ static int put(ccm_packfile *pf, const void *data, size_t n)
     int rc;
 
     ccm_sha1_update(&pf->sha, p, n);
-    pf->crc = ccm_crc32(pf->crc, p, n);
+    pf->crc = (uint32_t)crc32_z(pf->crc, p, n);
     pf->offset += n;
     while (n > 0) {
         size_t take = CHUNK - pf->len < n ? CHUNK - pf->len : n;
@@ -214,7 +197,7 @@ int ccm_packfile_add(ccm_packfile *pf, const git_oid *id, git_object_t type, con
     e = &pf->entries[pf->n++];
     e->id = *id;
     e->offset = pf->offset;
-    pf->crc = 0;
+    pf->crc = (uint32_t)crc32_z(0, Z_NULL, 0);
     /* type and size: 3 bits of type, then the size 4 + 7k bits at a time */
     hdr[h] = (uint8_t)(((unsigned)type & 7) << 4 | (size & 15));
     size >>= 4;
@@ -243,7 +226,7 @@ int ccm_packfile_add(ccm_packfile *pf, const git_oid *id, git_object_t type, con
         p += take;
         n -= take;
     } while (n > 0);
-    put_be32(sum, ccm_adler32(data, total));
+    put_be32(sum, (uint32_t)adler32_z(adler32_z(0, Z_NULL, 0), data, total));
     if ((rc = put(pf, sum, 4)) < 0) {
         return rc;
     }
