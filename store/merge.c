@@ -157,8 +157,9 @@ static int write_record(merge_ctx *m, const char *name, const json_t *rec)
         return rc;
     }
     if (m->pk) {
-        ccm_object_id(&out, GIT_OBJECT_BLOB, env, env_len);
-        rc = ccm_odb_batch_put(m->pk, &out, GIT_OBJECT_BLOB, env, env_len);
+        rc = git_odb_hash(&out, env, env_len, GIT_OBJECT_BLOB) < 0
+                 ? ccm_git_error("cannot write record")
+                 : ccm_odb_batch_put(m->pk, &out, GIT_OBJECT_BLOB, env, env_len);
     } else if (git_blob_create_from_buffer(&out, m->w, env, env_len) < 0) {
         rc = ccm_git_error("cannot write record");
     }

@@ -56,18 +56,17 @@ void ccm_oidmap_free(ccm_oidmap *m);
 
 /* ---- pack files (packfile.c, sha1.c) ------------------------------------- */
 
-/* SHA-1 of any bytes: the checksums of the pack files written here. */
+/* SHA-1 of any bytes, where libgit2 offers none: the checksums of the pack
+ * files written here, HMAC-SHA1 for known_hosts. (Object ids: git_odb_hash.)
+ * init, update any number of times, final. */
 typedef struct {
     uint32_t h[5];
     uint64_t len;
     uint8_t buf[64];
-    int ni; /* 1: the processor's SHA instructions (set by init; 0 forces C) */
 } ccm_sha1;
 void ccm_sha1_init(ccm_sha1 *c);
 void ccm_sha1_update(ccm_sha1 *c, const void *data, size_t n);
 void ccm_sha1_final(ccm_sha1 *c, uint8_t out[20]);
-/* The id git gives an object: SHA-1 of "<type> <len>\0" and the data. */
-void ccm_object_id(git_oid *out, git_object_t type, const void *data, size_t len);
 
 /* A pack file being written straight into a repository's objects/pack, with
  * its index: whole objects, each stored uncompressed inside its zlib stream
@@ -114,8 +113,9 @@ int ccm_odb_batch_start(ccm_odb_batch *b, git_repository *main);
 /* The objects held in memory. */
 size_t ccm_odb_batch_count(const ccm_odb_batch *b);
 
-/* Adds an object under `id`, which must be git's id of (type, data) (none of
- * libgit2's hashing): nothing if the repository already has it. */
+/* Adds an object under `id`, which must be git's id of (type, data)
+ * (git_odb_hash; not hashed again): nothing if the repository already has
+ * it. */
 int ccm_odb_batch_put(ccm_odb_batch *b, const git_oid *id, git_object_t type, const void *data,
                       size_t len);
 

@@ -1,23 +1,14 @@
 /*
- * sha1.c - SHA-1 (FIPS 180-4), for the one place ccmsync needs it outside
- * libgit2: the trailer of the pack files it writes itself (packwrite.c).
- * Object ids are still computed by libgit2, which also checks this trailer
- * when it indexes the pack. Not used for anything secret or signed.
- *
- * On x86-64 processors with the SHA extensions the blocks go through them
- * (about four times faster), chosen at run time; elsewhere, portable C.
+ * sha1.c - SHA-1 (FIPS 180-4) of any bytes, in portable C, where libgit2
+ * offers none in its API: the checksums that close the pack files written
+ * here and their indexes (packfile.c), and the HMAC-SHA1 of the host names
+ * OpenSSH hashes in known_hosts (sync/known_hosts.c). Object ids are
+ * libgit2's (git_odb_hash, with its collision detection). Nothing secret or
+ * signed depends on it.
  */
-#include <stdio.h>
 #include <string.h>
 
 #include "odb.h"
-#include "../../crypto/crypto.h"
-
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-#define CCM_SHA1_NI 1
-#include <cpuid.h>
-#include <immintrin.h>
-#endif
 
 #define ROL(x, n) (((x) << (n)) | ((x) >> (32 - (n))))
 
@@ -75,94 +66,8 @@ static void sha1_block(uint32_t h[5], const uint8_t *p)
     h[4] += e;
 }
 
-#ifdef CCM_SHA1_NI
-/* Four rounds: group g of 20 (rounds 4g..4g+3). w[g & 3] is W for this
- * group; `prev` holds A from before the previous group's rounds. */
-#define NI_GROUP(g)                                                                                \
-    do {                                                                                           \
-        if ((g) >= 4) {                                                                            \
-            w[(g)&3] = _mm_sha1msg2_epu32(                                                         \
-                _mm_xor_si128(_mm_sha1msg1_epu32(w[(g)&3], w[((g) + 1) & 3]), w[((g) + 2) & 3]),   \
-                w[((g) + 3) & 3]);                                                                 \
-        }                                                                                          \
-        e1 = (g) == 0 ? _mm_add_epi32(e0, w[0]) : _mm_sha1nexte_epu32(prev, w[(g)&3]);             \
-        prev = abcd;                                                                               \
-        abcd = _mm_sha1rnds4_epu32(abcd, e1, (g) / 5);                                             \
-    } while (0)
-
-__attribute__((target("sha,sse4.1"))) static void sha1_blocks_ni(uint32_t h[5], const uint8_t *p,
-                                                                 size_t n)
+static void sha1_blocks(uint32_t h[5], const uint8_t *p, size_t n)
 {
-    const __m128i swap = _mm_set_epi64x(0x0001020304050607LL, 0x08090a0b0c0d0e0fLL);
-    __m128i abcd = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)(const void *)h), 0x1B);
-    __m128i e0 = _mm_set_epi32((int)h[4], 0, 0, 0);
-
-    for (; n > 0; n--, p += 64) {
-        __m128i w[4], e1, prev = abcd, abcd0 = abcd, e_in = e0;
-        for (int i = 0; i < 4; i++) {
-            w[i] = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(const void *)(p + 16 * i)),
-                                    swap);
-        }
-        NI_GROUP(0);
-        NI_GROUP(1);
-        NI_GROUP(2);
-        NI_GROUP(3);
-        NI_GROUP(4);
-        NI_GROUP(5);
-        NI_GROUP(6);
-        NI_GROUP(7);
-        NI_GROUP(8);
-        NI_GROUP(9);
-        NI_GROUP(10);
-        NI_GROUP(11);
-        NI_GROUP(12);
-        NI_GROUP(13);
-        NI_GROUP(14);
-        NI_GROUP(15);
-        NI_GROUP(16);
-        NI_GROUP(17);
-        NI_GROUP(18);
-        NI_GROUP(19);
-        e0 = _mm_sha1nexte_epu32(prev, e_in);
-        abcd = _mm_add_epi32(abcd, abcd0);
-    }
-    _mm_storeu_si128((__m128i *)(void *)h, _mm_shuffle_epi32(abcd, 0x1B));
-    h[4] = (uint32_t)_mm_extract_epi32(e0, 3);
-}
-
-static int probe_sha_ni(void)
-{
-    unsigned a, b, c, d;
-
-    if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & bit_SSSE3) || !(c & bit_SSE4_1)) {
-        return 0;
-    }
-    return __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b & bit_SHA);
-}
-
-/* Probed once: under a hypervisor each cpuid is a trap costing tens of
- * microseconds, more than hashing a record. */
-static int have_sha_ni(void)
-{
-    static _Atomic int known = -1;
-    int v = known;
-
-    if (v < 0) {
-        known = v = probe_sha_ni();
-    }
-    return v;
-}
-#endif
-
-static void sha1_blocks(const ccm_sha1 *c, uint32_t h[5], const uint8_t *p, size_t n)
-{
-#ifdef CCM_SHA1_NI
-    if (c->ni) {
-        sha1_blocks_ni(h, p, n);
-        return;
-    }
-#endif
-    (void)c;
     for (; n > 0; n--, p += 64) {
         sha1_block(h, p);
     }
@@ -173,11 +78,6 @@ void ccm_sha1_init(ccm_sha1 *c)
     static const uint32_t iv[5] = {0x67452301, 0xEFCDAB89, 0x98BADCFE, 0x10325476, 0xC3D2E1F0};
     memcpy(c->h, iv, sizeof(iv));
     c->len = 0;
-#ifdef CCM_SHA1_NI
-    c->ni = have_sha_ni();
-#else
-    c->ni = 0;
-#endif
 }
 
 void ccm_sha1_update(ccm_sha1 *c, const void *data, size_t n)
@@ -194,9 +94,9 @@ void ccm_sha1_update(ccm_sha1 *c, const void *data, size_t n)
         if (used + take < 64) {
             return;
         }
-        sha1_blocks(c, c->h, c->buf, 1);
+        sha1_blocks(c->h, c->buf, 1);
     }
-    sha1_blocks(c, c->h, p, n / 64);
+    sha1_blocks(c->h, p, n / 64);
     p += n / 64 * 64;
     n %= 64;
     memcpy(c->buf, p, n);
@@ -219,16 +119,4 @@ void ccm_sha1_final(ccm_sha1 *c, uint8_t out[20])
         out[4 * i + 2] = (uint8_t)(c->h[i] >> 8);
         out[4 * i + 3] = (uint8_t)c->h[i];
     }
-}
-
-void ccm_object_id(git_oid *out, git_object_t type, const void *data, size_t len)
-{
-    char hdr[64];
-    int n = snprintf(hdr, sizeof(hdr), "%s %zu", git_object_type2string(type), len);
-    ccm_sha1 c;
-
-    ccm_sha1_init(&c);
-    ccm_sha1_update(&c, hdr, (size_t)n + 1); /* with the NUL */
-    ccm_sha1_update(&c, data, len);
-    ccm_sha1_final(&c, out->id);
 }
