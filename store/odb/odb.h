@@ -134,10 +134,12 @@ typedef void (*ccm_odb_progress_fn)(const char *phase, size_t done, size_t total
                                     void *payload);
 
 /* Copies into `to` every object reachable from commit `tip` in `from` that
- * `to` lacks, as one pack. `what` names `from` in errors ("remote",
- * "store"): a missing or unreadable object there is CCM_EVERIFY, and
+ * `to` lacks, as one pack; the walk stops at the commits and trees `to`
+ * has. `what` names `from` in errors ("remote", "store"): an object there
+ * missing, unreadable or not matching its id, a tree entry that is neither
+ * tree nor blob, or trees nested deeper than 64 are CCM_EVERIFY, and
  * nothing is written. `progress` (may be NULL) gets `phase` ("fetch",
- * "push") every 256 objects and at the end. */
+ * "push") every 256 objects written and after the last. */
 int ccm_odb_copy_reachable(git_repository *from, git_repository *to, const git_oid *tip,
                            const char *what, const char *phase, ccm_odb_progress_fn progress,
                            void *payload);
