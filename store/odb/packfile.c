@@ -4,14 +4,16 @@
  *
  * Why not libgit2's pack builder and indexer: the builder searches for
  * deltas and deflates every object at zlib's default level, and the indexer
- * then inflates and hashes every object again. ccmsync's records are
- * ciphertext, which neither deltifies nor compresses, and every object
- * written here has an id libgit2 already computed from its bytes (on write,
- * or on read with strict hash verification, which is on). On a merging sync
- * that work was more than half of the time. Here each object is a zlib
- * stream of "stored" (uncompressed) blocks, which costs a copy and an
- * Adler-32, and the index is written from the ids at hand. zlib computes
- * the checksums (Adler-32 of each stream, CRC-32 of each packed object).
+ * (git_indexer, behind git_odb_write_pack) then inflates and hashes every
+ * object, and the whole pack, again. ccmsync's records are ciphertext,
+ * which neither deltifies nor compresses, and every object written here has
+ * an id libgit2 already computed from its bytes (git_odb_hash, a write, or
+ * a read with strict hash verification, which is on). Here each object is a
+ * zlib stream of "stored" (uncompressed) blocks, which costs a copy and an
+ * Adler-32, and the index is written from the ids at hand (bench/ODB.md
+ * measures git_indexer against it). zlib computes the checksums (Adler-32
+ * of each stream, CRC-32 of each packed object); the SHA-1 that closes pack
+ * and index is sha1.c's, libgit2's API having none.
  *
  * Format (git's Documentation/gitformat-pack.txt):
  *   .pack: "PACK", version 2, object count; per object a type-and-size
