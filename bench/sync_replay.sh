@@ -3,8 +3,9 @@
 # replayed REPS times per binary from one snapshot (hub and B restored before
 # each run), the binaries interleaved run by run so that a drifting machine
 # favours none of them. Prints, per binary, the median and minimum of each
-# CCMSYNC_TRACE phase, their sum and the whole command, in ms. For comparing
-# two builds of a change; sync_bench.sh is the benchmark.
+# CCMSYNC_TRACE phase, their sum, the whole command and its CPU time (user +
+# system, every thread), in ms; then each binary's medians over the first's.
+# For comparing two builds of a change; sync_bench.sh is the benchmark.
 #
 #   bench/sync_replay.sh 10000 11 build-before/ccmsync build/ccmsync
 set -euo pipefail
@@ -37,14 +38,16 @@ ccm A import "$T/data/import-A.json" >/dev/null && ccm B import "$T/data/import-
 ccm A sync >/dev/null
 cp -a "$T/hub" "$T/hub.snap" && cp -a "$T/B" "$T/B.snap"
 
+TIMEFORMAT='%3U %3S'
 for ((i = 0; i < reps; i++)); do
     for k in "${!bins[@]}"; do
         rm -rf "$T/hub" "$T/B" && cp -a "$T/hub.snap" "$T/hub" && cp -a "$T/B.snap" "$T/B"
         t0=${EPOCHREALTIME/[.,]/}
-        CCMSYNC_TRACE=1 "${bins[$k]}" -C "$T/B" sync >/dev/null 2>"$T/trace"
+        { time CCMSYNC_TRACE=1 "${bins[$k]}" -C "$T/B" sync >/dev/null 2>"$T/trace"; } 2>"$T/cpu"
         t1=${EPOCHREALTIME/[.,]/}
-        awk -v k="$k" -v tot=$((t1 - t0)) '$1 == "ccmsync:" && $2 == "trace:" { printf "%s %s %s\n", k, $3, $4 }
-            END { printf "%s command %.3f\n", k, tot / 1000 }' "$T/trace"
+        cpu=$(awk '{ printf "%.1f", ($1 + $2) * 1000 }' "$T/cpu")
+        awk -v k="$k" -v tot=$((t1 - t0)) -v cpu="$cpu" '$1 == "ccmsync:" && $2 == "trace:" { printf "%s %s %s\n", k, $3, $4 }
+            END { printf "%s command %.3f\n%s cpu %s\n", k, tot / 1000, k, cpu }' "$T/trace"
     done
 done | python3 -c '
 import sys, statistics, collections
@@ -58,6 +61,9 @@ for k, name in enumerate(names):
     runs = len(ph["command"])
     sums = [sum(ph[p][i] for p in ("fetch", "verify", "merge", "push")) for i in range(runs)]
     ph["SUM"] = sums
-    keys = [p for p in ph if p != "command"] + ["command"]
+    keys = [p for p in ph if p not in ("command", "cpu")] + ["command", "cpu"]
     print(name + ": " + "  ".join("%s %.1f/%.1f" % (p, statistics.median(ph[p]), min(ph[p])) for p in keys))
-print("(median/min ms over %d runs each)" % runs)' "$@"
+print("(median/min ms over %d runs each; cpu: user + system)" % runs)
+for k, name in enumerate(names[1:], 1):
+    print(name + " / " + names[0] + ": " + "  ".join("%s %.3f" % (p, statistics.median(d[k][p]) / statistics.median(d[0][p]))
+          for p in ("fetch", "verify", "merge", "push", "SUM", "command", "cpu")))' "$@"

@@ -147,8 +147,9 @@ static void join_one(void *ctx, size_t i)
     }
     if (ccm_envelope_seal(&job->env, &job->env_len, p->kw, (const uint8_t *)job->name, CCM_NAME_LEN,
                           (const uint8_t *)text, len) == CCM_OK) {
-        ccm_object_id(&job->id, GIT_OBJECT_BLOB, job->env, job->env_len);
-        job->redo = 0;
+        /* if libgit2 cannot hash it, the calling thread redoes the job and
+         * reports why */
+        job->redo = git_odb_hash(&job->id, job->env, job->env_len, GIT_OBJECT_BLOB) < 0;
     }
 done:
     if (text) {

@@ -36,7 +36,7 @@
 typedef struct {
     ccm_store *s;
     git_repository *w; /* where new objects go: the store, or a pack */
-    ccm_pack *pk;      /* the pack, if any */
+    ccm_odb_batch *pk; /* the pack, if any */
     uint32_t epoch;    /* the merge's key epoch */
     const ccm_groupkey *key;
     int old_base; /* the base is of an older epoch: re-seal one-sided records */
@@ -157,8 +157,9 @@ static int write_record(merge_ctx *m, const char *name, const json_t *rec)
         return rc;
     }
     if (m->pk) {
-        ccm_object_id(&out, GIT_OBJECT_BLOB, env, env_len);
-        rc = ccm_pack_put(m->pk, &out, GIT_OBJECT_BLOB, env, env_len);
+        rc = git_odb_hash(&out, env, env_len, GIT_OBJECT_BLOB) < 0
+                 ? ccm_git_error("cannot write record")
+                 : ccm_odb_batch_put(m->pk, &out, GIT_OBJECT_BLOB, env, env_len);
     } else if (git_blob_create_from_buffer(&out, m->w, env, env_len) < 0) {
         rc = ccm_git_error("cannot write record");
     }
@@ -291,7 +292,7 @@ static int emit_join(void *ctx, const char *name, const git_oid *id, const uint8
     int rc;
 
     if (m->pk) {
-        if ((rc = ccm_pack_put(m->pk, id, GIT_OBJECT_BLOB, env, len)) < 0) {
+        if ((rc = ccm_odb_batch_put(m->pk, id, GIT_OBJECT_BLOB, env, len)) < 0) {
             return rc;
         }
         return upsert_record(m, name, id);
@@ -528,7 +529,7 @@ static int replay_records(merge_ctx *m, const git_tree *ta)
     return rc;
 }
 
-int ccm_merge_trees(git_oid *tree_out, ccm_store *s, git_repository *w, ccm_pack *pk,
+int ccm_merge_trees(git_oid *tree_out, ccm_store *s, git_repository *w, ccm_odb_batch *pk,
                     const git_commit *a, const git_commit *b, ccm_merge_info *info, int flags)
 {
     merge_ctx m = {s, w, pk, 0, NULL, 0, NULL, NULL, 0, 0, json_object(), NULL, NULL, 0};

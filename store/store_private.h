@@ -27,6 +27,7 @@
 #include <time.h>
 
 #include "store.h"
+#include "odb/odb.h"
 
 #define CCM_BRANCH "refs/heads/main"
 #define CCM_ROSTER_PATH "roster.json"
@@ -35,7 +36,6 @@
 /* Records a single commit may change: an import of every activity of a
  * large group fits many times over. */
 #define CCM_COMMIT_RECORDS_MAX 1000000
-#define CCM_RECORDS_DIR "r"
 #define CCM_KEYS_DIR "keys"
 #define CCM_SIG_NAMESPACE "git"
 #define CCM_COMMIT_MESSAGE "ccmsync\n"
@@ -65,9 +65,6 @@ struct ccm_store {
     int unchecked; /* the last commit verified changes records this member holds no key to
                       check (a non-merge commit: only its signature, stamps and membership were) */
 };
-
-/* Sets a ccm error from the last libgit2 error, prefixed by `what` (git_error.c). */
-int ccm_git_error(const char *what);
 
 /* ---- stamps (stamps.c) ---- */
 
@@ -152,11 +149,10 @@ int ccm_roster_merge(json_t **out, const json_t *a, const json_t *b);
 /* Writes a roster blob (sorted keys, one-space indent). */
 int ccm_roster_write(git_oid *oid, git_repository *repo, const json_t *roster);
 
-/* A record's tree name is 64 hex digits (ccm_groupkey_record_name); its path
+/* A record's tree name is CCM_NAME_LEN (64) hex digits (ccm_groupkey_record_name); its path
  * is "r/ab/cd/<remaining 60>". The envelope's associated data is the name, so
  * a blob cannot be moved to another path; after decryption the name is
  * recomputed from the document's kind and id and must match. */
-#define CCM_NAME_LEN 64
 #define CCM_PATH_MAX 80
 
 /* The record name and path of (kind, id); name >= 65, path >= 80 bytes. */
@@ -263,75 +259,11 @@ int ccm_store_view_refuse_write(const ccm_store *s);
 uint64_t ccm_store_clock_load(ccm_store *s);
 int ccm_store_clock_save(ccm_store *s, uint64_t stamp);
 
-/* Called for each record that differs between two trees, in name order:
- * old/new is NULL where the record is absent on that side. */
-typedef int (*ccm_tree_diff_cb)(const char *name, const git_oid *old_oid, const git_oid *new_oid,
-                                void *payload);
-
-/* Walks the record trees ("r/") of two commit trees (either may be NULL:
- * empty), descending only into subtrees that differ (treediff.c). */
-int ccm_tree_diff(git_repository *repo, const git_tree *a, const git_tree *b, ccm_tree_diff_cb cb,
-                  void *payload);
-
 /* Writes of this many records or more (a transaction, the records a merge
  * takes from the other side) go to one pack file; smaller ones write loose
  * objects rather than one more small pack. A loose object costs a file to
  * create and, later, one to open for every read. */
 #define CCM_PACK_THRESHOLD 16
-
-/* Many objects as one pack (pack.c): objects written to `repo` go to memory
- * until ccm_pack_flush writes them (and only them) as one pack file. Commits
- * used as parents must be looked up through `repo` (libgit2 drops parents
- * owned by another handle). */
-typedef struct ccm_pack {
-    git_repository *repo;
-    git_odb *odb;
-    git_odb_backend *mem; /* owned by odb */
-    git_odb *main_odb;    /* the caller's; owned by odb */
-} ccm_pack;
-int ccm_pack_start(ccm_pack *p, git_repository *main); /* a second handle on main */
-size_t ccm_pack_count(const ccm_pack *p);              /* objects held in memory */
-/* Adds an object whose id the caller computed (ccm_object_id), with none of
- * libgit2's hashing: nothing if the repository already has it. */
-int ccm_pack_put(ccm_pack *p, const git_oid *id, git_object_t type, const void *data, size_t len);
-int ccm_pack_flush(ccm_pack *p);
-void ccm_pack_end(ccm_pack *p); /* NULL-safe on a zeroed ccm_pack */
-
-/* Pack files of whole objects and their index, written straight into a
- * repository's objects/pack (packwrite.c): start with the exact object
- * count, add each object with the id libgit2 computed for it, commit.
- * Objects are stored uncompressed inside zlib streams: ciphertext does not
- * compress. */
-typedef struct {
-    uint32_t h[5];
-    uint64_t len;
-    uint8_t buf[64];
-    int ni; /* 1: the processor's SHA instructions (set by init; 0 forces C) */
-} ccm_sha1;
-void ccm_sha1_init(ccm_sha1 *c);
-void ccm_sha1_update(ccm_sha1 *c, const void *data, size_t n);
-void ccm_sha1_final(ccm_sha1 *c, uint8_t out[20]);
-/* The id git gives an object: SHA-1 of "<type> <len>\0" and the data. */
-void ccm_object_id(git_oid *out, git_object_t type, const void *data, size_t len);
-uint32_t ccm_adler32(const void *data, size_t n);
-uint32_t ccm_crc32(uint32_t crc, const void *data, size_t n); /* crc: 0 to start */
-
-typedef struct {
-    git_repository *repo;
-    char *dir, *tmp_pack, *tmp_idx;
-    int fd;
-    ccm_sha1 sha;
-    uint8_t *buf;
-    size_t len;
-    uint64_t offset;
-    uint32_t crc, left;
-    void *entries; /* id, offset and CRC of each object added */
-    size_t n;
-} ccm_packw;
-int ccm_packw_start(ccm_packw *w, git_repository *repo, uint32_t count);
-int ccm_packw_add(ccm_packw *w, const git_oid *id, git_object_t type, const void *data, size_t n);
-int ccm_packw_commit(ccm_packw *w);
-void ccm_packw_free(ccm_packw *w); /* also after a failed start; removes temporary files */
 
 /* ---- the deterministic merge (merge.c, joins.c, resolve.c, replay.c) ---- */
 
@@ -350,7 +282,7 @@ typedef struct {
  * NULL). The result depends on the two histories only: recomputing it is
  * how a merge commit is verified. */
 #define CCM_MERGE_META_ONLY 0x1 /* roster, stamps and keys only; a's records as they are */
-int ccm_merge_trees(git_oid *tree, ccm_store *s, git_repository *w, ccm_pack *pk,
+int ccm_merge_trees(git_oid *tree, ccm_store *s, git_repository *w, ccm_odb_batch *pk,
                     const git_commit *a, const git_commit *b, ccm_merge_info *info, int flags);
 
 /* Records changed on both sides of a merge, joined on worker threads
@@ -413,19 +345,6 @@ int ccm_history_member(json_t **out, ccm_store *s, const git_commit *a, const gi
  * stderr, for developers' timing only). */
 void ccm_store_trace(const char *phase, struct timespec *t0);
 
-/* Object id -> pointer (oidmap.c). Zero-initialise; values are not owned. */
-typedef struct {
-    git_oid id;
-    void *value;
-    int used;
-} ccm_oidmap_entry;
-typedef struct {
-    ccm_oidmap_entry *slots;
-    size_t cap, n;
-} ccm_oidmap;
-void *ccm_oidmap_get(const ccm_oidmap *m, const git_oid *id);
-int ccm_oidmap_put(ccm_oidmap *m, const git_oid *id, void *value);
-void ccm_oidmap_free(ccm_oidmap *m);
 
 /* Defined in builds with a leak checker: they free everything at exit too,
  * so that it reports real leaks only (ccm_store_free_at_exit). */

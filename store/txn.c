@@ -225,7 +225,7 @@ int ccm_txn_commit(ccm_txn *t)
     git_tree_update *up = NULL;
     char(*paths)[CCM_PATH_MAX] = NULL;
     git_oid *oids = NULL;
-    ccm_pack pk = {0};
+    ccm_odb_batch pk = {0};
     git_repository *repo = t->s->repo;
     git_tree *base_tree = NULL, *tree = NULL;
     git_commit *base = NULL;
@@ -248,7 +248,7 @@ int ccm_txn_commit(ccm_txn *t)
         goto done;
     }
     if (bulk) {
-        if ((rc = ccm_pack_start(&pk, t->s->repo)) < 0) {
+        if ((rc = ccm_odb_batch_start(&pk, t->s->repo)) < 0) {
             goto done;
         }
         repo = pk.repo;
@@ -284,7 +284,7 @@ int ccm_txn_commit(ccm_txn *t)
     if (rc < 0) {
         goto done;
     }
-    if (bulk && (rc = ccm_pack_flush(&pk)) < 0) {
+    if (bulk && (rc = ccm_odb_batch_flush(&pk)) < 0) {
         goto done;
     }
     memcpy(old_head, t->s->head, sizeof(old_head));
@@ -309,7 +309,7 @@ done:
     git_tree_free(base_tree);
     git_commit_free(base);
     if (bulk) {
-        ccm_pack_end(&pk);
+        ccm_odb_batch_end(&pk);
     }
     free(oids);
     free(paths);

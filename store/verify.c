@@ -150,7 +150,7 @@ static int holds_keys(ccm_store *s, git_repository *repo, const git_commit *c)
 static int check_merge(ccm_store *s, git_repository *repo, const git_commit *commit,
                        const git_tree *tree, const json_t *roster)
 {
-    ccm_pack pk = {0};
+    ccm_odb_batch pk = {0};
     git_commit *a = NULL, *b = NULL;
     git_tree *want = NULL;
     git_oid want_id;
@@ -161,7 +161,7 @@ static int check_merge(ccm_store *s, git_repository *repo, const git_commit *com
         return ccm_error_set(CCM_EVERIFY, "a merge of %u parents (two expected)",
                              git_commit_parentcount(commit));
     }
-    if ((rc = ccm_pack_start(&pk, repo)) < 0) {
+    if ((rc = ccm_odb_batch_start(&pk, repo)) < 0) {
         return rc;
     }
     if (git_commit_lookup(&a, pk.repo, git_commit_parent_id(commit, 0)) < 0 ||
@@ -215,7 +215,7 @@ done:
     git_tree_free(want);
     git_commit_free(a);
     git_commit_free(b);
-    ccm_pack_end(&pk);
+    ccm_odb_batch_end(&pk);
     return rc;
 }
 

@@ -56,7 +56,7 @@ int ccm_sync_merge(git_oid *out, ccm_store *s, const git_oid *ours, const git_oi
     git_tree *tb = NULL, *tt = NULL, *tree = NULL;
     const git_commit *parents[2];
     git_repository *w = s->repo;
-    ccm_pack pk = {0};
+    ccm_odb_batch pk = {0};
     size_t incoming = 0;
     int rc;
     struct timespec t0;
@@ -76,7 +76,7 @@ int ccm_sync_merge(git_oid *out, ccm_store *s, const git_oid *ours, const git_oi
     git_commit_free(ct);
     ct = NULL;
     if (incoming >= CCM_PACK_THRESHOLD) {
-        if ((rc = ccm_pack_start(&pk, s->repo)) < 0) {
+        if ((rc = ccm_odb_batch_start(&pk, s->repo)) < 0) {
             goto done;
         }
         w = pk.repo;
@@ -101,7 +101,7 @@ int ccm_sync_merge(git_oid *out, ccm_store *s, const git_oid *ours, const git_oi
     parents[1] = ct;
     if ((rc = ccm_store_commit_signed(out, s, w, tree, parents, 2)) == CCM_OK && pk.repo) {
         ccm_sync_trace("merge.sign", &t0);
-        rc = ccm_pack_flush(&pk);
+        rc = ccm_odb_batch_flush(&pk);
         ccm_sync_trace("merge.flush", &t0);
     }
 done:
@@ -112,7 +112,7 @@ done:
     git_commit_free(co);
     git_commit_free(ct);
     if (pk.repo) {
-        ccm_pack_end(&pk);
+        ccm_odb_batch_end(&pk);
     }
     return rc;
 }

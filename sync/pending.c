@@ -76,7 +76,8 @@ int ccm_pending_fetch_local(ccm_store *s, git_repository *from, const char *remo
         git_reference *local = NULL;
         char ref[200];
         if (tip && ccm_pending_name_ok(member) &&
-            ccm_sync_copy_objects(from, s->repo, tip, "remote", "fetch", t) == CCM_OK) {
+            ccm_odb_copy_reachable(from, s->repo, tip, "remote", "fetch", t->fn, t->payload) ==
+                CCM_OK) {
             in_ref(ref, sizeof(ref), remote, member);
             if (git_reference_create(&local, s->repo, ref, tip, 1, "ccmsync: pending") < 0) {
                 rc = ccm_git_error("cannot record a pending history");
@@ -141,7 +142,8 @@ static int set_local(ccm_store *s, const char *url, const char *ref, const git_o
         return ccm_error_set(CCM_EUNREACHABLE, "cannot open the remote repository '%s'", url);
     }
     if (tip) {
-        if ((rc = ccm_sync_copy_objects(s->repo, r, tip, "store", "push", t)) == CCM_OK &&
+        if ((rc = ccm_odb_copy_reachable(s->repo, r, tip, "store", "push", t->fn, t->payload)) ==
+                CCM_OK &&
             git_reference_create(&out, r, ref, tip, 1, "ccmsync: pending") < 0) {
             rc = ccm_error_set(CCM_EUNREACHABLE, "cannot update the remote: %s",
                                git_error_last() ? git_error_last()->message : "failed");

@@ -11,7 +11,7 @@
  * push_update_reference and is treated as "the remote moved".
  *
  * A path or file:// URL is not reached through libgit2's transport: the
- * missing objects are copied as one pack of whole objects (local.c), and the
+ * missing objects are copied as one pack of whole objects (store/odb/copy.c), and the
  * branch is moved with git_reference_create_matching, a real
  * compare-and-swap (libgit2's local push would write it unconditionally).
  */
@@ -263,7 +263,8 @@ static int fetch_local(git_oid *theirs, int *has_theirs, ccm_store *s, const cha
     if (err < 0) {
         rc = ccm_error_set(CCM_EUNREACHABLE, "cannot read the remote's branch (%s): %s", url,
                            git_error_last() ? git_error_last()->message : "failed");
-    } else if ((rc = ccm_sync_copy_objects(r, s->repo, theirs, "remote", "fetch", t)) == CCM_OK) {
+    } else if ((rc = ccm_odb_copy_reachable(r, s->repo, theirs, "remote", "fetch", t->fn,
+                                            t->payload)) == CCM_OK) {
         if (git_reference_create(&out, s->repo, ref, theirs, 1, "ccmsync: fetch") < 0) {
             rc = ccm_git_error("cannot record the fetched branch");
         } else {
@@ -396,7 +397,7 @@ static int push_local(ccm_store *s, const char *name, const char *url, const git
     if ((rc = ensure_local(name, url)) < 0 || (rc = open_local(&r, url)) < 0) {
         return rc;
     }
-    rc = ccm_sync_copy_objects(s->repo, r, ours, "store", "push", t);
+    rc = ccm_odb_copy_reachable(s->repo, r, ours, "store", "push", t->fn, t->payload);
     git_repository_free(r);
     if (rc < 0) {
         return rc == CCM_EVERIFY ? rc : ccm_error_wrap(CCM_EUNREACHABLE, "cannot push");

@@ -246,13 +246,6 @@ const char *ccm_sync_local_path(const char *url);
 int ccm_sync_fetch(git_oid *theirs, int *has_theirs, ccm_store *s, const char *name,
                    git_remote *remote, ccm_transfer *t);
 
-/* Copies into `to` every object reachable from commit `tip` in `from` that
- * `to` lacks, as one pack (local.c). `what` names `from` in errors ("remote",
- * "store"): a missing or unreadable object there is CCM_EVERIFY. `phase`
- * ("fetch", "push") is passed to the progress callback. */
-int ccm_sync_copy_objects(git_repository *from, git_repository *to, const git_oid *tip,
-                          const char *what, const char *phase, ccm_transfer *t);
-
 /* Deletes the quarantine ref of a remote. */
 void ccm_sync_drop_incoming(ccm_store *s, const char *remote);
 

@@ -1,6 +1,6 @@
 /*
- * pack_support.h - helpers shared by the pack tests (store/test_pack.c,
- * sync/test_local.c): the pack files of a bare repository, and the object ids
+ * pack_support.h - helpers shared by the pack tests (odb/test_pack.c,
+ * odb/test_copy.c): the pack files of a bare repository, and the object ids
  * `git verify-pack -v` lists for one of them. Include after <cmocka.h>,
  * <git2.h> and tests/support/tmpdir.h.
  */

@@ -185,8 +185,9 @@ static void forge_on_hub(void)
     assert_int_equal(ccm_forge_commit(&id, f, NULL), CCM_OK);
     json_decref(rec);
     assert_int_equal(git_repository_open_bare(&h, hub), 0);
-    assert_int_equal(ccm_sync_copy_objects(ccm_forge_store(f)->repo, h, &id, "store", "push", &t),
-                     CCM_OK);
+    assert_int_equal(
+        ccm_odb_copy_reachable(ccm_forge_store(f)->repo, h, &id, "store", "push", t.fn, t.payload),
+        CCM_OK);
     assert_int_equal(git_reference_create(&ref, h, CCM_BRANCH, &id, 1, "forced"), 0);
     git_reference_free(ref);
     git_repository_free(h);

@@ -35,7 +35,7 @@ static void hub_force(world *w, int hub, const git_oid *tip, git_repository *fro
     git_reference *ref = NULL;
     ccm_transfer t = {NULL, NULL, "", NULL};
 
-    CHECK(!from || ccm_sync_copy_objects(from, r, tip, "store", "push", &t) == CCM_OK,
+    CHECK(!from || ccm_odb_copy_reachable(from, r, tip, "store", "push", t.fn, t.payload) == CCM_OK,
           "copy to hub: %s", ccm_error_last());
     CHECK(git_reference_create(&ref, r, CCM_BRANCH, tip, 1, "forced") == 0, "force hub");
     trace("hub%d forced to %s", hub + 1, hex10(tip));
@@ -53,7 +53,8 @@ static int hub_fetch_x(world *w, int hub, git_oid *tip)
         return 0;
     }
     r = hub_open(w, hub);
-    CHECK(ccm_sync_copy_objects(r, xstore(w)->repo, tip, "remote", "fetch", &t) == CCM_OK,
+    CHECK(ccm_odb_copy_reachable(r, xstore(w)->repo, tip, "remote", "fetch", t.fn, t.payload) ==
+              CCM_OK,
           "fetch hub: %s", ccm_error_last());
     git_repository_free(r);
     return 1;
@@ -71,7 +72,8 @@ static void forged(world *w, const git_oid *id, int kind)
 
     git_oid_tostr(hex, sizeof(hex), id);
     trace("forged %s commit %.10s", kHostileNames[kind], hex);
-    CHECK(ccm_sync_copy_objects(xstore(w)->repo, judge->repo, id, "store", "fetch", &t) == CCM_OK,
+    CHECK(ccm_odb_copy_reachable(xstore(w)->repo, judge->repo, id, "store", "fetch", t.fn,
+                                 t.payload) == CCM_OK,
           "copy: %s", ccm_error_last());
     CHECK(git_commit_lookup(&c, judge->repo, id) == 0, "lookup");
     rc = ccm_store_verify_commit(judge, judge->repo, c, NULL);
@@ -441,8 +443,8 @@ static int forge_side_commit(world *w, git_oid *out)
     json_decref(rec);
     model_committed(w, first, out, &base, xstore(w)->repo);
     /* A legal commit forged outside the command line passes. */
-    CHECK(ccm_sync_copy_objects(xstore(w)->repo, w->m[0].s->repo, out, "store", "fetch", &t) ==
-                  CCM_OK &&
+    CHECK(ccm_odb_copy_reachable(xstore(w)->repo, w->m[0].s->repo, out, "store", "fetch", t.fn,
+                                 t.payload) == CCM_OK &&
               git_commit_lookup(&c, w->m[0].s->repo, out) == 0,
           "copy");
     rc = ccm_store_verify_commit(w->m[0].s, w->m[0].s->repo, c, NULL);

@@ -1,5 +1,6 @@
 /*
- * local.c - transfers with a remote that is a path or a file:// URL (a USB
+ * copy.c - the copy of a history between two repositories on this machine:
+ * how sync transfers with a remote that is a path or a file:// URL (a USB
  * stick, a shared folder, another member's store), without libgit2's
  * transport.
  *
@@ -10,10 +11,11 @@
  * receiving side lacks are found by a walk that stops at the first commit or
  * tree it already has, read from the sending side and written to the
  * receiving side as one pack of whole objects with its index
- * (store/packwrite.c). Each object is filed under the id it was read by;
+ * (packfile.c). Each object is filed under the id it was read by;
  * libgit2 hashes every object it reads and refuses one whose bytes do not
- * match its id (strict hash verification, set on in store.c), so an object
- * the sender forged never lands under the id that was asked for.
+ * match its id (strict hash verification: libgit2's default, and the store
+ * sets it on explicitly), so an object the sender forged never lands under
+ * the id that was asked for.
  *
  * "It already has it" is decided by the object's presence: objects are
  * written with everything they point to (packs whole, loose objects children
@@ -22,7 +24,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sync_private.h"
+#include "odb.h"
+#include "../../crypto/base/base.h"
 
 #define PROGRESS_EVERY 256
 
@@ -34,7 +37,8 @@ typedef struct {
     size_t n, cap;
     const char *what;  /* "remote" or "store", for errors */
     const char *phase; /* "fetch" or "push", for progress */
-    ccm_transfer *t;
+    ccm_odb_progress_fn progress;
+    void *payload;
 } copy_ctx;
 
 static int wanted(copy_ctx *c, const git_oid *id)
@@ -140,7 +144,7 @@ static int want_history(copy_ctx *c, const git_oid *tip)
 static int write_objects(copy_ctx *c)
 {
     git_odb *from = NULL;
-    ccm_packw w;
+    ccm_packfile *pf = NULL;
     size_t bytes = 0;
     int rc;
 
@@ -153,7 +157,7 @@ static int write_objects(copy_ctx *c)
     if (git_repository_odb(&from, c->from) < 0) {
         return ccm_git_error("cannot read objects");
     }
-    rc = ccm_packw_start(&w, c->to_repo, (uint32_t)c->n);
+    rc = ccm_packfile_new(&pf, c->to_repo, (uint32_t)c->n);
     for (size_t i = 0; i < c->n && rc == CCM_OK; i++) {
         git_odb_object *o = NULL;
         if (git_odb_read(&o, from, &c->list[i]) < 0) {
@@ -161,25 +165,26 @@ static int write_objects(copy_ctx *c)
             break;
         }
         bytes += git_odb_object_size(o);
-        rc = ccm_packw_add(&w, &c->list[i], git_odb_object_type(o), git_odb_object_data(o),
-                           git_odb_object_size(o));
+        rc = ccm_packfile_add(pf, &c->list[i], git_odb_object_type(o), git_odb_object_data(o),
+                              git_odb_object_size(o));
         git_odb_object_free(o);
-        if (c->t && c->t->fn && ((i + 1) % PROGRESS_EVERY == 0 || i + 1 == c->n)) {
-            c->t->fn(c->phase, i + 1, c->n, bytes, c->t->payload);
+        if (c->progress && ((i + 1) % PROGRESS_EVERY == 0 || i + 1 == c->n)) {
+            c->progress(c->phase, i + 1, c->n, bytes, c->payload);
         }
     }
     if (rc == CCM_OK) {
-        rc = ccm_packw_commit(&w);
+        rc = ccm_packfile_commit(pf);
     }
-    ccm_packw_free(&w);
+    ccm_packfile_free(pf);
     git_odb_free(from);
     return rc;
 }
 
-int ccm_sync_copy_objects(git_repository *from, git_repository *to, const git_oid *tip,
-                          const char *what, const char *phase, ccm_transfer *t)
+int ccm_odb_copy_reachable(git_repository *from, git_repository *to, const git_oid *tip,
+                           const char *what, const char *phase, ccm_odb_progress_fn progress,
+                           void *payload)
 {
-    copy_ctx c = {from, to, NULL, {0}, NULL, 0, 0, what, phase, t};
+    copy_ctx c = {from, to, NULL, {0}, NULL, 0, 0, what, phase, progress, payload};
     int rc;
 
     if (git_repository_odb(&c.to, to) < 0) {

@@ -1,7 +1,7 @@
 /*
- * pack.c - writing many objects as one pack: a second handle on the
+ * batch.c - writing many objects as one pack: a second handle on the
  * repository whose writes go to an in-memory object database backend,
- * written out as one pack file at the end (packwrite.c). Imports and large
+ * written out as one pack file at the end (packfile.c). Imports and large
  * merges use it: tens of thousands of loose files would cost more than the
  * encryption.
  *
@@ -16,12 +16,14 @@
  * writes. With the default backends that rescan was most of the time of
  * building a merged tree.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <git2/sys/odb_backend.h>
 #include <git2/sys/repository.h>
 
-#include "store_private.h"
+#include "odb.h"
+#include "../../crypto/base/base.h"
 
 typedef struct memobj {
     struct memobj *next;
@@ -47,8 +49,12 @@ static int mem_write(git_odb_backend *b, const git_oid *id, const void *data, si
     if (ccm_oidmap_get(&m->map, id)) {
         return 0;
     }
-    if (m->count == UINT32_MAX || !(o = malloc(sizeof(*o) + len))) {
-        git_error_set_str(GIT_ERROR_NOMEMORY, "out of memory");
+    if (m->count == UINT32_MAX) {
+        git_error_set_str(GIT_ERROR_ODB, "too many objects for one pack");
+        return -1;
+    }
+    if (len > SIZE_MAX - sizeof(*o) || !(o = malloc(sizeof(*o) + len))) {
+        git_error_set_oom();
         return -1;
     }
     o->next = NULL;
@@ -58,7 +64,7 @@ static int mem_write(git_odb_backend *b, const git_oid *id, const void *data, si
     memcpy(o->data, data, len);
     if (ccm_oidmap_put(&m->map, id, o) < 0) {
         free(o);
-        git_error_set_str(GIT_ERROR_NOMEMORY, "out of memory");
+        git_error_set_oom();
         return -1;
     }
     *m->last = o;
@@ -76,7 +82,7 @@ static int mem_read(void **out, size_t *len, git_object_t *type, git_odb_backend
         return GIT_ENOTFOUND;
     }
     if (!(*out = git_odb_backend_data_alloc(b, o->len ? o->len : 1))) {
-        return -1;
+        return -1; /* libgit2's allocator has set the error */
     }
     memcpy(*out, o->data, o->len);
     *len = o->len;
@@ -123,7 +129,7 @@ static int main_read(void **out, size_t *len, git_object_t *type, git_odb_backen
         memcpy(*out, git_odb_object_data(o), *len);
     }
     git_odb_object_free(o);
-    return *out ? 0 : -1;
+    return *out ? 0 : -1; /* NULL: libgit2's allocator has set the error */
 }
 
 static int main_read_header(size_t *len, git_object_t *type, git_odb_backend *b, const git_oid *id)
@@ -147,7 +153,7 @@ static int add_main_backend(git_odb **out, git_odb *odb, git_repository *main)
     main_backend *m = calloc(1, sizeof(*m));
 
     if (!m) {
-        git_error_set_str(GIT_ERROR_NOMEMORY, "out of memory");
+        git_error_set_oom();
         return -1;
     }
     m->parent.version = GIT_ODB_BACKEND_VERSION;
@@ -176,18 +182,20 @@ static void mem_free(git_odb_backend *b)
     free(m);
 }
 
-int ccm_pack_start(ccm_pack *p, git_repository *main)
+int ccm_odb_batch_start(ccm_odb_batch *b, git_repository *main)
 {
-    mem_backend *m;
+    mem_backend *m = NULL;
+    int rc;
 
-    memset(p, 0, sizeof(*p));
-    if (git_repository_open_bare(&p->repo, git_repository_path(main)) < 0 ||
-        git_odb_new(&p->odb) < 0 || add_main_backend(&p->main_odb, p->odb, main) < 0) {
-        return ccm_git_error("cannot prepare pack");
+    memset(b, 0, sizeof(*b));
+    if (git_repository_open_bare(&b->repo, git_repository_path(main)) < 0 ||
+        git_odb_new(&b->odb) < 0 || add_main_backend(&b->main_odb, b->odb, main) < 0 ||
+        git_repository_set_odb(b->repo, b->odb) < 0) {
+        goto fail;
     }
-    git_repository_set_odb(p->repo, p->odb);
     if (!(m = calloc(1, sizeof(*m)))) {
-        return ccm_error_set(CCM_ERROR, "out of memory");
+        git_error_set_oom();
+        goto fail;
     }
     m->parent.version = GIT_ODB_BACKEND_VERSION;
     m->parent.read = mem_read;
@@ -197,56 +205,60 @@ int ccm_pack_start(ccm_pack *p, git_repository *main)
     m->parent.free = mem_free;
     m->last = &m->first;
     /* Highest priority: new objects go here, and are read back from here. */
-    if (git_odb_add_backend(p->odb, &m->parent, 1000) < 0) {
+    if (git_odb_add_backend(b->odb, &m->parent, 1000) < 0) {
         mem_free(&m->parent);
-        return ccm_git_error("cannot prepare pack");
+        goto fail;
     }
-    p->mem = &m->parent;
+    b->mem = &m->parent;
     return CCM_OK;
+fail:
+    rc = ccm_git_error("cannot prepare pack");
+    ccm_odb_batch_end(b);
+    return rc;
 }
 
-int ccm_pack_put(ccm_pack *p, const git_oid *id, git_object_t type, const void *data, size_t len)
+int ccm_odb_batch_put(ccm_odb_batch *b, const git_oid *id, git_object_t type, const void *data,
+                      size_t len)
 {
-    if (git_odb_exists_ext(p->main_odb, id, GIT_ODB_LOOKUP_NO_REFRESH)) {
+    if (git_odb_exists_ext(b->main_odb, id, GIT_ODB_LOOKUP_NO_REFRESH)) {
         return CCM_OK;
     }
-    return mem_write(p->mem, id, data, len, type) < 0 ? ccm_git_error("cannot write object")
+    return mem_write(b->mem, id, data, len, type) < 0 ? ccm_git_error("cannot write object")
                                                       : CCM_OK;
 }
 
-size_t ccm_pack_count(const ccm_pack *p)
+size_t ccm_odb_batch_count(const ccm_odb_batch *b)
 {
-    return p->mem ? ((const mem_backend *)p->mem)->count : 0;
+    return b->mem ? ((const mem_backend *)b->mem)->count : 0;
 }
 
-/* Writes the objects held in memory to the repository as one pack file. */
-int ccm_pack_flush(ccm_pack *p)
+int ccm_odb_batch_flush(ccm_odb_batch *b)
 {
-    mem_backend *m = (mem_backend *)p->mem;
-    ccm_packw w;
+    mem_backend *m = (mem_backend *)b->mem;
+    ccm_packfile *pf = NULL;
     int rc;
 
     if (!m || m->count == 0) {
         return CCM_OK;
     }
-    rc = ccm_packw_start(&w, p->repo, m->count);
+    rc = ccm_packfile_new(&pf, b->repo, m->count);
     for (memobj *o = m->first; o && rc == CCM_OK; o = o->next) {
-        rc = ccm_packw_add(&w, &o->id, o->type, o->data, o->len);
+        rc = ccm_packfile_add(pf, &o->id, o->type, o->data, o->len);
     }
     if (rc == CCM_OK) {
-        rc = ccm_packw_commit(&w);
+        rc = ccm_packfile_commit(pf);
     }
-    if (rc == CCM_OK && git_odb_refresh(p->main_odb) < 0) {
+    if (rc == CCM_OK && git_odb_refresh(b->main_odb) < 0) {
         rc = ccm_git_error("cannot read the new pack");
     }
-    ccm_packw_free(&w);
+    ccm_packfile_free(pf);
     return rc;
 }
 
-void ccm_pack_end(ccm_pack *p)
+void ccm_odb_batch_end(ccm_odb_batch *b)
 {
-    /* The odb owns the backend once added. */
-    git_odb_free(p->odb);
-    git_repository_free(p->repo);
-    memset(p, 0, sizeof(*p));
+    /* The odb owns the backends once added, and with them main_odb. */
+    git_odb_free(b->odb);
+    git_repository_free(b->repo);
+    memset(b, 0, sizeof(*b));
 }

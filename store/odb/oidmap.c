@@ -6,7 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store_private.h"
+#include "odb.h"
+#include "../../crypto/base/base.h"
 
 static size_t slot_of(const ccm_oidmap *m, const git_oid *id)
 {

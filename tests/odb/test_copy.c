@@ -1,5 +1,6 @@
 /*
- * test_local.c - object transfer with a local remote (sync/local.c): only
+ * test_copy.c - the copy of a history between two repositories, as sync
+ * does it with a local remote (store/odb/copy.c): only
  * the objects the receiving side lacks are copied, as one pack; copying again
  * copies nothing; progress reaches its total; a damaged or forged source is
  * refused with CCM_EVERIFY and leaves nothing behind.
@@ -17,7 +18,8 @@
 #include <cmocka.h>
 #include <git2.h>
 
-#include "sync/sync_private.h"
+#include "crypto/crypto.h"
+#include "store/odb/odb.h"
 #include "tests/support/tmpdir.h"
 #include "tests/support/pack_support.h"
 
@@ -341,7 +343,6 @@ static void test_copy__only_what_is_missing_as_one_pack(void **state)
     size_t bytes;
     ccm_test_packs before, after;
     progress pr = {0};
-    ccm_transfer t = {on_progress, &pr, "", NULL};
     (void)state;
 
     make_history(tips);
@@ -350,7 +351,7 @@ static void test_copy__only_what_is_missing_as_one_pack(void **state)
 
     /* B gets the first commit: one pack of exactly its closure */
     reachable(&first, a, &tips[0]);
-    assert_int_equal(ccm_sync_copy_objects(a, b, &tips[0], "remote", "fetch", NULL), CCM_OK);
+    assert_int_equal(ccm_odb_copy_reachable(a, b, &tips[0], "remote", "fetch", NULL, NULL), CCM_OK);
     packs_of(&after, "b.git");
     assert_int_equal(after.n, 1);
     assert_int_equal(pack_dir_entries("b.git"), 2); /* .pack and .idx, no temporary file */
@@ -364,7 +365,8 @@ static void test_copy__only_what_is_missing_as_one_pack(void **state)
     assert_true(missing.n > 300 && missing.n < all.n);
     assert_int_equal(missing.n + first.n, all.n); /* B lacked everything but the first commit */
     before = after;
-    assert_int_equal(ccm_sync_copy_objects(a, b, &tips[2], "remote", "fetch", &t), CCM_OK);
+    assert_int_equal(ccm_odb_copy_reachable(a, b, &tips[2], "remote", "fetch", on_progress, &pr),
+                     CCM_OK);
     packs_of(&after, "b.git");
     assert_int_equal(after.n, 2);
     assert_int_equal(pack_dir_entries("b.git"), 4);
@@ -403,13 +405,13 @@ static void test_copy__again_copies_nothing(void **state)
     git_repository *a, *b;
     ccm_test_packs before, after;
     progress pr = {0};
-    ccm_transfer t = {on_progress, &pr, "", NULL};
     (void)state;
 
     make_history(tips);
     a = open_bare("a.git");
     b = init_bare("b.git");
-    assert_int_equal(ccm_sync_copy_objects(a, b, &tips[2], "remote", "fetch", &t), CCM_OK);
+    assert_int_equal(ccm_odb_copy_reachable(a, b, &tips[2], "remote", "fetch", on_progress, &pr),
+                     CCM_OK);
     assert_true(pr.calls > 0);
     packs_of(&before, "b.git");
     assert_int_equal(before.n, 1);
@@ -417,14 +419,16 @@ static void test_copy__again_copies_nothing(void **state)
     /* the same handle: the tip and its ancestors are all there already */
     for (int i = 2; i >= 0; i--) {
         memset(&pr, 0, sizeof(pr));
-        assert_int_equal(ccm_sync_copy_objects(a, b, &tips[i], "remote", "fetch", &t), CCM_OK);
+        assert_int_equal(
+            ccm_odb_copy_reachable(a, b, &tips[i], "remote", "fetch", on_progress, &pr), CCM_OK);
         assert_int_equal(pr.calls, 0);
     }
     /* a fresh handle */
     git_repository_free(b);
     b = open_bare("b.git");
     memset(&pr, 0, sizeof(pr));
-    assert_int_equal(ccm_sync_copy_objects(a, b, &tips[2], "remote", "fetch", &t), CCM_OK);
+    assert_int_equal(ccm_odb_copy_reachable(a, b, &tips[2], "remote", "fetch", on_progress, &pr),
+                     CCM_OK);
     assert_int_equal(pr.calls, 0);
     packs_of(&after, "b.git");
     assert_int_equal(after.n, 1);
@@ -432,12 +436,14 @@ static void test_copy__again_copies_nothing(void **state)
     assert_int_equal(pack_dir_entries("b.git"), 2);
     assert_int_equal(loose_count("b.git"), 0);
 
-    /* and no progress callback, or none at all, is fine */
+    /* and no progress callback, with or without a payload, is fine */
     {
         git_repository *c = init_bare("c.git");
-        ccm_transfer quiet = {NULL, NULL, "", NULL};
-        assert_int_equal(ccm_sync_copy_objects(a, c, &tips[1], "store", "push", &quiet), CCM_OK);
-        assert_int_equal(ccm_sync_copy_objects(a, c, &tips[2], "store", "push", NULL), CCM_OK);
+        assert_int_equal(ccm_odb_copy_reachable(a, c, &tips[1], "store", "push", NULL, &pr),
+                         CCM_OK);
+        assert_int_equal(ccm_odb_copy_reachable(a, c, &tips[2], "store", "push", NULL, NULL),
+                         CCM_OK);
+        assert_int_equal(pr.calls, 0);
         packs_of(&after, "c.git");
         assert_int_equal(after.n, 2);
         git_repository_free(c);
@@ -473,7 +479,7 @@ static void assert_copy_refused(const char *to, const git_oid *tip, const git_oi
 
     git_oid_tostr(hex, sizeof(hex), culprit);
     snprintf(want, sizeof(want), "the %s is damaged", what);
-    assert_int_equal(ccm_sync_copy_objects(a, r, tip, what, "fetch", NULL), CCM_EVERIFY);
+    assert_int_equal(ccm_odb_copy_reachable(a, r, tip, what, "fetch", NULL, NULL), CCM_EVERIFY);
     assert_int_equal(ccm_error_code(), CCM_EVERIFY);
     assert_non_null(strstr(ccm_error_last(), hex));
     assert_non_null(strstr(ccm_error_last(), want));
@@ -502,7 +508,8 @@ static void test_copy__damaged_source_is_refused(void **state)
     /* a copy of what is older than that blob still works */
     {
         git_repository *a = open_bare("a.git"), *r = init_bare("e3.git");
-        assert_int_equal(ccm_sync_copy_objects(a, r, &tips[1], "remote", "fetch", NULL), CCM_OK);
+        assert_int_equal(ccm_odb_copy_reachable(a, r, &tips[1], "remote", "fetch", NULL, NULL),
+                         CCM_OK);
         git_repository_free(r);
         git_repository_free(a);
     }
@@ -607,7 +614,7 @@ static void test_copy__deep_trees_and_gitlinks_are_refused(void **state)
     git_signature_free(sig);
 
     r = init_bare("r.git");
-    assert_int_equal(ccm_sync_copy_objects(a, r, &deep_ok, "remote", "fetch", NULL), CCM_OK);
+    assert_int_equal(ccm_odb_copy_reachable(a, r, &deep_ok, "remote", "fetch", NULL, NULL), CCM_OK);
     {
         oid_list all;
         reachable(&all, a, &deep_ok);
@@ -618,13 +625,15 @@ static void test_copy__deep_trees_and_gitlinks_are_refused(void **state)
     git_repository_free(r);
 
     r = init_bare("r2.git");
-    assert_int_equal(ccm_sync_copy_objects(a, r, &too_deep, "remote", "fetch", NULL), CCM_EVERIFY);
+    assert_int_equal(ccm_odb_copy_reachable(a, r, &too_deep, "remote", "fetch", NULL, NULL),
+                     CCM_EVERIFY);
     assert_non_null(strstr(ccm_error_last(), "nested too deep"));
     assert_int_equal(pack_dir_entries("r2.git"), 0);
     git_repository_free(r);
 
     r = init_bare("r3.git");
-    assert_int_equal(ccm_sync_copy_objects(a, r, &with_link, "remote", "fetch", NULL), CCM_EVERIFY);
+    assert_int_equal(ccm_odb_copy_reachable(a, r, &with_link, "remote", "fetch", NULL, NULL),
+                     CCM_EVERIFY);
     assert_non_null(strstr(ccm_error_last(), "unexpected tree entry"));
     assert_int_equal(pack_dir_entries("r3.git"), 0);
     git_repository_free(r);

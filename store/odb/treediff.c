@@ -7,8 +7,8 @@
  */
 #include <string.h>
 
-#include "store_private.h"
-#include "cache.h"
+#include "odb.h"
+#include "../../crypto/base/base.h"
 
 /* Compares two entry names in git's tree order for names of equal kind:
  * record trees only hold fixed-width hex names, so strcmp is that order. */
