@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../store/store_private.h" /* SHA-1 and the pack writer: until store/odb/ */
 #include "sync_private.h"
 
 void ccm_known_hosts_name(char *out, size_t cap, const char *host, int port)

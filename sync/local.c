@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../store/store_private.h" /* SHA-1 and the pack writer: until store/odb/ */
 #include "sync_private.h"
 
 #define PROGRESS_EVERY 256

@@ -17,6 +17,7 @@
 #include <cmocka.h>
 #include <git2.h>
 
+#include "store/store_private.h"
 #include "sync/sync_private.h"
 #include "tests/support/tmpdir.h"
 #include "tests/support/pack_support.h"
