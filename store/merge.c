@@ -596,7 +596,7 @@ write:
     }
     ccm_trace("merge.tree", &t0);
 done:
-    if ((rc == CCM_EVERIFY || rc == CCM_EDENIED) && m.unopenable) {
+    if (info && (rc == CCM_EVERIFY || rc == CCM_EDENIED) && m.unopenable) {
         rc = foreign_key(info);
     }
     ctx_free(&m);
