@@ -1,7 +1,7 @@
 # ccmsync: the two quick-start targets (README) and the developer targets.
 #   make demo   install missing packages, build, run `ccmsync demo build/demo`
 #               (the report stays in build/demo/report.html)
-#   make test   install missing packages, then: the format check; a Release
+#   make test   install missing packages, then: the format and layer checks; a Release
 #               build with gcc and one with clang (-Werror), installed and
 #               checked (test-package); build with gcc (-Werror) and run every
 #               test, then again with clang under ASan+UBSan; a short
@@ -21,8 +21,7 @@ FUZZ_SECONDS ?= 10
 PREFIX ?= /usr/local
 
 .PHONY: all setup build install demo test test-gcc test-asan test-fuzz test-package bench \
-        bench-record format \
-        check-format fuzz clean
+        bench-record format check-format check-layers fuzz clean
 
 all: build
 
@@ -47,7 +46,12 @@ demo: setup build
 	rm -rf $(BUILD)/demo
 	./$(BUILD)/ccmsync demo $(BUILD)/demo
 
-test: setup check-format test-package test-gcc test-asan test-fuzz
+test: setup check-format check-layers test-package test-gcc test-asan test-fuzz
+
+# Module boundaries: no include of a higher layer or of another module's
+# private header (scripts/check-layers says which).
+check-layers:
+	scripts/check-layers
 
 test-gcc: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)

@@ -1,6 +1,6 @@
 /*
  * cmd_demo.c - `ccmsync demo [DIR]`: a self-contained walk-through, driving
- * the same command code a member runs (spec section 7).
+ * the same command code a member runs (README, "Demo").
  *
  * Peru creates the group, loads the public reference facts and the work
  * plan's timeline (`seed`) and illustrative sample records, and shares them

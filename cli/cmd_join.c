@@ -159,7 +159,7 @@ int ccm_cmd_member_add(ccm_cli *cli, int argc, char **argv)
                              "the request of '%s' has key %s, not the expected %s: not added", name,
                              fp, expect);
     }
-    if ((rc = ccm_sync_member_add(cli->store, request, role)) < 0) {
+    if ((rc = ccm_store_member_add(cli->store, request, role)) < 0) {
         return rc;
     }
     if (cli->json) {

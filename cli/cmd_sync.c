@@ -18,7 +18,7 @@ int ccm_cmd_member_remove(ccm_cli *cli, int argc, char **argv)
     if (argc != 1) {
         return ccm_usage(cli, argc ? "too many arguments" : "missing NAME");
     }
-    if ((rc = ccm_sync_member_remove(cli->store, argv[0])) < 0) {
+    if ((rc = ccm_store_member_remove(cli->store, argv[0])) < 0) {
         return rc;
     }
     if (cli->json) {

@@ -1,6 +1,6 @@
 /*
  * report.h - the universalization segment of the Meeting of States Parties
- * progress report (spec section 6).
+ * progress report (README, "Report").
  *
  * Three steps, each testable alone: ccm_report_collect reads what the report
  * may use from a store (states, activities, the history of states' status,

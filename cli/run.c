@@ -312,11 +312,21 @@ static int dispatch(ccm_cli *cli, int argc, char **argv)
     return cmd->fn(cli, argc - used, argv + used);
 }
 
+/* CCMSYNC_TRACE=1: the library's phase times, on stderr. */
+static void print_trace(const char *phase, double ms, void *payload)
+{
+    (void)payload;
+    fprintf(stderr, "ccmsync: trace: %-11s %8.1f ms\n", phase, ms);
+}
+
 int ccm_cli_run(int argc, char **argv)
 {
     ccm_cli cli = {0};
     char store_buf[4096];
+    const char *trace = getenv("CCMSYNC_TRACE");
     int i = 1, rc;
+
+    ccm_trace_set(trace && *trace && strcmp(trace, "0") != 0 ? print_trace : NULL, NULL);
 
     for (; i < argc; i++) {
         if (strcmp(argv[i], "-C") == 0) {

@@ -5,7 +5,7 @@
  *
  * Record values come from other members and, through sync, from anyone who
  * can write to the group: an escape sequence or a bidirectional override in
- * a value must not reach the terminal as such (spec section 5). Every human
+ * a value must not reach the terminal as such (docs/security.md). Every human
  * output path prints values through ccm_text_escape or a table (which
  * escapes); --json output is exact and goes through jansson instead.
  */

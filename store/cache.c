@@ -25,7 +25,7 @@ static int entry_of(ccm_cache_entry *e, const char *name, const git_oid *oid, co
     e->kind = ccm_cache_kind(kind);
     e->id = strdup(id ? id : "");
     e->doc = strdup(doc ? doc : "");
-    e->owned = 3;
+    e->owned = CCM_CACHE_OWNS_ID | CCM_CACHE_OWNS_DOC;
     if (e->kind < 0 || !e->id || !e->doc) {
         ccm_cache_entry_clear(e);
         return ccm_error_set(CCM_ERROR, "cannot cache record %.12s", name);

@@ -17,12 +17,16 @@ extern const char *const ccm_cache_kinds[CCM_CACHE_KINDS];
 /* The index of a kind name, or -1. */
 int ccm_cache_kind(const char *kind);
 
+/* What an entry owns (freed with it); the rest points into a section. */
+#define CCM_CACHE_OWNS_ID 0x1
+#define CCM_CACHE_OWNS_DOC 0x2
+
 typedef struct {
     char name[CCM_NAME_LEN + 1];
     git_oid oid;
     int kind;
-    char *id;  /* into the index section, or owned (owned & 1) */
-    char *doc; /* canonical JSON; NULL when its section is not loaded; owned & 2 */
+    char *id;  /* into the index section, or owned (CCM_CACHE_OWNS_ID) */
+    char *doc; /* canonical JSON; NULL when its section is not loaded; CCM_CACHE_OWNS_DOC */
     int owned;
 } ccm_cache_entry;
 

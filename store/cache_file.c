@@ -38,10 +38,10 @@ int ccm_cache_kind(const char *kind)
 
 void ccm_cache_entry_clear(ccm_cache_entry *e)
 {
-    if (e->owned & 1) {
+    if (e->owned & CCM_CACHE_OWNS_ID) {
         free(e->id);
     }
-    if (e->owned & 2) {
+    if (e->owned & CCM_CACHE_OWNS_DOC) {
         free(e->doc);
     }
 }

@@ -44,7 +44,7 @@ typedef struct {
     char **paths;
     size_t n, cap;
     json_t *done;      /* record names already updated */
-    ccm_joins *joins;  /* records changed on both sides (joins.c) */
+    ccm_joins *joins;  /* records changed on both sides (merge_parallel.c) */
     ccm_history *hist; /* the resolved membership, when the sides disagree */
     int unopenable;    /* a record version could not be opened */
 } merge_ctx;
@@ -575,11 +575,11 @@ int ccm_merge_trees(git_oid *tree_out, ccm_store *s, git_repository *w, ccm_odb_
         (rc = walk3(&m, rbase, ra, rb, 0, name, 0)) < 0) {
         goto done;
     }
-    ccm_store_trace("merge.walk", &t0);
+    ccm_trace("merge.walk", &t0);
     if ((rc = ccm_joins_run(m.joins, s, m.key, emit_join, join_record, &m)) < 0) {
         goto done;
     }
-    ccm_store_trace("merge.joins", &t0);
+    ccm_trace("merge.joins", &t0);
     if ((m.old_base || (m.hist && ccm_history_resealing(m.hist))) &&
         (rc = ccm_tree_diff(s->repo, tbase, ta, reseal_a, &m)) < 0) {
         goto done;
@@ -595,9 +595,9 @@ write:
     if (info && m.hist) {
         rc = ccm_history_info(m.hist, info);
     }
-    ccm_store_trace("merge.tree", &t0);
+    ccm_trace("merge.tree", &t0);
 done:
-    if ((rc == CCM_EVERIFY || rc == CCM_EDENIED) && m.unopenable) {
+    if (info && (rc == CCM_EVERIFY || rc == CCM_EDENIED) && m.unopenable) {
         rc = foreign_key(info);
     }
     ctx_free(&m);

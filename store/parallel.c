@@ -3,7 +3,7 @@
  *
  * Used where a sync spends its time on pure work per record (decrypting,
  * parsing, checking, joining, sealing) that touches neither git nor the
- * store: verify.c and sync/joins.c. Callers keep everything else on their
+ * store: verify.c and merge_parallel.c. Callers keep everything else on their
  * own thread and in a fixed order, so results never depend on scheduling.
  *
  * CCMSYNC_THREADS=N sets the number of threads (default: the online CPUs,

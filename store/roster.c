@@ -194,10 +194,16 @@ int ccm_roster_canonicalise(json_t *roster)
     }
     qsort(v, n, sizeof(*v), by_name);
     for (size_t i = 0; i < n; i++) {
-        json_array_append(sorted, v[i]);
+        if (json_array_append(sorted, v[i]) < 0) {
+            free(v);
+            json_decref(sorted);
+            return ccm_error_set(CCM_ERROR, "out of memory");
+        }
     }
     free(v);
-    json_object_set_new(roster, "members", sorted);
+    if (json_object_set_new(roster, "members", sorted) < 0) {
+        return ccm_error_set(CCM_ERROR, "out of memory");
+    }
     return CCM_OK;
 }
 
@@ -233,11 +239,12 @@ int ccm_roster_merge(json_t **out, const json_t *a, const json_t *b)
     json_int_t eb = json_integer_value(json_object_get(b, "epoch"));
     size_t i;
     const json_t *m;
+    int rc;
 
     *out = NULL;
-    if (ccm_roster_validate(a) < 0 || ccm_roster_validate(b) < 0) {
+    if ((rc = ccm_roster_validate(a)) < 0 || (rc = ccm_roster_validate(b)) < 0) {
         json_decref(r);
-        return CCM_EVERIFY;
+        return rc; /* with its message */
     }
     if (!r) {
         return ccm_error_set(CCM_ERROR, "out of memory");
@@ -248,22 +255,27 @@ int ccm_roster_merge(json_t **out, const json_t *a, const json_t *b)
         const char *name = json_string_value(json_object_get(m, "name"));
         size_t k;
         json_t *mine;
-        int found = 0;
+        int found = 0, err = 0;
         json_array_foreach(members, k, mine)
         {
             if (name && strcmp(json_string_value(json_object_get(mine, "name")), name) == 0) {
                 if (member_winner(mine, m) == m) {
-                    json_array_set_new(members, k, json_deep_copy(m));
+                    err = json_array_set_new(members, k, json_deep_copy(m));
                 }
                 found = 1;
                 break;
             }
         }
         if (!found) {
-            json_array_append_new(members, json_deep_copy(m));
+            err = json_array_append_new(members, json_deep_copy(m));
+        }
+        if (err) {
+            goto oom; /* a member silently missing would be a membership change */
         }
     }
-    json_object_set_new(r, "epoch", json_integer(ea > eb ? ea : eb));
+    if (json_object_set_new(r, "epoch", json_integer(ea > eb ? ea : eb)) < 0) {
+        goto oom;
+    }
     {
         /* Commitments: the union; of two for one epoch (only a forged or
          * concurrent rotation makes two; the merge resolves those first),
@@ -273,17 +285,20 @@ int ccm_roster_merge(json_t **out, const json_t *a, const json_t *b)
         json_object_foreach(json_object_get(b, "commitments"), e, v)
         {
             const char *mine = json_string_value(json_object_get(c, e));
-            if (!mine || strcmp(json_string_value(v), mine) > 0) {
-                json_object_set(c, e, v);
+            if ((!mine || strcmp(json_string_value(v), mine) > 0) && json_object_set(c, e, v) < 0) {
+                goto oom;
             }
         }
     }
-    if (ccm_roster_canonicalise(r) < 0) {
+    if ((rc = ccm_roster_canonicalise(r)) < 0) {
         json_decref(r);
-        return CCM_ERROR;
+        return rc;
     }
     *out = r;
     return CCM_OK;
+oom:
+    json_decref(r);
+    return ccm_error_set(CCM_ERROR, "out of memory");
 }
 
 int ccm_roster_write(git_oid *oid, git_repository *repo, const json_t *roster)

@@ -473,6 +473,39 @@ const char *ccm_store_member(const ccm_store *s)
     return s->member;
 }
 
+git_repository *ccm_store_repo(ccm_store *s)
+{
+    return s->repo;
+}
+
+const char *ccm_store_dir(const ccm_store *s)
+{
+    return s->dir;
+}
+
+const json_t *ccm_store_tip_roster(const ccm_store *s)
+{
+    return s->roster;
+}
+
+uint32_t ccm_store_epoch(const ccm_store *s)
+{
+    return s->epoch;
+}
+
+int ccm_store_can_read(ccm_store *s)
+{
+    int ok = s->id && ccm_store_key(s, s->epoch);
+
+    ccm_error_clear();
+    return ok;
+}
+
+int ccm_store_last_unchecked(const ccm_store *s)
+{
+    return s->unchecked;
+}
+
 const ccm_identity *ccm_store_identity(const ccm_store *s)
 {
     return s->id;

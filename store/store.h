@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 #include <jansson.h>
 
 #include "../crypto/crypto.h"
@@ -157,6 +158,44 @@ int ccm_txn_commit(ccm_txn *t);
 
 /* Releases the lock; discards what was not committed. NULL-safe. */
 void ccm_txn_free(ccm_txn *t);
+
+/* ---- timing (trace.c) ------------------------------------------------------ */
+
+/* The wall time of each phase of a sync or a merge, for developers: the
+ * library reports each phase (its name and its milliseconds) to the
+ * function set here, if any; ccm_trace reports the time since *t0 for
+ * `phase`, then sets *t0 to now. */
+typedef void (*ccm_trace_fn)(const char *phase, double ms, void *payload);
+void ccm_trace_set(ccm_trace_fn fn, void *payload);
+void ccm_trace(const char *phase, struct timespec *t0);
+
+/* ---- rosters (roster.c): pure, on the roster document ---------------------- */
+
+/* Member entries by name or signing key (borrowed), NULL if none. */
+const json_t *ccm_roster_member(const json_t *roster, const char *name);
+const json_t *ccm_roster_member_by_key(const json_t *roster, const uint8_t pk[32]);
+
+/* Not removed; not removed and admin or editor; not removed and admin. */
+int ccm_roster_is_active(const json_t *member);
+int ccm_roster_may_write(const json_t *member);
+int ccm_roster_is_admin(const json_t *member);
+
+/* The founder's entry (the one member who added themself), or NULL. */
+const json_t *ccm_roster_founder(const json_t *roster);
+
+/* ---- membership (store/member.c) ----------------------------------------- */
+
+/* Admits the member of a join request with `role` (admin, editor, reader):
+ * records their keys and role in the roster and seals every group key epoch
+ * to them, in one signed commit. Admins only (CCM_EDENIED otherwise);
+ * CCM_EINVALID for a malformed request or a name taken by another key. */
+int ccm_store_member_add(ccm_store *s, const char *request, const char *role);
+
+/* Removes a member (admins only; not the last admin): marks them removed in
+ * the roster and starts a new group key epoch sealed to the remaining
+ * members only, so nothing written from then on can be read by the removed
+ * member. What they already had stays theirs. One signed commit. */
+int ccm_store_member_remove(ccm_store *s, const char *name);
 
 /* ---- history ---------------------------------------------------------- */
 

@@ -28,8 +28,8 @@
 
 #include "store.h"
 #include "odb/odb.h"
+#include "store_git.h"
 
-#define CCM_BRANCH "refs/heads/main"
 #define CCM_ROSTER_PATH "roster.json"
 #define CCM_STAMPS_PATH "stamps.json"
 #define CCM_HISTORY_FORMAT 2
@@ -87,16 +87,6 @@ int ccm_stamps_merge(json_t **out, const json_t *a, const json_t *b);
 int ccm_store_check_signature(ccm_store *s, git_repository *repo, const git_commit *commit,
                               const json_t *roster, const json_t **signer);
 
-/* Checks one commit (see verify.c for the rules). Warnings (future stamps)
- * are appended to `warnings` as strings when it is non-NULL. Sets
- * s->unchecked. */
-int ccm_store_verify_commit(ccm_store *s, git_repository *repo, git_commit *commit,
-                            json_t *warnings);
-/* The same for commits this replica made (own = 1): the effect is checked
- * in full, this member's signatures are not verified again. */
-int ccm_store_verify_commit_as(ccm_store *s, git_repository *repo, git_commit *commit,
-                               json_t *warnings, int own);
-
 /* Checks every commit reachable from tip and not from hide (NULL: all),
  * oldest first; with `hide`, a root commit is refused as unrelated history.
  * The error names the first bad commit; *count (if non-NULL) is increased by
@@ -122,18 +112,6 @@ int ccm_store_check_tip(ccm_store *s);
 /* CCM_EVERIFY unless the roster is well formed: an epoch, and members each
  * with a valid unique name, a known role, parseable keys. */
 int ccm_roster_validate(const json_t *roster);
-
-/* Member entries by name or signing key (borrowed), NULL if none. */
-const json_t *ccm_roster_member(const json_t *roster, const char *name);
-const json_t *ccm_roster_member_by_key(const json_t *roster, const uint8_t pk[32]);
-
-/* Not removed; not removed and admin or editor; not removed and admin. */
-int ccm_roster_is_active(const json_t *member);
-int ccm_roster_may_write(const json_t *member);
-int ccm_roster_is_admin(const json_t *member);
-
-/* The founder's entry (the one member who added themself), or NULL. */
-const json_t *ccm_roster_founder(const json_t *roster);
 
 /* The group id (ccm_store_group). */
 #define CCM_GROUP_ID_LEN 16
@@ -192,10 +170,6 @@ int ccm_store_write_record(git_oid *oid, char *name, ccm_store *s, git_repositor
  * does not exist yet. */
 int ccm_store_head_commit(git_commit **out, ccm_store *s);
 
-/* Reads the roster blob of a tree, validated (a new reference to a shared
- * document: callers must not change it; ccm_roster_merge and
- * json_deep_copy give one to change). */
-int ccm_store_read_roster(json_t **out, git_repository *repo, const git_tree *tree);
 /* Frees the rosters read so far (leak-checked builds, at exit). */
 void ccm_store_roster_cache_clear(void);
 
@@ -228,24 +202,10 @@ const ccm_groupkey *ccm_store_key(ccm_store *s, uint32_t epoch);
 int ccm_store_commit_signed(git_oid *out, ccm_store *s, git_repository *repo, const git_tree *tree,
                             const git_commit **parents, size_t nparents);
 
-/* Moves the branch from `old` (NULL: must not exist) to `new` atomically. */
-int ccm_store_move_branch(ccm_store *s, const git_oid *old, const git_oid *new_id);
-
-/* libgit2 and libsodium set-up (idempotent). */
-int ccm_store_global_init(void);
-
 /* Store-folder helpers shared by init and join. */
 int ccm_store_write_local(const char *dir, const char *member);
 int ccm_store_write_identity(const char *dir, const ccm_identity *id, const char *pass,
                              size_t pass_len);
-
-/* Takes the store's write lock (flock on <dir>/lock), waiting up to
- * CCMSYNC_LOCK_TIMEOUT seconds; *out is the descriptor to close to release. */
-int ccm_store_lock_take(int *out, const char *dir);
-
-/* Re-reads the branch tip, the roster and the current group key. Every
- * writer calls it first, under the lock: it fails while a view is set. */
-int ccm_store_refresh(ccm_store *s);
 
 /* Reads under a view (view.c): the commit id reads are at (the view's, else
  * HEAD's), that commit, and CCM_EINVALID with a message while a view is set
@@ -265,17 +225,7 @@ int ccm_store_clock_save(ccm_store *s, uint64_t stamp);
  * create and, later, one to open for every read. */
 #define CCM_PACK_THRESHOLD 16
 
-/* ---- the deterministic merge (merge.c, joins.c, resolve.c, replay.c) ---- */
-
-/* What a merge left out: {MEMBER: number of their commits whose effects it
- * did not apply} (strong removal), or NULL. The caller frees it. */
-typedef struct {
-    json_t *left_out;
-    int rotate;       /* the group key is held by a removed member: an admin must rotate it */
-    int foreign;      /* failed (CCM_EDENIED): a record version is sealed under a key this
-                         member never held; a member who holds it must make this merge */
-    json_t *excluded; /* {"HEX": true} of every commit left out, or NULL */
-} ccm_merge_info;
+/* ---- the deterministic merge (merge.c, merge_parallel.c, resolve.c, replay.c) ---- */
 
 /* Computes the tree of the merge of commits a and b and writes it (and the
  * objects it needs) through `w` (the store, or pk's handle when pk is not
@@ -286,7 +236,7 @@ int ccm_merge_trees(git_oid *tree, ccm_store *s, git_repository *w, ccm_odb_batc
                     const git_commit *a, const git_commit *b, ccm_merge_info *info, int flags);
 
 /* Records changed on both sides of a merge, joined on worker threads
- * (joins.c). Add the jobs, then run: for each job in the order added, either
+ * (merge_parallel.c). Add the jobs, then run: for each job in the order added, either
  * emit gets the sealed join (to write as a blob), or redo is asked to do that
  * job on the calling thread (a key not loaded yet, or an error to report). */
 typedef struct ccm_joins ccm_joins;
@@ -334,17 +284,6 @@ int ccm_history_info(ccm_history *h, ccm_merge_info *info);
  * (a removed member's commits the removal did not see): {"HEX": true}, new
  * reference, empty if none. */
 int ccm_history_left_out(json_t **out, ccm_store *s, const git_commit *head);
-/* `member`'s roster entry in the membership the history below a and b
- * resolves to (new reference), NULL (with CCM_OK) if not a member. Reads
- * no record. */
-int ccm_history_member(json_t **out, ccm_store *s, const git_commit *a, const git_commit *b,
-                       const char *member);
-
-/* CCMSYNC_TRACE=1: prints the time since *t0 for `phase` on stderr, then
- * sets *t0 to now (trace.c: the one place a library module writes to
- * stderr, for developers' timing only). */
-void ccm_store_trace(const char *phase, struct timespec *t0);
-
 
 /* Defined in builds with a leak checker: they free everything at exit too,
  * so that it reports real leaks only (ccm_store_free_at_exit). */
@@ -356,13 +295,11 @@ void ccm_store_trace(const char *phase, struct timespec *t0);
 #endif
 #endif
 
-/* The memo of decrypted records (memo.c), on between begin and end. get
- * returns a new reference to a shared record, or NULL; put keeps one. */
-void ccm_store_memo_begin(ccm_store *s);
+/* The memo of decrypted records (memo.c), on between ccm_store_memo_begin
+ * and end (or retire: store_git.h). get returns a new reference to a
+ * shared record, or NULL; put keeps one. ccm_store_free_at_exit leaves a
+ * retired memo's records to the exit. */
 void ccm_store_memo_end(ccm_store *s);
-/* Ends the memo but keeps its records until the next begin or end, or
- * ccm_store_free; ccm_store_free_at_exit leaves them to the exit. */
-void ccm_store_memo_retire(ccm_store *s);
 json_t *ccm_store_memo_get(ccm_store *s, const char *name, const git_oid *oid);
 void ccm_store_memo_put(ccm_store *s, const char *name, const git_oid *oid, json_t *rec);
 

@@ -10,7 +10,7 @@
  * place (sync.c), so that nothing refused stays in the way of the group.
  *
  * A commit whose records this member could not check (sealed under a key
- * it never held: store/verify.c sets s->unchecked) is held back: not
+ * it never held: store/verify.c sets ccm_store_last_unchecked(s)) is held back: not
  * refused (others can check it) but not built on either, nor are the
  * non-merge commits on top of it, until a merge whose records this member
  * can read (one signed by an active member of the membership it resolves)
@@ -38,7 +38,7 @@ void ccm_incoming_free(ccm_incoming *in)
  * top of this file). */
 static int held(ccm_store *s, ccm_oidmap *state, const git_commit *c)
 {
-    if (s->unchecked) {
+    if (ccm_store_last_unchecked(s)) {
         return 1;
     }
     if (git_commit_parentcount(c) > 1) {
@@ -60,7 +60,7 @@ int ccm_sync_verify_incoming(ccm_incoming *in, ccm_store *s, const git_oid *thei
     int rc = CCM_OK;
 
     memset(in, 0, sizeof(*in));
-    if (git_revwalk_new(&walk, s->repo) < 0 ||
+    if (git_revwalk_new(&walk, ccm_store_repo(s)) < 0 ||
         git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL | GIT_SORT_REVERSE) < 0 ||
         git_revwalk_push(walk, theirs) < 0 || git_revwalk_hide(walk, ours) < 0) {
         git_revwalk_free(walk);
@@ -73,7 +73,7 @@ int ccm_sync_verify_incoming(ccm_incoming *in, ccm_store *s, const git_oid *thei
             break;
         }
         order[n++] = oid;
-        if (git_commit_lookup(&c, s->repo, &oid) < 0) {
+        if (git_commit_lookup(&c, ccm_store_repo(s), &oid) < 0) {
             verdict = 2;
             snprintf(in->reason, sizeof(in->reason), "cannot be read");
         } else {
@@ -86,7 +86,8 @@ int ccm_sync_verify_incoming(ccm_incoming *in, ccm_store *s, const git_oid *thei
                 verdict = 2;
                 in->unrelated = 1;
                 snprintf(in->reason, sizeof(in->reason), "unrelated history (another group's?)");
-            } else if (verdict == 1 && ccm_store_verify_commit(s, s->repo, c, warnings) < 0) {
+            } else if (verdict == 1 &&
+                       ccm_store_verify_commit(s, ccm_store_repo(s), c, warnings) < 0) {
                 verdict = 2;
                 if (!in->refused) {
                     snprintf(in->reason, sizeof(in->reason), "%s", ccm_error_last());

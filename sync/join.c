@@ -1,9 +1,9 @@
 /*
  * join.c - a new member's store, cloned from the group's remote.
  *
- * The clone is bare; its remote `origin` is the URL given. The whole history
- * is verified (signatures and roster rules; no key yet to read records)
- * before the store is kept; any failure removes the folder again.
+ * The clone is bare; its remote `origin` is the URL given. The store over it
+ * is made and its whole history verified by store/newcomer.c before it is
+ * kept; any failure removes the folder again.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,26 +81,6 @@ done:
     return rc;
 }
 
-/* The founder's signing key fingerprint must be `expect`. */
-static int check_founder(const ccm_store *s, const char *expect)
-{
-    const json_t *f = ccm_roster_founder(s->roster);
-    uint8_t pk[32];
-    char fp[64];
-
-    if (!f || ccm_ssh_pubkey_parse(pk, json_string_value(json_object_get(f, "sign_key"))) < 0) {
-        return ccm_error_set(CCM_EVERIFY, "the group names no founder");
-    }
-    ccm_ssh_fingerprint(fp, pk);
-    if (strcmp(fp, expect) != 0) {
-        return ccm_error_set(CCM_EVERIFY,
-                             "the group's founder '%s' has key %s, not the expected %s: this is "
-                             "not the group you were told of (nothing kept)",
-                             json_string_value(json_object_get(f, "name")), fp, expect);
-    }
-    return CCM_OK;
-}
-
 int ccm_sync_join(char **request, const char *dir, const char *url, const char *member,
                   const char *pass, size_t pass_len, const char *expect)
 {
@@ -112,8 +92,6 @@ int ccm_sync_join_progress(char **request, const char *dir, const char *url, con
                            ccm_progress_fn progress, void *payload)
 {
     char *git_dir = NULL, *abs = NULL;
-    ccm_identity *id = NULL;
-    ccm_store *s = NULL;
     ccm_transfer t = {progress, payload, "", NULL};
     int created = 0, rc;
 
@@ -140,37 +118,14 @@ int ccm_sync_join_progress(char **request, const char *dir, const char *url, con
         rc = ccm_error_set(CCM_ERROR, "out of memory");
         goto done;
     }
-    if ((rc = clone_repo(git_dir, url, &t)) < 0 || (rc = ccm_identity_generate(&id)) < 0 ||
-        (rc = ccm_store_write_identity(dir, id, pass, pass_len)) < 0 ||
-        (rc = ccm_store_write_local(dir, member)) < 0) {
-        goto done;
+    if ((rc = clone_repo(git_dir, url, &t)) == CCM_OK) {
+        rc = ccm_store_init_newcomer(request, dir, member, pass, pass_len, expect, url);
     }
-    rc = ccm_store_open(&s, dir);
-    if (rc == CCM_ERROR && strstr(ccm_error_last(), "no history")) {
-        rc = ccm_error_set(CCM_EINVALID,
-                           "'%s' holds no group yet (an admin creates one with "
-                           "'ccmsync init', adds this remote and syncs)",
-                           url);
-    }
-    if (rc < 0 || (rc = ccm_store_verify(s, NULL)) < 0 ||
-        (expect && (rc = check_founder(s, expect)) < 0)) {
-        goto done;
-    }
-    if (ccm_roster_member(s->roster, member)) {
-        rc = ccm_error_set(CCM_EINVALID,
-                           "a member named '%s' is already in this group; choose "
-                           "another name",
-                           member);
-        goto done;
-    }
-    rc = ccm_request_format(request, id, member);
 done:
     if (rc < 0 && created) {
         ccm_remove_tree(dir);
     }
     ccm_transfer_dispose(&t);
-    ccm_store_free(s);
-    ccm_identity_free(id);
     free(git_dir);
     free(abs);
     return rc;

@@ -47,7 +47,7 @@ void ccm_pending_drop(ccm_store *s, const char *remote)
     char glob[200];
 
     in_ref(glob, sizeof(glob), remote, "*");
-    if (git_reference_iterator_glob_new(&it, s->repo, glob) < 0) {
+    if (git_reference_iterator_glob_new(&it, ccm_store_repo(s), glob) < 0) {
         git_error_clear();
         return;
     }
@@ -76,10 +76,11 @@ int ccm_pending_fetch_local(ccm_store *s, git_repository *from, const char *remo
         git_reference *local = NULL;
         char ref[200];
         if (tip && ccm_pending_name_ok(member) &&
-            ccm_odb_copy_reachable(from, s->repo, tip, "remote", "fetch", t->fn, t->payload) ==
-                CCM_OK) {
+            ccm_odb_copy_reachable(from, ccm_store_repo(s), tip, "remote", "fetch", t->fn,
+                                   t->payload) == CCM_OK) {
             in_ref(ref, sizeof(ref), remote, member);
-            if (git_reference_create(&local, s->repo, ref, tip, 1, "ccmsync: pending") < 0) {
+            if (git_reference_create(&local, ccm_store_repo(s), ref, tip, 1, "ccmsync: pending") <
+                0) {
                 rc = ccm_git_error("cannot record a pending history");
             }
             git_reference_free(local);
@@ -105,7 +106,7 @@ int ccm_pending_list(ccm_pending **out, size_t *n, ccm_store *s, const char *rem
     *out = NULL;
     *n = 0;
     in_ref(glob, sizeof(glob), remote, "*");
-    if (git_reference_iterator_glob_new(&it, s->repo, glob) < 0) {
+    if (git_reference_iterator_glob_new(&it, ccm_store_repo(s), glob) < 0) {
         return ccm_git_error("cannot list pending histories");
     }
     while (rc == CCM_OK && *n < CCM_PENDING_MAX && git_reference_next(&r, it) == 0) {
@@ -142,8 +143,8 @@ static int set_local(ccm_store *s, const char *url, const char *ref, const git_o
         return ccm_error_set(CCM_EUNREACHABLE, "cannot open the remote repository '%s'", url);
     }
     if (tip) {
-        if ((rc = ccm_odb_copy_reachable(s->repo, r, tip, "store", "push", t->fn, t->payload)) ==
-                CCM_OK &&
+        if ((rc = ccm_odb_copy_reachable(ccm_store_repo(s), r, tip, "store", "push", t->fn,
+                                         t->payload)) == CCM_OK &&
             git_reference_create(&out, r, ref, tip, 1, "ccmsync: pending") < 0) {
             rc = ccm_error_set(CCM_EUNREACHABLE, "cannot update the remote: %s",
                                git_error_last() ? git_error_last()->message : "failed");
@@ -170,8 +171,8 @@ static int push_spec(ccm_store *s, git_remote *remote, const char *spec, ccm_tra
     int rc;
 
     git_push_options_init(&opts, GIT_PUSH_OPTIONS_VERSION);
-    if ((rc = ccm_sync_connect_begin(t, s->repo, git_remote_url(remote), remote, &opts.callbacks,
-                                     &opts.proxy_opts, NULL)) < 0) {
+    if ((rc = ccm_sync_connect_begin(t, ccm_store_repo(s), git_remote_url(remote), remote,
+                                     &opts.callbacks, &opts.proxy_opts, NULL)) < 0) {
         return rc;
     }
     t->rejected[0] = 0;

@@ -93,7 +93,7 @@ int ccm_sync_remote_add(ccm_store *s, const char *name, const char *url)
     if ((rc = ccm_sync_url_check(url)) < 0) {
         return rc;
     }
-    if (git_remote_lookup(&r, s->repo, name) == 0) {
+    if (git_remote_lookup(&r, ccm_store_repo(s), name) == 0) {
         git_remote_free(r);
         return ccm_error_set(CCM_EINVALID, "remote '%s' already exists", name);
     }
@@ -105,7 +105,7 @@ int ccm_sync_remote_add(ccm_store *s, const char *name, const char *url)
         }
         url = abs;
     }
-    rc = ccm_sync_remote_create(s->repo, name, url);
+    rc = ccm_sync_remote_create(ccm_store_repo(s), name, url);
     free(abs);
     return rc;
 }
@@ -114,11 +114,11 @@ int ccm_sync_remote_remove(ccm_store *s, const char *name)
 {
     git_remote *r = NULL;
 
-    if (git_remote_lookup(&r, s->repo, name) < 0) {
+    if (git_remote_lookup(&r, ccm_store_repo(s), name) < 0) {
         return ccm_error_set(CCM_EINVALID, "no remote '%s'", name);
     }
     git_remote_free(r);
-    if (git_remote_delete(s->repo, name) < 0) {
+    if (git_remote_delete(ccm_store_repo(s), name) < 0) {
         return ccm_git_error("cannot remove remote");
     }
     ccm_sync_forget(s, name);
@@ -263,9 +263,9 @@ static int fetch_local(git_oid *theirs, int *has_theirs, ccm_store *s, const cha
     if (err < 0) {
         rc = ccm_error_set(CCM_EUNREACHABLE, "cannot read the remote's branch (%s): %s", url,
                            git_error_last() ? git_error_last()->message : "failed");
-    } else if ((rc = ccm_odb_copy_reachable(r, s->repo, theirs, "remote", "fetch", t->fn,
-                                            t->payload)) == CCM_OK) {
-        if (git_reference_create(&out, s->repo, ref, theirs, 1, "ccmsync: fetch") < 0) {
+    } else if ((rc = ccm_odb_copy_reachable(r, ccm_store_repo(s), theirs, "remote", "fetch",
+                                            t->fn, t->payload)) == CCM_OK) {
+        if (git_reference_create(&out, ccm_store_repo(s), ref, theirs, 1, "ccmsync: fetch") < 0) {
             rc = ccm_git_error("cannot record the fetched branch");
         } else {
             *has_theirs = 1;
@@ -299,8 +299,8 @@ int ccm_sync_fetch(git_oid *theirs, int *has_theirs, ccm_store *s, const char *n
     snprintf(pending, sizeof(pending), "+" CCM_PENDING_PREFIX "*:" CCM_PENDING_IN_PREFIX "%s/*",
              name);
     git_fetch_options_init(&opts, GIT_FETCH_OPTIONS_VERSION);
-    if ((rc = ccm_sync_connect_begin(t, s->repo, url, remote, &opts.callbacks, &opts.proxy_opts,
-                                     NULL)) < 0) {
+    if ((rc = ccm_sync_connect_begin(t, ccm_store_repo(s), url, remote, &opts.callbacks,
+                                     &opts.proxy_opts, NULL)) < 0) {
         return rc;
     }
     url = t->auth->configured; /* the remote's own now reports the URL reached */
@@ -312,7 +312,7 @@ int ccm_sync_fetch(git_oid *theirs, int *has_theirs, ccm_store *s, const char *n
         return ccm_sync_connect_fail(t, "cannot reach remote '%s' (%s)", name, url);
     }
     ccm_sync_connect_ok(t);
-    if (git_reference_name_to_id(theirs, s->repo, ref) == 0) {
+    if (git_reference_name_to_id(theirs, ccm_store_repo(s), ref) == 0) {
         *has_theirs = 1;
     }
     return CCM_OK;
@@ -324,7 +324,7 @@ void ccm_sync_drop_incoming(ccm_store *s, const char *remote)
     git_reference *r = NULL;
 
     snprintf(ref, sizeof(ref), CCM_INCOMING_PREFIX "%s", remote);
-    if (git_reference_lookup(&r, s->repo, ref) == 0) {
+    if (git_reference_lookup(&r, ccm_store_repo(s), ref) == 0) {
         git_reference_delete(r);
         git_reference_free(r);
     }
@@ -397,7 +397,7 @@ static int push_local(ccm_store *s, const char *name, const char *url, const git
     if ((rc = ensure_local(name, url)) < 0 || (rc = open_local(&r, url)) < 0) {
         return rc;
     }
-    rc = ccm_odb_copy_reachable(s->repo, r, ours, "store", "push", t->fn, t->payload);
+    rc = ccm_odb_copy_reachable(ccm_store_repo(s), r, ours, "store", "push", t->fn, t->payload);
     git_repository_free(r);
     if (rc < 0) {
         return rc == CCM_EVERIFY ? rc : ccm_error_wrap(CCM_EUNREACHABLE, "cannot push");
@@ -457,8 +457,8 @@ int ccm_sync_push(ccm_store *s, git_remote *remote, const git_oid *ours, const g
                           expected, t);
     }
     git_push_options_init(&opts, GIT_PUSH_OPTIONS_VERSION);
-    if ((rc = ccm_sync_connect_begin(t, s->repo, url, remote, &opts.callbacks, &opts.proxy_opts,
-                                     NULL)) < 0) {
+    if ((rc = ccm_sync_connect_begin(t, ccm_store_repo(s), url, remote, &opts.callbacks,
+                                     &opts.proxy_opts, NULL)) < 0) {
         return rc;
     }
     url = t->auth->configured;
@@ -498,7 +498,7 @@ int ccm_sync_remote_list(ccm_remote_info **out, size_t *n, ccm_store *s)
 
     *out = NULL;
     *n = 0;
-    if (git_remote_list(&names, s->repo) < 0) {
+    if (git_remote_list(&names, ccm_store_repo(s)) < 0) {
         return ccm_git_error("cannot list remotes");
     }
     if (!(list = calloc(names.count + 1, sizeof(*list)))) {
@@ -507,7 +507,7 @@ int ccm_sync_remote_list(ccm_remote_info **out, size_t *n, ccm_store *s)
     }
     for (size_t i = 0; i < names.count && rc == CCM_OK; i++) {
         git_remote *r = NULL;
-        if (git_remote_lookup(&r, s->repo, names.strings[i]) < 0) {
+        if (git_remote_lookup(&r, ccm_store_repo(s), names.strings[i]) < 0) {
             continue;
         }
         list[*n].name = strdup(names.strings[i]);

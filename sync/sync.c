@@ -33,7 +33,7 @@ void ccm_sync_result_free(ccm_sync_result *r)
 
 static json_t *state_load(ccm_store *s)
 {
-    char *path = ccm_path_join(s->dir, "sync.json");
+    char *path = ccm_path_join(ccm_store_dir(s), "sync.json");
     uint8_t *buf = NULL;
     size_t len = 0;
     json_t *doc = NULL;
@@ -53,7 +53,7 @@ static json_t *state_load(ccm_store *s)
 
 static void state_save(ccm_store *s, json_t *doc)
 {
-    char *path = ccm_path_join(s->dir, "sync.json");
+    char *path = ccm_path_join(ccm_store_dir(s), "sync.json");
     char *text = json_dumps(doc, JSON_SORT_KEYS | JSON_INDENT(2));
 
     if (path && text) {
@@ -84,7 +84,7 @@ void ccm_sync_forget(ccm_store *s, const char *remote)
     state_save(s, doc);
     json_decref(doc);
     snprintf(ref, sizeof(ref), CCM_TRACKING_PREFIX "%s/main", remote);
-    if (git_reference_lookup(&r, s->repo, ref) == 0) {
+    if (git_reference_lookup(&r, ccm_store_repo(s), ref) == 0) {
         git_reference_delete(r);
         git_reference_free(r);
     }
@@ -102,10 +102,10 @@ void ccm_sync_remote_state(ccm_store *s, ccm_remote_info *info)
     info->last_sync = at ? strdup(at) : NULL;
     info->unsynced = 0;
     snprintf(ref, sizeof(ref), CCM_TRACKING_PREFIX "%s/main", info->name);
-    if (git_reference_name_to_id(&head, s->repo, CCM_BRANCH) == 0 &&
-        git_revwalk_new(&w, s->repo) == 0 && git_revwalk_push(w, &head) == 0) {
+    if (git_reference_name_to_id(&head, ccm_store_repo(s), CCM_BRANCH) == 0 &&
+        git_revwalk_new(&w, ccm_store_repo(s)) == 0 && git_revwalk_push(w, &head) == 0) {
         git_oid oid;
-        if (git_reference_name_to_id(&seen, s->repo, ref) == 0) {
+        if (git_reference_name_to_id(&seen, ccm_store_repo(s), ref) == 0) {
             git_revwalk_hide(w, &seen);
         }
         while (git_revwalk_next(&oid, w) == 0) {
@@ -119,7 +119,7 @@ void ccm_sync_remote_state(ccm_store *s, ccm_remote_info *info)
 static int set_ref(ccm_store *s, const char *name, const git_oid *oid)
 {
     git_reference *r = NULL;
-    int err = git_reference_create(&r, s->repo, name, oid, 1, "ccmsync");
+    int err = git_reference_create(&r, ccm_store_repo(s), name, oid, 1, "ccmsync");
     git_reference_free(r);
     return err < 0 ? ccm_git_error("cannot update ref") : CCM_OK;
 }
@@ -182,9 +182,9 @@ static int still_member(ccm_store *s, const git_oid *merged)
     const json_t *me;
     int rc;
 
-    if (git_commit_lookup(&c, s->repo, merged) < 0 || git_commit_tree(&t, c) < 0) {
+    if (git_commit_lookup(&c, ccm_store_repo(s), merged) < 0 || git_commit_tree(&t, c) < 0) {
         rc = ccm_git_error("cannot read the merge");
-    } else if ((rc = ccm_store_read_roster(&r, s->repo, t)) == CCM_OK &&
+    } else if ((rc = ccm_store_read_roster(&r, ccm_store_repo(s), t)) == CCM_OK &&
                !ccm_roster_is_active(me = ccm_roster_member(r, ccm_store_member(s)))) {
         const char *by = json_string_value(json_object_get(me, "removed_by"));
         rc = ccm_error_set(CCM_EDENIED,
@@ -208,17 +208,18 @@ static int integrate(ccm_sync_result *out, ccm_store *s, git_oid *ours, const gi
     git_oid merged;
     int rc;
 
-    if (git_oid_equal(ours, theirs) || git_graph_descendant_of(s->repo, ours, theirs) == 1) {
+    if (git_oid_equal(ours, theirs) ||
+        git_graph_descendant_of(ccm_store_repo(s), ours, theirs) == 1) {
         return CCM_OK; /* we already have everything they have */
     }
-    if (git_graph_descendant_of(s->repo, theirs, ours) == 1) {
+    if (git_graph_descendant_of(ccm_store_repo(s), theirs, ours) == 1) {
         if ((rc = ccm_store_move_branch(s, ours, theirs)) == CCM_OK) {
             out->fast_forward = 1;
             *ours = *theirs;
         }
         return rc;
     }
-    if ((rc = ccm_sync_merge(&merged, s, ours, theirs, &info)) == CCM_OK &&
+    if ((rc = ccm_store_merge_commit(&merged, s, ours, theirs, &info)) == CCM_OK &&
         (rc = still_member(s, &merged)) == CCM_OK && (rc = add_left_out(out, &info)) == CCM_OK &&
         (rc = ccm_store_move_branch(s, ours, &merged)) == CCM_OK) {
         out->merged = 1;
@@ -243,9 +244,9 @@ static int integrate_held(ccm_sync_result *out, ccm_store *s, git_oid *ours, con
     git_oid merged;
     int rc;
 
-    if (git_graph_descendant_of(s->repo, theirs, ours) == 1) {
+    if (git_graph_descendant_of(ccm_store_repo(s), theirs, ours) == 1) {
         for (size_t i = in->nheads; i-- > 0;) {
-            if (git_graph_descendant_of(s->repo, &in->heads[i], ours) != 1) {
+            if (git_graph_descendant_of(ccm_store_repo(s), &in->heads[i], ours) != 1) {
                 continue;
             }
             if ((rc = ccm_store_move_branch(s, ours, &in->heads[i])) < 0) {
@@ -256,7 +257,7 @@ static int integrate_held(ccm_sync_result *out, ccm_store *s, git_oid *ours, con
         }
         return CCM_OK;
     }
-    if ((rc = ccm_sync_merge(&merged, s, ours, theirs, &info)) == CCM_OK &&
+    if ((rc = ccm_store_merge_commit(&merged, s, ours, theirs, &info)) == CCM_OK &&
         (rc = still_member(s, &merged)) == CCM_OK) {
         size_t i = 0;
         char hex[GIT_OID_HEXSZ + 1];
@@ -294,9 +295,9 @@ static int take_pending(ccm_sync_result *out, ccm_store *s, const char *name, gi
     int rc;
 
     *has_own = 0;
-    if (git_commit_lookup(&c, s->repo, ours) < 0 || git_commit_tree(&t, c) < 0) {
+    if (git_commit_lookup(&c, ccm_store_repo(s), ours) < 0 || git_commit_tree(&t, c) < 0) {
         rc = ccm_git_error("cannot read the branch");
-    } else if ((rc = ccm_store_read_roster(&roster, s->repo, t)) == CCM_OK) {
+    } else if ((rc = ccm_store_read_roster(&roster, ccm_store_repo(s), t)) == CCM_OK) {
         rc = ccm_pending_list(&list, &n, s, name, roster);
     }
     json_decref(roster);
@@ -314,7 +315,8 @@ static int take_pending(ccm_sync_result *out, ccm_store *s, const char *name, gi
             *has_own = 1;
             continue;
         }
-        if (git_oid_equal(ours, &p->tip) || git_graph_descendant_of(s->repo, ours, &p->tip) == 1) {
+        if (git_oid_equal(ours, &p->tip) ||
+            git_graph_descendant_of(ccm_store_repo(s), ours, &p->tip) == 1) {
             continue; /* merged already */
         }
         if ((rc = ccm_sync_verify_incoming(&in, s, &p->tip, ours, warnings)) < 0) {
@@ -367,8 +369,8 @@ static int held_warning(ccm_sync_result *out, ccm_store *s, const char *name, co
     char msg[400];
     int known = 0, rc;
 
-    if (git_commit_lookup(&c, s->repo, tip) == 0 && git_commit_tree(&t, c) == 0 &&
-        ccm_store_read_roster(&r, s->repo, t) == CCM_OK) {
+    if (git_commit_lookup(&c, ccm_store_repo(s), tip) == 0 && git_commit_tree(&t, c) == 0 &&
+        ccm_store_read_roster(&r, ccm_store_repo(s), t) == CCM_OK) {
         me = ccm_roster_member(r, ccm_store_member(s));
         known = 1;
     }
@@ -415,7 +417,8 @@ static int leave_pending(ccm_sync_result *out, ccm_store *s, const char *name, g
     snprintf(why, sizeof(why), "%s", ccm_error_last());
     /* Unless the membership both histories resolve to removes this member:
      * then there is nothing of its own the group would take. */
-    if (git_commit_lookup(&a, s->repo, ours) < 0 || git_commit_lookup(&b, s->repo, theirs) < 0) {
+    if (git_commit_lookup(&a, ccm_store_repo(s), ours) < 0 ||
+        git_commit_lookup(&b, ccm_store_repo(s), theirs) < 0) {
         rc = ccm_git_error("cannot read history");
     } else if ((rc = ccm_history_member(&me, s, a, b, ccm_store_member(s))) == CCM_OK &&
                !ccm_roster_is_active(me)) {
@@ -446,8 +449,8 @@ static uint32_t epoch_of(ccm_store *s, const git_oid *commit)
     json_t *r = NULL;
     uint32_t e = 0;
 
-    if (git_commit_lookup(&c, s->repo, commit) == 0 && git_commit_tree(&t, c) == 0 &&
-        ccm_store_read_roster(&r, s->repo, t) == CCM_OK) {
+    if (git_commit_lookup(&c, ccm_store_repo(s), commit) == 0 && git_commit_tree(&t, c) == 0 &&
+        ccm_store_read_roster(&r, ccm_store_repo(s), t) == CCM_OK) {
         e = (uint32_t)json_integer_value(json_object_get(r, "epoch"));
     }
     ccm_error_clear();
@@ -466,8 +469,9 @@ static void check_fresh(ccm_store *s, const char *name, const char *tracking, co
     git_oid seen;
     char msg[320];
 
-    if (git_reference_name_to_id(&seen, s->repo, tracking) < 0 || git_oid_equal(&seen, theirs) ||
-        git_graph_descendant_of(s->repo, theirs, &seen) == 1) {
+    if (git_reference_name_to_id(&seen, ccm_store_repo(s), tracking) < 0 ||
+        git_oid_equal(&seen, theirs) ||
+        git_graph_descendant_of(ccm_store_repo(s), theirs, &seen) == 1) {
         git_error_clear();
         return;
     }
@@ -497,7 +501,7 @@ static int check_own(ccm_store *s, const git_oid *head, const git_oid *theirs, c
     git_oid oid;
     int rc = CCM_OK;
 
-    if (git_revwalk_new(&walk, s->repo) < 0 ||
+    if (git_revwalk_new(&walk, ccm_store_repo(s)) < 0 ||
         git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL | GIT_SORT_REVERSE) < 0 ||
         git_revwalk_push(walk, head) < 0 || (theirs && git_revwalk_hide(walk, theirs) < 0)) {
         git_revwalk_free(walk);
@@ -508,9 +512,9 @@ static int check_own(ccm_store *s, const git_oid *head, const git_oid *theirs, c
         if ((skip && git_oid_equal(&oid, skip)) || !theirs) {
             continue; /* a first push: the whole history was checked when made */
         }
-        if (git_commit_lookup(&c, s->repo, &oid) < 0) {
+        if (git_commit_lookup(&c, ccm_store_repo(s), &oid) < 0) {
             rc = ccm_git_error("cannot read history");
-        } else if (ccm_store_verify_commit_as(s, s->repo, c, NULL, 1) < 0) {
+        } else if (ccm_store_verify_commit_as(s, ccm_store_repo(s), c, NULL, 1) < 0) {
             char hex[41];
             git_oid_tostr(hex, sizeof(hex), &oid);
             rc = ccm_error_set(CCM_EVERIFY,
@@ -543,7 +547,7 @@ static int follow(ccm_sync_result *out, ccm_store *s, git_oid *ours, const git_o
     if (!target || git_oid_equal(ours, target)) {
         return CCM_OK;
     }
-    out->fast_forward = git_graph_descendant_of(s->repo, target, ours) == 1;
+    out->fast_forward = git_graph_descendant_of(ccm_store_repo(s), target, ours) == 1;
     if ((rc = ccm_store_move_branch(s, ours, target)) == CCM_OK) {
         *ours = *target;
     }
@@ -569,8 +573,8 @@ static int round_trip(ccm_sync_result *out, ccm_store *s, const char *name, git_
     if ((rc = ccm_sync_fetch(&theirs, &has_theirs, s, name, remote, t)) < 0) {
         goto done;
     }
-    ccm_sync_trace("fetch", &t0);
-    if (git_reference_name_to_id(&ours, s->repo, CCM_BRANCH) < 0) {
+    ccm_trace("fetch", &t0);
+    if (git_reference_name_to_id(&ours, ccm_store_repo(s), CCM_BRANCH) < 0) {
         rc = ccm_error_set(CCM_ERROR, "store has no history");
         goto done;
     }
@@ -579,7 +583,7 @@ static int round_trip(ccm_sync_result *out, ccm_store *s, const char *name, git_
         if ((rc = ccm_sync_verify_incoming(&in, s, &theirs, &ours, warnings)) < 0) {
             goto done;
         }
-        ccm_sync_trace("verify", &t0);
+        ccm_trace("verify", &t0);
         out->incoming += in.kept;
         if (in.refused) {
             out->refused += in.refused;
@@ -616,23 +620,23 @@ static int round_trip(ccm_sync_result *out, ccm_store *s, const char *name, git_
         if (!in.refused && (rc = set_ref(s, tracking, &theirs)) < 0) {
             goto done;
         }
-        ccm_sync_trace("merge", &t0);
+        ccm_trace("merge", &t0);
     }
     if (newcomer) {
         goto done; /* nothing of its own to push */
     }
-    if (git_reference_name_to_id(&head, s->repo, CCM_BRANCH) < 0) {
+    if (git_reference_name_to_id(&head, ccm_store_repo(s), CCM_BRANCH) < 0) {
         rc = ccm_git_error("cannot read the branch");
         goto done;
     }
     push = !has_theirs || !git_oid_equal(&head, &theirs);
     if (push && has_theirs && in.tip_held) {
-        if (git_graph_descendant_of(s->repo, &theirs, &head) == 1) {
+        if (git_graph_descendant_of(ccm_store_repo(s), &theirs, &head) == 1) {
             push = 0; /* held back below the remote's tip: nothing of ours to give */
             if ((rc = held_warning(out, s, name, &theirs, in.held)) < 0) {
                 goto done;
             }
-        } else if (git_graph_descendant_of(s->repo, &head, &theirs) != 1) {
+        } else if (git_graph_descendant_of(ccm_store_repo(s), &head, &theirs) != 1) {
             ccm_error_set(CCM_EDENIED,
                           "the remote's newest commits change records sealed under a key '%s' "
                           "never held: they cannot be checked here, and this member's own "
@@ -650,7 +654,7 @@ static int round_trip(ccm_sync_result *out, ccm_store *s, const char *name, git_
         /* Over a refused tip too: the push replaces it (compare-and-swap on
          * the tip we saw), so nothing refused stays in the group's way. */
         rc = ccm_sync_push(s, remote, &head, has_theirs ? &theirs : NULL, in.refused ? 1 : 0, t);
-        ccm_sync_trace("push", &t0);
+        ccm_trace("push", &t0);
         if (rc < 0) {
             goto done;
         }
@@ -665,7 +669,7 @@ static int round_trip(ccm_sync_result *out, ccm_store *s, const char *name, git_
     tip = push ? &head : has_theirs ? &theirs : NULL;
     if (has_own_pending && tip &&
         (git_oid_equal(tip, &own_pending) ||
-         git_graph_descendant_of(s->repo, tip, &own_pending) == 1) &&
+         git_graph_descendant_of(ccm_store_repo(s), tip, &own_pending) == 1) &&
         ccm_pending_clear(s, remote, t) < 0) {
         ccm_error_clear(); /* left behind: deleted at the next sync */
     }
@@ -688,19 +692,21 @@ int ccm_sync_run(ccm_sync_result *out, ccm_store *s, const char *remote_name,
 
     memset(out, 0, sizeof(*out));
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    if (git_remote_lookup(&remote, s->repo, remote_name) < 0) {
+    if (git_remote_lookup(&remote, ccm_store_repo(s), remote_name) < 0) {
         return ccm_error_set(CCM_EINVALID,
                              "no remote '%s' (add one with 'ccmsync remote add NAME "
                              "URL')",
                              remote_name);
     }
-    if ((rc = ccm_store_lock_take(&lock, s->dir)) < 0 || (rc = ccm_store_refresh(s)) < 0) {
+    if ((rc = ccm_store_lock_take(&lock, ccm_store_dir(s))) < 0 ||
+        (rc = ccm_store_refresh(s)) < 0) {
         goto done;
     }
-    had_key = s->id && ccm_store_key(s, s->epoch);
-    newcomer = s->roster && !ccm_roster_member(s->roster, ccm_store_member(s));
+    had_key = ccm_store_can_read(s);
+    newcomer =
+        ccm_store_tip_roster(s) && !ccm_roster_member(ccm_store_tip_roster(s), ccm_store_member(s));
     ccm_error_clear();
-    ccm_sync_trace("open", &t0);
+    ccm_trace("open", &t0);
     for (out->rounds = 1;; out->rounds++) {
         rc = round_trip(out, s, remote_name, remote, &t, newcomer);
         if (rc != CCM_ELOCKED) {
@@ -728,9 +734,9 @@ int ccm_sync_run(ccm_sync_result *out, ccm_store *s, const char *remote_name,
         /* Not admitted yet: the history is in, the key is not. */
         ccm_error_clear();
     }
-    ccm_sync_trace("refresh", &t0);
-    memcpy(out->head, s->head, sizeof(out->head));
-    if (rc == CCM_OK && !had_key && s->id && ccm_store_key(s, s->epoch)) {
+    ccm_trace("refresh", &t0);
+    ccm_store_head(out->head, s);
+    if (rc == CCM_OK && !had_key && ccm_store_can_read(s)) {
         /* Just admitted: until now only signatures and membership could be
          * checked; now the records can, over the whole history. */
         out->admitted = 1;

@@ -1,5 +1,5 @@
 /*
- * sync.h - the group over git remotes: remotes, join, membership changes,
+ * sync.h - the group over git remotes: remotes, join,
  * and sync (fetch, verify, merge, push).
  *
  * A remote is any URL libgit2 understands: a path or file:// URL (a USB
@@ -122,17 +122,5 @@ int ccm_sync_join(char **request, const char *dir, const char *url, const char *
 int ccm_sync_join_progress(char **request, const char *dir, const char *url, const char *member,
                            const char *pass, size_t pass_len, const char *expect,
                            ccm_progress_fn progress, void *payload);
-
-/* Admits the member of a join request with `role` (admin, editor, reader):
- * records their keys and role in the roster and seals every group key epoch
- * to them, in one signed commit. Admins only (CCM_EDENIED otherwise);
- * CCM_EINVALID for a malformed request or a name taken by another key. */
-int ccm_sync_member_add(ccm_store *s, const char *request, const char *role);
-
-/* Removes a member (admins only; not the last admin): marks them removed in
- * the roster and starts a new group key epoch sealed to the remaining
- * members only, so nothing written from then on can be read by the removed
- * member. What they already had stays theirs. One signed commit. */
-int ccm_sync_member_remove(ccm_store *s, const char *name);
 
 #endif

@@ -5,7 +5,7 @@
 #ifndef CCM_SYNC_PRIVATE_H
 #define CCM_SYNC_PRIVATE_H
 
-#include "../store/store_private.h"
+#include "../store/store_git.h"
 #include "sync.h"
 
 #include <time.h>
@@ -16,9 +16,6 @@
 #define CCM_PENDING_IN_PREFIX "refs/ccmsync/pending-in/" /* their local quarantine */
 #define CCM_PENDING_MAX 64                               /* pending histories looked at */
 #define CCM_SYNC_ROUNDS 5
-
-/* CCMSYNC_TRACE=1: phase times (store/trace.c). */
-#define ccm_sync_trace ccm_store_trace
 
 typedef struct ccm_auth ccm_auth;
 
@@ -254,13 +251,6 @@ void ccm_sync_drop_incoming(ccm_store *s, const char *remote);
  * was refused). CCM_ELOCKED if the remote moved, CCM_EUNREACHABLE. */
 int ccm_sync_push(ccm_store *s, git_remote *remote, const git_oid *ours, const git_oid *expected,
                   int replace, ccm_transfer *t);
-
-/* Merges commit `theirs` into `ours` (neither an ancestor of the other):
- * the deterministic merge of store/merge.c, committed as a signed merge
- * commit (not on any ref) whose id is *out. `info` (may be NULL) tells what
- * the merge left out. */
-int ccm_sync_merge(git_oid *out, ccm_store *s, const git_oid *ours, const git_oid *theirs,
-                   ccm_merge_info *info);
 
 /* What a fetch brought, verified commit by commit (incoming.c). */
 typedef struct {

@@ -55,9 +55,12 @@ static void fill(uint8_t *buf, size_t len, uint32_t seed)
 static void op_delete_path(run *r)
 {
     slot *sl = pick_record(r, next(r));
-    git_oid oid;
+    git_oid oid, base;
 
-    if (!sl || sl->frozen || ccm_forge_blob(&oid, r->f, sl->path) < 0) {
+    /* Only a record of the parent: one this commit created and deletes
+     * again was never there (the forge drops both writes). */
+    if (!sl || sl->frozen || ccm_forge_blob(&oid, r->f, sl->path) < 0 ||
+        ccm_forge_blob_at(&base, r->f, &r->p1, sl->path) < 0) {
         ccm_error_clear();
         return;
     }

@@ -126,7 +126,7 @@ static int found(ccm_store **st, const char *dir)
         TRY(ccm_sync_join(&req, path, hub, ccm_fm_names[i], NULL, 0, NULL));
         rc = CCM_OK;
         if (i < 4) { /* Ghost joins and is never added */
-            rc = ccm_sync_member_add(st[0], req, roles[i]);
+            rc = ccm_store_member_add(st[0], req, roles[i]);
         }
         free(req);
         req = NULL;
@@ -176,7 +176,7 @@ static int history(ccm_store **st, ccm_fm *w)
     TRY(edit(nor, "activity", w->acts[1], ED_DELETE, NULL, NULL));
     TRY(sync_origin(nor));
     TRY(sync_origin(peru));
-    TRY(ccm_sync_member_remove(peru, "Malawi"));
+    TRY(ccm_store_member_remove(peru, "Malawi"));
     TRY(sync_origin(peru));
     TRY(sync_origin(nor));
     TRY(edit(nor, "state", "LAO", ED_ASSIGN, "priority", "low"));

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <cmocka.h>
 
+#include "store/store_private.h"
 #include "sync/sync_private.h"
 #include "tests/support/store_support.h"
 #include "tests/support/tmpdir.h"
@@ -78,7 +79,7 @@ static ccm_store *join_group(ccm_store *admin, const char *name, const char *mem
     path_of(hub, sizeof(hub), "hub.git");
     assert_int_equal(ccm_sync_join(&req, dir, hub, member, NULL, 0, NULL), CCM_OK);
     assert_non_null(strstr(req, member));
-    assert_int_equal(ccm_sync_member_add(admin, req, role), CCM_OK);
+    assert_int_equal(ccm_store_member_add(admin, req, role), CCM_OK);
     free(req);
     assert_int_equal(ccm_sync_run(&r, admin, "origin", NULL, NULL), CCM_OK);
     ccm_sync_result_free(&r);
@@ -148,8 +149,8 @@ static void test_sync_join__member_reads_only_after_admission(void **state)
     assert_int_equal(ccm_sync_run(&r, nor, "origin", NULL, NULL), CCM_OK); /* still no key */
     ccm_sync_result_free(&r);
     assert_int_equal(ccm_store_get(&rec, nor, "state", "LAO"), CCM_EDENIED);
-    assert_int_equal(ccm_sync_member_add(peru, req, "editor"), CCM_OK);
-    assert_int_equal(ccm_sync_member_add(peru, req, "editor"), CCM_EINVALID); /* twice */
+    assert_int_equal(ccm_store_member_add(peru, req, "editor"), CCM_OK);
+    assert_int_equal(ccm_store_member_add(peru, req, "editor"), CCM_EINVALID); /* twice */
     free(req);
     sync_ok(peru);
     sync_ok(nor);
@@ -188,10 +189,10 @@ static void test_sync_member_add__is_for_admins_with_known_roles(void **state)
     path_of(dir, sizeof(dir), "malawi");
     path_of(hub, sizeof(hub), "hub.git");
     assert_int_equal(ccm_sync_join(&req, dir, hub, "Malawi", NULL, 0, NULL), CCM_OK);
-    assert_int_equal(ccm_sync_member_add(nor, req, "editor"), CCM_EDENIED);
-    assert_int_equal(ccm_sync_member_add(peru, req, "boss"), CCM_EINVALID);
+    assert_int_equal(ccm_store_member_add(nor, req, "editor"), CCM_EDENIED);
+    assert_int_equal(ccm_store_member_add(peru, req, "boss"), CCM_EINVALID);
     req[strlen(req) - 3] ^= 1; /* a tampered request */
-    assert_int_equal(ccm_sync_member_add(peru, req, "editor"), CCM_EINVALID);
+    assert_int_equal(ccm_store_member_add(peru, req, "editor"), CCM_EINVALID);
     free(req);
     ccm_store_free(nor);
     ccm_store_free(peru);
@@ -263,7 +264,7 @@ static void merged_tree(git_oid *tree, ccm_store *s, const git_oid *ours, const 
     git_oid merged;
     git_commit *c = NULL;
     assert_int_equal(setenv("CCMSYNC_THREADS", threads, 1), 0);
-    assert_int_equal(ccm_sync_merge(&merged, s, ours, theirs, NULL), CCM_OK);
+    assert_int_equal(ccm_store_merge_commit(&merged, s, ours, theirs, NULL), CCM_OK);
     assert_int_equal(unsetenv("CCMSYNC_THREADS"), 0);
     assert_int_equal(git_commit_lookup(&c, s->repo, &merged), 0);
     *tree = *git_commit_tree_id(c);
@@ -271,7 +272,7 @@ static void merged_tree(git_oid *tree, ccm_store *s, const git_oid *ours, const 
     git_commit_free(c);
 }
 
-/* Records changed on both sides are joined on worker threads (joins.c): the
+/* Records changed on both sides are joined on worker threads (merge_parallel.c): the
  * merged tree is the same whatever the number of threads. */
 static void test_sync_merge__same_tree_on_one_thread_and_many(void **state)
 {

@@ -17,6 +17,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "store/store_private.h"
 #include "sync/sync_private.h"
 #include "tests/support/store_support.h"
 #include "tests/support/tmpdir.h"
@@ -67,7 +68,7 @@ static void group(ccm_store **peru, ccm_store **nor, const char *role)
     assert_int_equal(sync_rc(*peru), CCM_OK);
     snprintf(dir, sizeof(dir), "%s/norway", base);
     assert_int_equal(ccm_sync_join(&req, dir, hub, "Norway", NULL, 0, NULL), CCM_OK);
-    assert_int_equal(ccm_sync_member_add(*peru, req, role), CCM_OK);
+    assert_int_equal(ccm_store_member_add(*peru, req, role), CCM_OK);
     free(req);
     assert_int_equal(sync_rc(*peru), CCM_OK);
     *nor = open_store("norway");
@@ -171,9 +172,9 @@ static void test_trust__removal_rotates_the_key(void **state)
     ccm_test_set_field(peru, "LAO", "next_step", "before removal");
     assert_int_equal(sync_rc(peru), CCM_OK);
     assert_int_equal(sync_rc(nor), CCM_OK);
-    assert_int_equal(ccm_sync_member_remove(nor, "Peru"), CCM_EDENIED);   /* not an admin */
-    assert_int_equal(ccm_sync_member_remove(peru, "Peru"), CCM_EINVALID); /* last admin */
-    assert_int_equal(ccm_sync_member_remove(peru, "Norway"), CCM_OK);
+    assert_int_equal(ccm_store_member_remove(nor, "Peru"), CCM_EDENIED);   /* not an admin */
+    assert_int_equal(ccm_store_member_remove(peru, "Peru"), CCM_EINVALID); /* last admin */
+    assert_int_equal(ccm_store_member_remove(peru, "Norway"), CCM_OK);
     assert_int_equal(peru->epoch, 2);
     ccm_test_set_field(peru, "LAO", "next_step", "MARKER-after-removal-4242");
     assert_int_equal(sync_rc(peru), CCM_OK);
@@ -205,7 +206,7 @@ static void test_trust__a_removed_members_concurrent_commit_is_not_applied(void 
     ccm_test_set_field(nor, "LAO", "next_step", "before");
     assert_int_equal(sync_rc(nor), CCM_OK);
     assert_int_equal(sync_rc(peru), CCM_OK);
-    assert_int_equal(ccm_sync_member_remove(peru, "Norway"), CCM_OK);
+    assert_int_equal(ccm_store_member_remove(peru, "Norway"), CCM_OK);
     assert_int_equal(sync_rc(peru), CCM_OK);
     /* Norway, not yet aware, writes on its old history, dated ten minutes
      * *before* the removal: the date changes nothing. */
@@ -267,7 +268,7 @@ static void test_trust__concurrent_edits_are_reencrypted_under_the_new_epoch(voi
     snprintf(dir, sizeof(dir), "%s/malawi", base);
     snprintf(hub, sizeof(hub), "%s/hub.git", base);
     assert_int_equal(ccm_sync_join(&req, dir, hub, "Malawi", NULL, 0, NULL), CCM_OK);
-    assert_int_equal(ccm_sync_member_add(peru, req, "editor"), CCM_OK);
+    assert_int_equal(ccm_store_member_add(peru, req, "editor"), CCM_OK);
     free(req);
     assert_int_equal(sync_rc(peru), CCM_OK);
     assert_int_equal(sync_rc(nor), CCM_OK);
@@ -275,7 +276,7 @@ static void test_trust__concurrent_edits_are_reencrypted_under_the_new_epoch(voi
     assert_int_equal(sync_rc(mal), CCM_OK);
     /* Norway edits offline under epoch 1 while Peru removes Malawi. */
     ccm_test_set_field(nor, "KEN", "next_step", "concurrent");
-    assert_int_equal(ccm_sync_member_remove(peru, "Malawi"), CCM_OK);
+    assert_int_equal(ccm_store_member_remove(peru, "Malawi"), CCM_OK);
     assert_int_equal(sync_rc(peru), CCM_OK);
     assert_int_equal(sync_rc(nor), CCM_OK); /* merges the removal */
     ccm_record_name(name, nor, "state", "KEN");

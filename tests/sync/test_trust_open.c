@@ -22,6 +22,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "store/store_private.h"
 #include "sync/sync_private.h"
 #include "tests/support/forge.h"
 #include "tests/support/store_support.h"
@@ -88,7 +89,7 @@ static void group(ccm_store **out, const char *const *names, const char *const *
     for (size_t i = 1; i < n; i++) {
         snprintf(dir, sizeof(dir), "%s/%s", base, names[i]);
         assert_int_equal(ccm_sync_join(&req, dir, hub, names[i], NULL, 0, NULL), CCM_OK);
-        assert_int_equal(ccm_sync_member_add(out[0], req, roles[i]), CCM_OK);
+        assert_int_equal(ccm_store_member_add(out[0], req, roles[i]), CCM_OK);
         free(req);
         must_sync(out[0]);
         out[i] = open_store(names[i]);
@@ -136,8 +137,8 @@ static void test_trust_open__the_target_of_a_void_removal_merges_its_own_work(vo
     (void)state;
 
     group(s, names, roles, 4);
-    assert_int_equal(ccm_sync_member_remove(s[0], "Trudy"), CCM_OK);
-    assert_int_equal(ccm_sync_member_remove(s[1], "Chile"), CCM_OK); /* void */
+    assert_int_equal(ccm_store_member_remove(s[0], "Trudy"), CCM_OK);
+    assert_int_equal(ccm_store_member_remove(s[1], "Chile"), CCM_OK); /* void */
     must_sync(s[1]);
     must_sync(s[2]);
     ccm_test_set_field(s[2], "LAO", "next_step", "under Trudy's key");
@@ -203,8 +204,8 @@ static void test_trust_open__a_forged_commit_under_a_withheld_key_does_not_poiso
     (void)state;
 
     group(s, names, roles, 3);
-    assert_int_equal(ccm_sync_member_remove(s[0], "Trudy"), CCM_OK);
-    assert_int_equal(ccm_sync_member_remove(s[1], "Norway"), CCM_OK); /* void */
+    assert_int_equal(ccm_store_member_remove(s[0], "Trudy"), CCM_OK);
+    assert_int_equal(ccm_store_member_remove(s[1], "Norway"), CCM_OK); /* void */
     must_sync(s[1]);
     forge_on_hub();
     (void)sync_rc(s[2]);                          /* Norway cannot check it (no key) and takes it */

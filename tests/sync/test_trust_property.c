@@ -70,6 +70,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "store/store_private.h"
 #include "sync/sync_private.h"
 #include "tests/support/forge.h"
 #include "tests/support/seed_support.h"
@@ -171,7 +172,7 @@ static void setup_group(world *w)
         snprintf(dir, sizeof(dir), "%s/%s", w->base, w->m[i].name);
         CHECK(ccm_sync_join(&req, dir, w->hub[0], w->m[i].name, NULL, 0, NULL) == CCM_OK,
               "join %s: %s", w->m[i].name, ccm_error_last());
-        CHECK(ccm_sync_member_add(w->m[0].s, req, w->m[i].role) == CCM_OK, "add %s: %s",
+        CHECK(ccm_store_member_add(w->m[0].s, req, w->m[i].role) == CCM_OK, "add %s: %s",
               w->m[i].name, ccm_error_last());
         free(req);
         do_sync(w, 0, 0);
@@ -343,7 +344,7 @@ static void remove_attacker(world *w)
     }
     head_of(&before, w->m[who].s);
     trace("%s removes the attacker on %s", w->m[who].name, hex10(&before));
-    CHECK(ccm_sync_member_remove(w->m[who].s, w->m[w->x].name) == CCM_OK, "remove: %s",
+    CHECK(ccm_store_member_remove(w->m[who].s, w->m[w->x].name) == CCM_OK, "remove: %s",
           ccm_error_last());
     model_removed(w, &before, w->m[who].s->repo);
     w->removal_epoch = w->m[who].s->epoch;

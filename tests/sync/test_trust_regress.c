@@ -19,6 +19,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "store/store_private.h"
 #include "sync/sync_private.h"
 #include "tests/support/store_support.h"
 #include "tests/support/tmpdir.h"
@@ -90,7 +91,7 @@ static void group(ccm_store **out, const char *const *names, const char *const *
     for (size_t i = 1; i < n; i++) {
         snprintf(dir, sizeof(dir), "%s/%s", base, names[i]);
         assert_int_equal(ccm_sync_join(&req, dir, h1, names[i], NULL, 0, NULL), CCM_OK);
-        assert_int_equal(ccm_sync_member_add(out[0], req, roles[i]), CCM_OK);
+        assert_int_equal(ccm_store_member_add(out[0], req, roles[i]), CCM_OK);
         free(req);
         must_sync(out[0], "origin");
         out[i] = open_store(names[i]);
@@ -196,8 +197,8 @@ static void test_trust_regress__the_target_of_a_void_removal_takes_the_honest_me
     (void)state;
 
     group(s, names, roles, 4);
-    assert_int_equal(ccm_sync_member_remove(s[0], "Trudy"), CCM_OK);
-    assert_int_equal(ccm_sync_member_remove(s[1], "Malawi"), CCM_OK);
+    assert_int_equal(ccm_store_member_remove(s[0], "Trudy"), CCM_OK);
+    assert_int_equal(ccm_store_member_remove(s[1], "Malawi"), CCM_OK);
     must_sync(s[1], "origin");
     must_sync(s[2], "origin");
     ccm_test_set_field(s[2], "NOR", "next_step", "under Trudy's key");
@@ -227,8 +228,8 @@ static void test_trust_regress__edits_left_out_by_a_removal_that_turns_void_come
     (void)state;
 
     group(s, names, roles, 4);
-    assert_int_equal(ccm_sync_member_remove(s[0], "Trudy"), CCM_OK);
-    assert_int_equal(ccm_sync_member_remove(s[1], "Norway"), CCM_OK);
+    assert_int_equal(ccm_store_member_remove(s[0], "Trudy"), CCM_OK);
+    assert_int_equal(ccm_store_member_remove(s[1], "Norway"), CCM_OK);
     ccm_test_set_field(s[2], "LAO", "next_step", "Norway's edit");
     must_sync(s[2], "origin");
     must_sync(s[1], "origin"); /* Trudy's merge: Norway's edit left out */

@@ -461,7 +461,7 @@ static void keep_side_commit(world *w, const git_oid *side)
     git_oid head, merged;
 
     head_of(&head, xstore(w));
-    CHECK(ccm_sync_merge(&merged, xstore(w), &head, side, NULL) == CCM_OK &&
+    CHECK(ccm_store_merge_commit(&merged, xstore(w), &head, side, NULL) == CCM_OK &&
               ccm_store_move_branch(xstore(w), &head, &merged) == CCM_OK,
           "merge side commit: %s", ccm_error_last());
 }
@@ -577,7 +577,7 @@ static void late_commits(world *w)
     git_oid head;
 
     if (w->x_admin && !w->puppet_added && pick(3) == 0) {
-        CHECK(ccm_sync_member_add(xstore(w), w->puppet_req, "admin") == CCM_OK, "puppet: %s",
+        CHECK(ccm_store_member_add(xstore(w), w->puppet_req, "admin") == CCM_OK, "puppet: %s",
               ccm_error_last());
         w->puppet_added = 1;
         w->hostile[H_LATE_ADD]++;
@@ -587,7 +587,7 @@ static void late_commits(world *w)
         int v = 1 + (int)pick((size_t)w->n - 2);
         w->late_victim = v < w->x ? v : v + 1;
         trace("the removed attacker removes %s", w->m[w->late_victim].name);
-        CHECK(ccm_sync_member_remove(xstore(w), w->m[w->late_victim].name) == CCM_OK,
+        CHECK(ccm_store_member_remove(xstore(w), w->m[w->late_victim].name) == CCM_OK,
               "late removal: %s", ccm_error_last());
         w->hostile[H_LATE_REMOVE]++;
     } else {

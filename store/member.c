@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "sync_private.h"
+#include "store_private.h"
 
 static int valid_role(const char *role)
 {
@@ -118,7 +118,7 @@ done:
     return rc;
 }
 
-int ccm_sync_member_add(ccm_store *s, const char *request, const char *role)
+int ccm_store_member_add(ccm_store *s, const char *request, const char *role)
 {
     char name[65];
     uint8_t sign_pk[32], box_pk[32];
@@ -237,7 +237,7 @@ static size_t active_admins(const json_t *roster)
     return n;
 }
 
-int ccm_sync_member_remove(ccm_store *s, const char *name)
+int ccm_store_member_remove(ccm_store *s, const char *name)
 {
     git_commit *head = NULL;
     git_tree *tree = NULL;

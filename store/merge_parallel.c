@@ -1,5 +1,5 @@
 /*
- * joins.c - the records changed on both sides of a merge, joined on every
+ * merge_parallel.c - the records changed on both sides of a merge, joined on every
  * core.
  *
  * Each join is independent: open both versions, join them, serialise and

@@ -1,13 +1,14 @@
 /*
- * merge.c - a signed merge commit of two histories: the deterministic merge
- * of store/merge.c (the tree every replica computes, and recomputes to
- * verify), written as one pack when it carries many records, and signed by
- * this member.
+ * merge_commit.c - a signed merge commit of two histories: the
+ * deterministic merge of merge.c (the tree every replica computes, and
+ * recomputes to verify), written as one pack when it carries many records,
+ * and signed by this member.
  */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
-#include "sync_private.h"
+#include "store_private.h"
 
 static int count_change(const char *name, const git_oid *a, const git_oid *b, void *payload)
 {
@@ -48,8 +49,8 @@ static int check_signer(ccm_store *s, git_repository *w, const git_tree *tree)
     return rc;
 }
 
-int ccm_sync_merge(git_oid *out, ccm_store *s, const git_oid *ours, const git_oid *theirs,
-                   ccm_merge_info *info)
+int ccm_store_merge_commit(git_oid *out, ccm_store *s, const git_oid *ours, const git_oid *theirs,
+                           ccm_merge_info *info)
 {
     git_oid base_id, tree_id;
     git_commit *cb = NULL, *co = NULL, *ct = NULL;
@@ -100,9 +101,9 @@ int ccm_sync_merge(git_oid *out, ccm_store *s, const git_oid *ours, const git_oi
     parents[0] = co;
     parents[1] = ct;
     if ((rc = ccm_store_commit_signed(out, s, w, tree, parents, 2)) == CCM_OK && pk.repo) {
-        ccm_sync_trace("merge.sign", &t0);
+        ccm_trace("merge.sign", &t0);
         rc = ccm_odb_batch_flush(&pk);
-        ccm_sync_trace("merge.flush", &t0);
+        ccm_trace("merge.flush", &t0);
     }
 done:
     git_tree_free(tree);
