@@ -12,7 +12,7 @@
 
 #include "../store/store.h"
 
-/* Exit statuses of the spec. */
+/* Exit statuses (docs/ccmsync.1, EXIT STATUS). */
 enum {
     CCM_EXIT_OK = 0,
     CCM_EXIT_RUNTIME = 1,
@@ -138,7 +138,7 @@ int ccm_cli_view_at(ccm_cli *cli, const char *at);
 /* Prints a JSON document to stdout (indented, newline-terminated). */
 int ccm_print_json(const json_t *doc);
 
-/* The spec's view of a record, with state defaults (name from ISO 3166-1). */
+/* The documented JSON view of a record, with state defaults (name from ISO 3166-1). */
 json_t *ccm_cli_view(const json_t *rec);
 
 /* Prints a record view for people. */

@@ -10,7 +10,7 @@
  * CSV (RFC 4180, CRLF line ends): one file per kind, states.csv and
  * activities.csv, in the folder given by -o DIR, or one kind on stdout with
  * --kind. A header row of field names: for states `id` first, then the
- * schema's fields in the spec's order, then the user-defined fields in use,
+ * schema's fields in the documented order, then the user-defined fields in use,
  * sorted; for activities the schema's fields, the user-defined ones, and
  * `id` last. Set fields are joined by ';', the way import reads them, so an
  * export imports (import reads an activity's id from its `id` column).

@@ -3,7 +3,7 @@
  * read that contains TEXT, ignoring ASCII case; one hit per field that
  * matches (its kind, id and field name, and the value around the match).
  *
- * Records are searched in their spec view (a state's default name included,
+ * Records are searched in their documented JSON view (a state's default name included,
  * removed records left out), ids too. Notes are searched in their title and
  * body only when this member is a recipient: the sealed content of the
  * others is never opened, so nothing of it can leak through a hit.

@@ -1,5 +1,5 @@
 /*
- * output.c - records for people and for tools: the spec's JSON view (with a
+ * output.c - records for people and for tools: the documented JSON view (with a
  * state's ISO name as the default `name`), and compact text renderings.
  */
 #include <stdio.h>

@@ -5,7 +5,7 @@
  *
  * Commands of two words ("state set") are looked up by their first two
  * arguments. Each handler returns a CCM_* code; this file prints the error
- * ("ccmsync: <message>") and maps the code to the exit status of the spec.
+ * ("ccmsync: <message>") and maps the code to its documented exit status (docs/ccmsync.1).
  * `--json` and `--passphrase-file F` are also accepted after the command.
  */
 #include <stdarg.h>

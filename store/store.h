@@ -118,7 +118,7 @@ int ccm_store_resolve(char **full, ccm_store *s, const char *kind, const char *p
  * UTC that day) or a commit id or unique prefix of 4 to 40 hex digits (an
  * ancestor of HEAD, or HEAD). While a view is set every write is refused
  * (ccm_txn_begin, membership changes and sync fail with CCM_EINVALID); the
- * local cache keeps following HEAD. CCM_EINVALID naming the spec if it is
+ * local cache keeps following HEAD. CCM_EINVALID naming the accepted forms if it is
  * malformed, ambiguous, or names no commit of the history. */
 int ccm_store_view_at(ccm_store *s, const char *spec);
 

@@ -17,7 +17,7 @@
 /* ---- errors (crypto/base/error.c) ---------------------------------------- */
 
 /* Return codes: 0 ok, named negative codes for expected failures. The CLI
- * maps them to the exit statuses of the spec (see cli/exit.c). */
+ * maps them to the documented exit statuses (cli/run.c). */
 enum {
     CCM_OK = 0,
     CCM_ERROR = -1,        /* runtime failure (exit 1) */

@@ -3,7 +3,7 @@
  * ccm_cli_run, with stdout and stderr captured in temporary files: exit
  * statuses, usage and help text, the one-line "ccmsync: " error messages, a
  * round trip through a real store, and the mapping of every CCM_* code to
- * the exit status of the spec.
+ * its documented exit status.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -408,7 +408,7 @@ static void test_run__set_then_show_as_json(void **state)
     assert_non_null(view_field(view, "status"));
     assert_string_equal(view_field(view, "status"), "party");
     assert_non_null(view_field(view, "name")); /* the ISO 3166-1 default */
-    /* the spec's shape: conflicts is an empty object when there are none */
+    /* the documented shape: conflicts is an empty object when there are none */
     assert_true(json_is_object(json_object_get(view, "conflicts")));
     assert_int_equal(json_object_size(json_object_get(view, "conflicts")), 0);
     assert_true(json_is_object(json_object_get(view, "meta")));

@@ -35,7 +35,7 @@ check "the hub's history holds merges" test "$(git --git-dir="$HUB" rev-list --m
 run ccm -C "$N" --json log LAO
 expect_eq "$RC" 0 "log after the merges"
 expect_json 'all(set(e) == {"commit","member","at","record","field","old","new"} for e in d)' \
-    "log entries have the spec's shape"
+    "log entries have the documented shape"
 expect_json '[(e["member"], e["field"], e["old"], e["new"]) for e in d if e["field"] == "priority"] == [("Norway", "priority", "low", "high"), ("Peru", "priority", None, "low")]' \
     "priority: Norway low -> high, once, then Peru's creation"
 expect_json '[(e["member"], e["old"], e["new"]) for e in d if e["field"] == "region"] == [("Peru", None, "Asia")]' \

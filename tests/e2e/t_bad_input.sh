@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# t_bad_input.sh - every kind of bad input gets the spec's exit status, ONE
+# t_bad_input.sh - every kind of bad input gets its documented exit status, ONE
 # line "ccmsync: ..." on stderr naming the bad part (and, for validation, the
 # accepted values), nothing on stdout, and no change to the store.
 . "$(dirname "$0")/lib.sh"

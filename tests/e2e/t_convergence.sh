@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# t_convergence.sh - property test of the merge semantics (spec §4): four
+# t_convergence.sh - property test of the merge semantics (README, "Working as a group"; docs/architecture.md, "Records"): four
 # replicas make random offline edits and sync in a random order over a random
 # topology; whenever two replicas hold the same changes their `export` is byte
 # for byte the same, after a quiesce all four exports are identical, `verify`

@@ -144,7 +144,7 @@ expect_ok ccm -C "$P" activity show "$A"
 expect_contains "$OUT" "$NOTE2  From the editor  (by Peru)" "activity show lists its notes"
 expect_ok ccm -C "$P" --json state show LAO
 expect_json 'sorted(d) == ["conflicts", "fields", "id", "kind", "meta"]' \
-    "--json state show keeps the spec's shape (notes: note list --on)"
+    "--json state show keeps the documented shape (notes: note list --on)"
 expect_ok ccm -C "$P" state set KEN status=party
 expect_ok ccm -C "$P" state show KEN
 expect_not_contains "$OUT" "notes:" "no notes section without notes"

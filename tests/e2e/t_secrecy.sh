@@ -2,7 +2,7 @@
 # t_secrecy.sh - the store leaks no plaintext: not in any file of the store
 # folder, not in any git object (loose, packed by an import, or repacked by
 # git gc), not in tree paths, refs or commit messages. Member names and public
-# keys may appear (the spec allows them); record contents, field names and
+# keys may appear (docs/security.md allows them); record contents, field names and
 # state codes may not. The passphrase and the secret identity stay out of git.
 . "$(dirname "$0")/lib.sh"
 
