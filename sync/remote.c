@@ -263,8 +263,8 @@ static int fetch_local(git_oid *theirs, int *has_theirs, ccm_store *s, const cha
     if (err < 0) {
         rc = ccm_error_set(CCM_EUNREACHABLE, "cannot read the remote's branch (%s): %s", url,
                            git_error_last() ? git_error_last()->message : "failed");
-    } else if ((rc = ccm_odb_copy_reachable(r, ccm_store_repo(s), theirs, "remote", "fetch",
-                                            t->fn, t->payload)) == CCM_OK) {
+    } else if ((rc = ccm_odb_copy_reachable(r, ccm_store_repo(s), theirs, "remote", "fetch", t->fn,
+                                            t->payload)) == CCM_OK) {
         if (git_reference_create(&out, ccm_store_repo(s), ref, theirs, 1, "ccmsync: fetch") < 0) {
             rc = ccm_git_error("cannot record the fetched branch");
         } else {

@@ -223,7 +223,8 @@ static void test_forge_mutate__random_inputs_stay_apart(void **state)
         forge(&res, in, n);
         if (res.breaks) {
             breaking++;
-            CHECK(res.verdict != CCM_OK, "input %d breaks a rule (%s) and passed (merge %d)", i, res.why, res.merge);
+            CHECK(res.verdict != CCM_OK, "input %d breaks a rule (%s) and passed (merge %d)", i,
+                  res.why, res.merge);
         } else {
             legal++;
             legal_ok += res.verdict == CCM_OK;
