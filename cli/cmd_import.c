@@ -4,6 +4,7 @@
  * every validation, the one commit), prints the warnings it returns and what
  * it wrote.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,50 +14,21 @@
 static int read_input(char **out, size_t *len, const char *path)
 {
     FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-    size_t cap = 1 << 16, n = 0;
-    char *buf;
+    int rc;
 
     *out = NULL;
     if (!f) {
         return ccm_error_set(CCM_EINVALID, "cannot read import file '%s'", path);
     }
-    if (!(buf = malloc(cap))) {
-        if (f != stdin) {
-            fclose(f);
-        }
-        return ccm_error_set(CCM_ERROR, "out of memory");
-    }
-    for (;;) {
-        size_t r = fread(buf + n, 1, cap - n - 1, f);
-        n += r;
-        if (r == 0) {
-            break;
-        }
-        if (n + 1 == cap) {
-            char *g = realloc(buf, cap *= 2);
-            if (!g) {
-                free(buf);
-                if (f != stdin) {
-                    fclose(f);
-                }
-                return ccm_error_set(CCM_ERROR, "out of memory");
-            }
-            buf = g;
-        }
-    }
-    if (ferror(f)) {
-        free(buf);
-        if (f != stdin) {
-            fclose(f);
-        }
-        return ccm_error_set(CCM_EINVALID, "cannot read import file '%s'", path);
-    }
+    rc = ccm_stream_read(out, len, f, SIZE_MAX - 1);
     if (f != stdin) {
         fclose(f);
     }
-    buf[n] = 0;
-    *out = buf;
-    *len = n;
+    if (rc < 0) {
+        char why[256];
+        snprintf(why, sizeof(why), "%s", ccm_error_last());
+        return ccm_error_set(CCM_EINVALID, "cannot read import file '%s': %s", path, why);
+    }
     return CCM_OK;
 }
 

@@ -20,34 +20,16 @@
 
 static int read_body(char **out)
 {
-    size_t cap = 4096, n = 0;
-    char *buf = malloc(cap);
+    size_t n;
 
-    if (!buf) {
-        return ccm_error_set(CCM_ERROR, "out of memory");
+    if (ccm_stream_read(out, &n, stdin, BODY_MAX) < 0) {
+        return ccm_error_wrap(CCM_ERROR, "cannot read the note body from standard input");
     }
-    for (size_t r; (r = fread(buf + n, 1, cap - n - 1, stdin)) > 0;) {
-        n += r;
-        if (n > BODY_MAX) {
-            free(buf);
-            return ccm_error_set(CCM_EINVALID, "note body is too long (at most %d bytes)",
-                                 BODY_MAX);
-        }
-        if (n + 1 == cap) {
-            char *g = realloc(buf, cap *= 2);
-            if (!g) {
-                free(buf);
-                return ccm_error_set(CCM_ERROR, "out of memory");
-            }
-            buf = g;
-        }
+    if (n > BODY_MAX) {
+        free(*out);
+        *out = NULL;
+        return ccm_error_set(CCM_EINVALID, "note body is too long (at most %d bytes)", BODY_MAX);
     }
-    if (ferror(stdin)) {
-        free(buf);
-        return ccm_error_set(CCM_ERROR, "cannot read the note body from standard input");
-    }
-    buf[n] = 0;
-    *out = buf;
     return CCM_OK;
 }
 

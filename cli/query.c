@@ -42,17 +42,6 @@ static ccm_field_type field_type(const char *kind, const char *field)
     return ccm_schema_field_type(kind, field);
 }
 
-static int grow(void *items, size_t n, size_t size)
-{
-    void **p = items;
-    void *g = realloc(*p, (n + 1) * size);
-    if (!g) {
-        return ccm_error_set(CCM_ERROR, "out of memory");
-    }
-    *p = g;
-    return CCM_OK;
-}
-
 int ccm_query_option(ccm_query *q, const char *field, ccm_qop op, const char *value,
                      const json_t *roster)
 {
@@ -92,7 +81,8 @@ int ccm_query_option(ccm_query *q, const char *field, ccm_qop op, const char *va
     } else if (type == CCM_FT_ENUM) {
         rc = ccm_schema_check_value(q->kind, field, value);
     }
-    if (rc == CCM_OK && (rc = grow(&q->conds, q->nconds, sizeof(*q->conds))) == CCM_OK) {
+    if (rc == CCM_OK &&
+        (rc = ccm_grow(&q->conds, &q->cap_conds, q->nconds, sizeof(*q->conds), 4)) == CCM_OK) {
         q->conds[q->nconds++] = c;
         return CCM_OK;
     }
@@ -140,7 +130,7 @@ int ccm_query_sort(ccm_query *q, const char *arg)
     }
     k.desc = colon && strcmp(colon, ":desc") == 0;
     if ((strcmp(k.field, "id") != 0 && (rc = ccm_schema_check_field_name(k.field)) < 0) ||
-        (rc = grow(&q->keys, q->nkeys, sizeof(*q->keys))) < 0) {
+        (rc = ccm_grow(&q->keys, &q->cap_keys, q->nkeys, sizeof(*q->keys), 4)) < 0) {
         free(k.field);
         return rc;
     }
@@ -159,7 +149,8 @@ int ccm_query_columns(ccm_query *q, const char *arg)
     for (char *f = strtok_r(copy, ",", &save); f && rc == CCM_OK; f = strtok_r(NULL, ",", &save)) {
         char *dup = NULL;
         if ((strcmp(f, "id") != 0 && (rc = ccm_schema_check_field_name(f)) < 0) ||
-            (rc = grow(&q->columns, q->ncolumns, sizeof(*q->columns))) < 0) {
+            (rc = ccm_grow(&q->columns, &q->cap_columns, q->ncolumns, sizeof(*q->columns), 8)) <
+                0) {
             break;
         }
         if (!(dup = strdup(f))) {
@@ -434,4 +425,5 @@ void ccm_query_free(ccm_query *q)
     q->keys = NULL;
     q->columns = NULL;
     q->nconds = q->nkeys = q->ncolumns = 0;
+    q->cap_conds = q->cap_keys = q->cap_columns = 0;
 }

@@ -37,6 +37,7 @@ typedef struct {
     size_t nkeys;
     char **columns; /* NULL: the default columns */
     size_t ncolumns;
+    size_t cap_conds, cap_keys, cap_columns; /* allocated (ccm_grow) */
 } ccm_query;
 
 /* Parses "FIELD<op>VALUE" (op: = != < <= > >= ~) and checks VALUE against

@@ -12,6 +12,7 @@
 #define CCM_BASE_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 /* ---- errors (crypto/base/error.c) ---------------------------------------- */
@@ -65,6 +66,12 @@ char *ccm_path_join(const char *dir, const char *name);
 /* Reads a whole regular file (caller frees *out, which is NUL-terminated;
  * the NUL is not counted in *len). CCM_ENOTFOUND if it does not exist. */
 int ccm_file_read(uint8_t **out, size_t *len, const char *path);
+
+/* Reads a stream to its end, or to `max` + 1 bytes, whichever comes first
+ * (caller frees *out, NUL-terminated; *len > max says the stream holds more
+ * than max; max < SIZE_MAX). CCM_ERROR with the reason (a read error, out of memory); the
+ * caller names what it was reading. */
+int ccm_stream_read(char **out, size_t *len, FILE *f, size_t max);
 
 /* Writes a file atomically (temporary file beside it, fsync, rename) with
  * `mode`. */

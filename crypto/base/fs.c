@@ -28,6 +28,47 @@ char *ccm_path_join(const char *dir, const char *name)
     return p;
 }
 
+int ccm_stream_read(char **out, size_t *len, FILE *f, size_t max)
+{
+    size_t cap = 4096, n = 0, r;
+    char *buf = malloc(cap);
+
+    *out = NULL;
+    *len = 0;
+    if (!buf) {
+        return ccm_error_set(CCM_ERROR, "out of memory");
+    }
+    /* one byte past max is enough to tell the caller "too long" */
+    while (n <= max) {
+        size_t want = cap - n - 1;
+        if (want > max + 1 - n) {
+            want = max + 1 - n;
+        }
+        if ((r = fread(buf + n, 1, want, f)) == 0) {
+            break;
+        }
+        n += r;
+        if (n + 1 == cap && n <= max) {
+            char *g = cap > SIZE_MAX / 2 ? NULL : realloc(buf, cap * 2);
+            if (!g) {
+                free(buf);
+                return ccm_error_set(CCM_ERROR, "out of memory");
+            }
+            buf = g;
+            cap *= 2;
+        }
+    }
+    if (ferror(f)) {
+        int e = errno;
+        free(buf);
+        return ccm_error_set(CCM_ERROR, "%s", e ? strerror(e) : "read error");
+    }
+    buf[n] = 0;
+    *out = buf;
+    *len = n;
+    return CCM_OK;
+}
+
 int ccm_file_read(uint8_t **out, size_t *len, const char *path)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);

@@ -1,6 +1,6 @@
 /*
  * test_fs.c - the file helpers (crypto/base/fs.c): paths joined, whole
- * files read and written atomically with their mode, folders created with
+ * files and streams read, files written atomically with their mode, folders created with
  * their parents, told empty, removed with everything in them.
  */
 #include <stdarg.h>
@@ -152,6 +152,82 @@ static void test_wipe_free__is_null_safe(void **state)
     ccm_wipe_free(NULL, 0);
 }
 
+/* A stream of n bytes (a file in the test's folder: fmemopen is not C11). */
+static FILE *stream_of(size_t n)
+{
+    char *path = at("stream");
+    FILE *f = fopen(path, "w+b");
+    free(path);
+    assert_non_null(f);
+    for (size_t i = 0; i < n; i++) {
+        assert_int_equal(fputc('a' + (int)(i % 26), f), 'a' + (int)(i % 26));
+    }
+    rewind(f);
+    return f;
+}
+
+static void test_stream_read__reads_to_the_end_across_growth(void **state)
+{
+    (void)state;
+    FILE *f = stream_of(10000); /* more than the first 4096-byte buffer */
+    char *buf = NULL;
+    size_t len = 0;
+
+    assert_int_equal(ccm_stream_read(&buf, &len, f, 1 << 20), CCM_OK);
+    assert_int_equal(len, 10000);
+    assert_int_equal(buf[9999], 'a' + 9999 % 26);
+    assert_int_equal(buf[len], 0);
+    free(buf);
+    fclose(f);
+}
+
+static void test_stream_read__stops_one_byte_past_max(void **state)
+{
+    (void)state;
+    FILE *f = stream_of(10000);
+    char *buf = NULL;
+    size_t len = 0;
+
+    assert_int_equal(ccm_stream_read(&buf, &len, f, 4095), CCM_OK);
+    assert_int_equal(len, 4096); /* > max: the caller says "too long" */
+    assert_int_equal(buf[len], 0);
+    free(buf);
+    rewind(f);
+    assert_int_equal(ccm_stream_read(&buf, &len, f, 10000), CCM_OK);
+    assert_int_equal(len, 10000); /* exactly max is not too long */
+    free(buf);
+    fclose(f);
+}
+
+static void test_stream_read__empty_stream_gives_an_empty_string(void **state)
+{
+    (void)state;
+    FILE *f = stream_of(0);
+    char *buf = NULL;
+    size_t len = 1;
+
+    assert_int_equal(ccm_stream_read(&buf, &len, f, 100), CCM_OK);
+    assert_int_equal(len, 0);
+    assert_string_equal(buf, "");
+    free(buf);
+    fclose(f);
+}
+
+static void test_stream_read__a_read_error_is_reported(void **state)
+{
+    (void)state;
+    FILE *f = fopen(root, "rb"); /* a folder: fopen succeeds, reading fails */
+    char *buf = (char *)1;
+    size_t len = 1;
+
+    assert_non_null(f);
+    assert_int_equal(ccm_stream_read(&buf, &len, f, 100), CCM_ERROR);
+    assert_null(buf);
+    assert_int_equal(len, 0);
+    assert_non_null(strstr(ccm_error_last(), "directory"));
+    fclose(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -163,6 +239,10 @@ int main(void)
         cmocka_unit_test(test_mkdir_p__creates_parents_and_accepts_existing),
         cmocka_unit_test(test_mkdir_p__fails_under_a_file),
         cmocka_unit_test(test_wipe_free__is_null_safe),
+        cmocka_unit_test(test_stream_read__reads_to_the_end_across_growth),
+        cmocka_unit_test(test_stream_read__stops_one_byte_past_max),
+        cmocka_unit_test(test_stream_read__empty_stream_gives_an_empty_string),
+        cmocka_unit_test(test_stream_read__a_read_error_is_reported),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
