@@ -34,7 +34,11 @@ typedef struct ccm_cli {
     int json;              /* --json */
     ccm_store *store;      /* opened for CMD_NEEDS_STORE */
     const char *cmd_name;  /* for messages and help */
-    const char *at;        /* --at DATE|COMMIT of a CMD_AT command, or NULL */
+    const char *cmd_usage; /* its usage line (ccm_usage) */
+    /* Runs a whole command line as main() would (the dispatcher, run.c):
+     * how the demo runs its steps. */
+    int (*run)(int argc, char **argv);
+    const char *at; /* --at DATE|COMMIT of a CMD_AT command, or NULL */
 } ccm_cli;
 
 typedef int (*ccm_cmd_fn)(ccm_cli *cli, int argc, char **argv);
@@ -78,6 +82,10 @@ int ccm_cli_open_store(ccm_cli *cli, int unlock);
 /* The command line a member types next, for the store of this invocation:
  * "ccmsync COMMAND", with "-C DIR" unless DIR is the default store. */
 void ccm_cli_next_command(char *out, size_t cap, const ccm_cli *cli, const char *command);
+
+/* The default store folder: $CCMSYNC_STORE, $XDG_DATA_HOME/ccmsync,
+ * ~/.local/share/ccmsync (in buf); NULL if none is set (usage.c). */
+const char *ccm_cli_default_store(char *buf, size_t cap);
 
 /* Refuses writes by members whose role is reader (exit 3). */
 int ccm_cli_check_write(ccm_cli *cli);
@@ -143,9 +151,6 @@ json_t *ccm_cli_view(const json_t *rec);
 
 /* Prints a record view for people. */
 void ccm_print_record(const json_t *view);
-
-/* Prints a list of record views for people, one line each. */
-void ccm_print_record_list(const json_t *views, const char *kind);
 
 /* Wipes and frees a NUL-terminated string that held sensitive text. */
 void ccm_wipe_text(char *text);

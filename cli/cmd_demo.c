@@ -35,6 +35,7 @@
 typedef struct {
     char base[PATH_CAP];
     char hub[PATH_CAP + 16];
+    int (*run)(int argc, char **argv); /* the dispatcher (ccm_cli.run) */
 } demo;
 
 /* Runs one ccmsync command line against the store `who` (a folder in the
@@ -102,7 +103,7 @@ static int step(const demo *d, const char *who, const char *title, const char *c
         return rc;
     }
     clearerr(stdin);
-    rc = ccm_cli_run(argc, argv);
+    rc = d->run(argc, argv);
     fflush(stdout);
     put_back(1, &saved_out);
     put_back(0, &saved_in);
@@ -380,6 +381,9 @@ int ccm_cmd_demo(ccm_cli *cli, int argc, char **argv)
     snprintf(tmpl, sizeof(tmpl), "%.4000s/ccmsync-demo-XXXXXX", tmp && *tmp ? tmp : "/tmp");
     if (argc > 1) {
         return ccm_usage(cli, "too many arguments");
+    }
+    if (!(d.run = cli->run)) {
+        return ccm_error_set(CCM_ERROR, "the demo needs the command dispatcher");
     }
     if (argc == 1 && strlen(argv[0]) >= PATH_CAP - 64) {
         return ccm_error_set(CCM_EINVALID, "demo folder name too long");

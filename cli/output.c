@@ -121,11 +121,6 @@ void ccm_print_record(const json_t *view)
     free(names);
 }
 
-void ccm_print_record_list(const json_t *views, const char *kind)
-{
-    ccm_print_table(views, kind, NULL);
-}
-
 int ccm_parse_date_ms(uint64_t *out, const char *date, const char *what)
 {
     struct tm tm = {0};

@@ -139,53 +139,6 @@ void ccm_print_help(const char *name)
     }
 }
 
-int ccm_usage(ccm_cli *cli, const char *fmt, ...)
-{
-    char msg[512];
-    const ccm_cmd *c = find_command(cli->cmd_name);
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
-    return ccm_error_set(CCM_EINVALID, "%s (usage: ccmsync %s)", msg, c ? c->usage : cli->cmd_name);
-}
-
-/* The default store: $CCMSYNC_STORE, $XDG_DATA_HOME/ccmsync, ~/.local/share/ccmsync. */
-static const char *default_store(char *buf, size_t cap)
-{
-    const char *v;
-
-    if ((v = getenv("CCMSYNC_STORE")) && *v) {
-        return v;
-    }
-    if ((v = getenv("XDG_DATA_HOME")) && *v) {
-        snprintf(buf, cap, "%s/ccmsync", v);
-        return buf;
-    }
-    if ((v = getenv("HOME")) && *v) {
-        snprintf(buf, cap, "%s/.local/share/ccmsync", v);
-        return buf;
-    }
-    return NULL;
-}
-
-void ccm_cli_next_command(char *out, size_t cap, const ccm_cli *cli, const char *command)
-{
-    char buf[4096];
-    const char *dflt = default_store(buf, sizeof(buf));
-    const char *dir = cli->store_dir ? cli->store_dir : "";
-
-    if (dflt && strcmp(dflt, dir) == 0) {
-        snprintf(out, cap, "ccmsync %s", command);
-    } else if (dir[strspn(dir, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
-                               "/._-~+,:@")] == 0) {
-        snprintf(out, cap, "ccmsync -C %s %s", dir, command);
-    } else {
-        snprintf(out, cap, "ccmsync -C '%s' %s", dir, command);
-    }
-}
-
 /* Removes the global options that may follow the command from argv. */
 static int strip_globals(ccm_cli *cli, int *argc, char **argv)
 {
@@ -286,6 +239,7 @@ static int dispatch(ccm_cli *cli, int argc, char **argv)
         return ccm_error_set(CCM_EINVALID, "unknown command '%s' (%s)", argv[0], groups);
     }
     cli->cmd_name = cmd->name;
+    cli->cmd_usage = cmd->usage;
     for (int i = used; i < argc && strcmp(argv[i], "--") != 0; i++) {
         if (is_help(argv[i])) {
             ccm_print_help(cmd->name);
@@ -321,7 +275,7 @@ static void print_trace(const char *phase, double ms, void *payload)
 
 int ccm_cli_run(int argc, char **argv)
 {
-    ccm_cli cli = {0};
+    ccm_cli cli = {.run = ccm_cli_run};
     char store_buf[4096];
     const char *trace = getenv("CCMSYNC_TRACE");
     int i = 1, rc;
@@ -358,7 +312,7 @@ int ccm_cli_run(int argc, char **argv)
         }
     }
     if (!cli.store_dir) {
-        cli.store_dir = default_store(store_buf, sizeof(store_buf));
+        cli.store_dir = ccm_cli_default_store(store_buf, sizeof(store_buf));
     }
     argc -= i;
     argv += i;

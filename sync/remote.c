@@ -38,16 +38,6 @@ static int valid_remote_name(const char *name)
     return git_remote_name_is_valid(&valid, name) == 0 && valid;
 }
 
-int ccm_sync_is_local(const char *url)
-{
-    return strncmp(url, "file://", 7) == 0 || (!strstr(url, "://") && !ccm_url_is_scp(url));
-}
-
-const char *ccm_sync_local_path(const char *url)
-{
-    return strncmp(url, "file://", 7) == 0 ? url + 7 : url;
-}
-
 int ccm_sync_remote_create(git_repository *repo, const char *name, const char *url)
 {
     git_remote *r = NULL;

@@ -158,7 +158,7 @@ struct ccm_auth {
 
 enum { CCM_CRED_NONE, CCM_CRED_VARIABLE, CCM_CRED_HELPER };
 
-/* Sets a->reason (cut to fit). */
+/* Sets a->reason (cut to fit; prompt.c). */
 void ccm_auth_reason(ccm_auth *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* $HOME (as libgit2 reads it), else the password database's. */
@@ -201,7 +201,7 @@ void ccm_https_auth_approve(ccm_auth *a);
 int ccm_credential_parse(char **user, char **pass, const char *text, size_t len);
 
 /* Asks the terminal for a secret through the hook the command line set
- * (ccm_sync_set_prompt); -1 if none, or stdin is not a terminal. */
+ * (ccm_sync_set_prompt); -1 if none, or stdin is not a terminal (prompt.c). */
 long ccm_sync_prompt(char *buf, size_t cap, const char *question);
 
 /* connect.c: CCM_EINVALID for a network URL we cannot parse or one that
@@ -231,7 +231,7 @@ void ccm_transfer_dispose(ccm_transfer *t);
 /* Creates a remote without a fetch refspec (see remote.c). */
 int ccm_sync_remote_create(git_repository *repo, const char *name, const char *url);
 
-/* 1 if the URL is a path or file:// URL; its path. */
+/* 1 if the URL is a path or file:// URL; its path (url.c). */
 int ccm_sync_is_local(const char *url);
 const char *ccm_sync_local_path(const char *url);
 
@@ -296,7 +296,7 @@ int ccm_pending_list(ccm_pending **out, size_t *n, ccm_store *s, const char *rem
 int ccm_pending_leave(ccm_store *s, git_remote *remote, const git_oid *head, ccm_transfer *t);
 int ccm_pending_clear(ccm_store *s, git_remote *remote, ccm_transfer *t);
 
-/* Fills last_sync/unsynced of a remote from local state. */
+/* Fills last_sync/unsynced of a remote from local state (sync_state.c). */
 void ccm_sync_remote_state(ccm_store *s, ccm_remote_info *info);
 
 /* Records a successful sync with a remote (time), or forgets a remote. */

@@ -260,3 +260,15 @@ char *ccm_url_ssh_format(const char *user, const char *host, int port, const cha
     }
     return strdup(buf);
 }
+
+/* A path or a file:// URL: a remote on this machine, copied by ccmsync itself
+ * (store/odb/copy.c) rather than through a libgit2 transport. */
+int ccm_sync_is_local(const char *url)
+{
+    return strncmp(url, "file://", 7) == 0 || (!strstr(url, "://") && !ccm_url_is_scp(url));
+}
+
+const char *ccm_sync_local_path(const char *url)
+{
+    return strncmp(url, "file://", 7) == 0 ? url + 7 : url;
+}
