@@ -12,7 +12,8 @@
  * and write). At most CCM_MEMO_MAX records are kept.
  *
  * Freeing them is not free: a large merge's incoming records are a quarter
- * of a million jansson values, about 10 ms of free(). A sync retires its
+ * of a million jansson values, a visible share of a sync's time to free
+ * one by one (docs/architecture.md, "Sync"). A sync retires its
  * memo instead, and the command line, which exits right after, never pays
  * for it (ccm_store_free_at_exit).
  */

@@ -40,7 +40,8 @@ int ccm_store_open(ccm_store **out, const char *dir);
 void ccm_store_free(ccm_store *s); /* NULL-safe */
 /* ccm_store_free for a process about to exit: every secret is wiped and
  * freed, but the records a sync decrypted are left to the exit, which frees
- * them at no cost (a large merge's take about 10 ms to free one by one).
+ * them at no cost (freeing a large merge's one by one is a visible share
+ * of a sync's time).
  * Builds with a leak checker free everything. NULL-safe. */
 void ccm_store_free_at_exit(ccm_store *s);
 
