@@ -52,7 +52,7 @@ static int collect_change(const char *name, const git_oid *old_oid, const git_oi
     (void)old_oid;
     e.kind = -1;
     if (new_oid) {
-        if ((rc = ccm_store_open_blob(&rec, col->s, col->s->repo, name, new_oid)) < 0) {
+        if ((rc = ccm_store_decrypt_blob(&rec, col->s, col->s->repo, name, new_oid)) < 0) {
             return rc;
         }
         doc = ccm_json_canon(rec, NULL);

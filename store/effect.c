@@ -385,10 +385,10 @@ static void check_one(void *ctx, size_t i)
         return;
     }
     if ((j->has_old && !j->old_rec &&
-         ccm_store_open_record_key(&j->old_rec, v->s, j->ok, j->name, git_blob_rawcontent(j->ob),
-                                   (size_t)git_blob_rawsize(j->ob)) < 0) ||
-        ccm_store_open_record_key(&j->new_rec, v->s, j->nk, j->name, git_blob_rawcontent(j->nb),
-                                  (size_t)git_blob_rawsize(j->nb)) < 0 ||
+         ccm_store_decrypt_record_key(&j->old_rec, v->s, j->ok, j->name, git_blob_rawcontent(j->ob),
+                                      (size_t)git_blob_rawsize(j->ob)) < 0) ||
+        ccm_store_decrypt_record_key(&j->new_rec, v->s, j->nk, j->name, git_blob_rawcontent(j->nb),
+                                     (size_t)git_blob_rawsize(j->nb)) < 0 ||
         ccm_record_check_effect(j->old_rec, j->new_rec, v->signer, v->stamp, v->members) < 0) {
         ccm_error_clear(); /* done again on the calling thread, with its message */
         return;
@@ -405,8 +405,8 @@ static int check_here(effect_ctx *v, rec_job *j)
     json_decref(j->new_rec);
     j->old_rec = j->new_rec = NULL;
     if ((j->has_old &&
-         (rc = ccm_store_open_blob(&j->old_rec, v->s, v->repo, j->name, &j->old_oid)) < 0) ||
-        (rc = ccm_store_open_blob(&j->new_rec, v->s, v->repo, j->name, &j->new_oid)) < 0) {
+         (rc = ccm_store_decrypt_blob(&j->old_rec, v->s, v->repo, j->name, &j->old_oid)) < 0) ||
+        (rc = ccm_store_decrypt_blob(&j->new_rec, v->s, v->repo, j->name, &j->new_oid)) < 0) {
         return rc;
     }
     return ccm_record_check_effect(j->old_rec, j->new_rec, v->signer, v->stamp, v->members);

@@ -139,7 +139,7 @@ static int open_version(json_t **out, int *skip, log_ctx *ctx, const char *name,
 {
     git_blob *b = NULL;
     uint32_t epoch = 0;
-    int rc = ccm_store_open_blob(out, ctx->s, ctx->s->repo, name, oid);
+    int rc = ccm_store_decrypt_blob(out, ctx->s, ctx->s->repo, name, oid);
 
     if ((rc != CCM_EVERIFY && rc != CCM_EDENIED) || git_blob_lookup(&b, ctx->s->repo, oid) < 0 ||
         ccm_envelope_epoch(&epoch, git_blob_rawcontent(b), (size_t)git_blob_rawsize(b)) < 0 ||
@@ -149,7 +149,7 @@ static int open_version(json_t **out, int *skip, log_ctx *ctx, const char *name,
     }
     git_blob_free(b);
     if (ccm_store_load_key(ctx->s, tree, epoch) == CCM_OK &&
-        ccm_store_open_blob(out, ctx->s, ctx->s->repo, name, oid) == CCM_OK) {
+        ccm_store_decrypt_blob(out, ctx->s, ctx->s->repo, name, oid) == CCM_OK) {
         ccm_error_clear();
         return CCM_OK;
     }

@@ -108,7 +108,7 @@ static int upsert_record(merge_ctx *m, const char *name, const git_oid *oid)
  * foreign_key. */
 static int open_version(merge_ctx *m, json_t **out, const char *name, const git_oid *oid)
 {
-    int rc = ccm_store_open_blob(out, m->s, m->s->repo, name, oid);
+    int rc = ccm_store_decrypt_blob(out, m->s, m->s->repo, name, oid);
 
     if (rc == CCM_EVERIFY || rc == CCM_EDENIED) {
         m->unopenable = 1;

@@ -120,8 +120,8 @@ static json_t *open_side(const ccm_store *s, const join_job *job, json_t *memo, 
     if (memo) {
         return json_incref(memo);
     }
-    if (ccm_store_open_record_key(&rec, s, k, job->name, git_blob_rawcontent(b),
-                                  (size_t)git_blob_rawsize(b)) < 0) {
+    if (ccm_store_decrypt_record_key(&rec, s, k, job->name, git_blob_rawcontent(b),
+                                     (size_t)git_blob_rawsize(b)) < 0) {
         return NULL;
     }
     return rec;

@@ -238,8 +238,8 @@ void ccm_record_path_of_name(char path[80], const char *name)
     snprintf(path, CCM_PATH_MAX, CCM_RECORDS_DIR "/%.2s/%.2s/%s", name, name + 2, name + 4);
 }
 
-int ccm_store_open_record(json_t **out, ccm_store *s, const char *name, const uint8_t *env,
-                          size_t len)
+int ccm_store_decrypt_record(json_t **out, ccm_store *s, const char *name, const uint8_t *env,
+                             size_t len)
 {
     uint32_t epoch;
     const ccm_groupkey *gk;
@@ -264,11 +264,11 @@ int ccm_store_open_record(json_t **out, ccm_store *s, const char *name, const ui
         }
         ccm_error_clear();
     }
-    rc = ccm_store_open_record_key(out, s, gk, name, env, len);
+    rc = ccm_store_decrypt_record_key(out, s, gk, name, env, len);
     for (size_t i = 0; rc == CCM_EVERIFY && i < s->nalts; i++) {
         /* Another key of the same epoch (two admins rotated at once). */
         if (ccm_groupkey_epoch(s->alts[i]) == epoch &&
-            ccm_store_open_record_key(out, s, s->alts[i], name, env, len) == CCM_OK) {
+            ccm_store_decrypt_record_key(out, s, s->alts[i], name, env, len) == CCM_OK) {
             ccm_error_clear();
             rc = CCM_OK;
         }
@@ -276,8 +276,8 @@ int ccm_store_open_record(json_t **out, ccm_store *s, const char *name, const ui
     return rc;
 }
 
-int ccm_store_open_record_key(json_t **out, const ccm_store *s, const ccm_groupkey *gk,
-                              const char *name, const uint8_t *env, size_t len)
+int ccm_store_decrypt_record_key(json_t **out, const ccm_store *s, const ccm_groupkey *gk,
+                                 const char *name, const uint8_t *env, size_t len)
 {
     uint8_t *pt = NULL;
     size_t pt_len = 0;
@@ -317,8 +317,8 @@ int ccm_store_open_record_key(json_t **out, const ccm_store *s, const ccm_groupk
     return CCM_OK;
 }
 
-int ccm_store_open_blob(json_t **out, ccm_store *s, git_repository *repo, const char *name,
-                        const git_oid *oid)
+int ccm_store_decrypt_blob(json_t **out, ccm_store *s, git_repository *repo, const char *name,
+                           const git_oid *oid)
 {
     git_blob *blob = NULL;
     int rc;
@@ -329,8 +329,8 @@ int ccm_store_open_blob(json_t **out, ccm_store *s, git_repository *repo, const 
     if (git_blob_lookup(&blob, repo, oid) < 0) {
         return ccm_git_error("cannot read record");
     }
-    rc = ccm_store_open_record(out, s, name, git_blob_rawcontent(blob),
-                               (size_t)git_blob_rawsize(blob));
+    rc = ccm_store_decrypt_record(out, s, name, git_blob_rawcontent(blob),
+                                  (size_t)git_blob_rawsize(blob));
     git_blob_free(blob);
     if (rc == CCM_OK) {
         ccm_store_memo_put(s, name, oid, *out);

@@ -102,7 +102,7 @@ static int blob_at(git_oid *out, git_repository *repo, const git_oid *commit, co
 static int open_in(json_t **out, ccm_store *s, const git_tree *tree, const char *name,
                    const git_oid *oid)
 {
-    int rc = ccm_store_open_blob(out, s, s->repo, name, oid);
+    int rc = ccm_store_decrypt_blob(out, s, s->repo, name, oid);
 
     if (rc == CCM_EDENIED || rc == CCM_EVERIFY) {
         git_blob *b = NULL;
@@ -111,7 +111,7 @@ static int open_in(json_t **out, ccm_store *s, const git_tree *tree, const char 
             ccm_envelope_epoch(&epoch, git_blob_rawcontent(b), (size_t)git_blob_rawsize(b)) == 0 &&
             ccm_store_load_key(s, tree, epoch) == CCM_OK) {
             ccm_error_clear();
-            rc = ccm_store_open_blob(out, s, s->repo, name, oid);
+            rc = ccm_store_decrypt_blob(out, s, s->repo, name, oid);
         }
         git_blob_free(b);
     }

@@ -22,7 +22,7 @@ int ccm_store_global_init(void)
             return ccm_git_error("cannot initialise libgit2");
         }
         /* Every object read is hashed and checked against its id (libgit2's
-         * default, made explicit): the pack writer (packwrite.c) indexes
+         * default, made explicit): the pack writer (store/odb/packfile.c) indexes
          * copied objects under the ids they were read by. */
         if (git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 1) < 0) {
             return ccm_git_error("cannot initialise libgit2");
@@ -485,7 +485,7 @@ int ccm_store_get(json_t **out, ccm_store *s, const char *kind, const char *id)
         rc = ccm_error_set(CCM_ENOTFOUND, "no %s '%s'", kind, id);
         goto done;
     }
-    rc = ccm_store_open_blob(out, s, s->repo, name, git_tree_entry_id(entry));
+    rc = ccm_store_decrypt_blob(out, s, s->repo, name, git_tree_entry_id(entry));
 done:
     git_tree_entry_free(entry);
     git_tree_free(tree);

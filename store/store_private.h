@@ -140,21 +140,21 @@ void ccm_record_path_of_name(char path[80], const char *name);
 /* Decrypts, parses and validates the envelope stored under `name`.
  * CCM_EVERIFY if it does not decrypt, is malformed or names another record.
  * *out new reference. */
-int ccm_store_open_record(json_t **out, ccm_store *s, const char *name, const uint8_t *env,
-                          size_t len);
+int ccm_store_decrypt_record(json_t **out, ccm_store *s, const char *name, const uint8_t *env,
+                             size_t len);
 
 /* The key of an envelope's epoch if it is loaded, else NULL (no loading, no
  * error set: safe next to worker threads that only read the keys). */
 const ccm_groupkey *ccm_store_key_loaded(const ccm_store *s, const uint8_t *env, size_t len);
 
 /* The same with the envelope's key already at hand: touches neither git nor
- * the store, so worker threads may call it (sync/merge.c). */
-int ccm_store_open_record_key(json_t **out, const ccm_store *s, const ccm_groupkey *gk,
-                              const char *name, const uint8_t *env, size_t len);
+ * the store, so worker threads may call it (merge_parallel.c). */
+int ccm_store_decrypt_record_key(json_t **out, const ccm_store *s, const ccm_groupkey *gk,
+                                 const char *name, const uint8_t *env, size_t len);
 
 /* The same for a blob id. */
-int ccm_store_open_blob(json_t **out, ccm_store *s, git_repository *repo, const char *name,
-                        const git_oid *blob);
+int ccm_store_decrypt_blob(json_t **out, ccm_store *s, git_repository *repo, const char *name,
+                           const git_oid *blob);
 
 /* Encrypts a record's canonical text, to be stored under `name`, into a new
  * blob of `repo`. */

@@ -408,9 +408,10 @@ static void test_record__swapped_blobs_are_refused(void **state)
         assert_int_equal(git_tree_entry_bypath(&a, tree, pa), 0);
     }
     /* LAO's envelope presented as NOR's: the associated data differs. */
-    assert_int_equal(ccm_store_open_blob(&rec, s, s->repo, nb, git_tree_entry_id(a)), CCM_EVERIFY);
+    assert_int_equal(ccm_store_decrypt_blob(&rec, s, s->repo, nb, git_tree_entry_id(a)),
+                     CCM_EVERIFY);
     assert_null(rec);
-    assert_int_equal(ccm_store_open_blob(&rec, s, s->repo, na, git_tree_entry_id(a)), CCM_OK);
+    assert_int_equal(ccm_store_decrypt_blob(&rec, s, s->repo, na, git_tree_entry_id(a)), CCM_OK);
     json_decref(rec);
     git_tree_entry_free(a);
     git_tree_free(tree);
@@ -438,14 +439,14 @@ static void test_record__memo_hit_needs_the_same_name(void **state)
     assert_int_equal(git_commit_tree(&tree, head), 0);
     assert_int_equal(git_tree_entry_bypath(&a, tree, pa), 0);
     ccm_store_memo_begin(s);
-    assert_int_equal(ccm_store_open_blob(&rec, s, s->repo, na, git_tree_entry_id(a)), CCM_OK);
+    assert_int_equal(ccm_store_decrypt_blob(&rec, s, s->repo, na, git_tree_entry_id(a)), CCM_OK);
     /* A hit under the same name is the same document... */
-    assert_int_equal(ccm_store_open_blob(&again, s, s->repo, na, git_tree_entry_id(a)), CCM_OK);
+    assert_int_equal(ccm_store_decrypt_blob(&again, s, s->repo, na, git_tree_entry_id(a)), CCM_OK);
     assert_ptr_equal(rec, again);
     json_decref(again);
     again = NULL;
     /* ...and the same blob under another name is still refused. */
-    assert_int_equal(ccm_store_open_blob(&again, s, s->repo, nb, git_tree_entry_id(a)),
+    assert_int_equal(ccm_store_decrypt_blob(&again, s, s->repo, nb, git_tree_entry_id(a)),
                      CCM_EVERIFY);
     assert_null(again);
     ccm_store_memo_end(s);

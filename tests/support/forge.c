@@ -191,7 +191,7 @@ int ccm_forge_record(json_t **out, ccm_forge *f, const char *kind, const char *i
     if (current(&oid, f, path) < 0) {
         return CCM_ENOTFOUND;
     }
-    return ccm_store_open_blob(out, f->s, f->s->repo, name, &oid);
+    return ccm_store_decrypt_blob(out, f->s, f->s->repo, name, &oid);
 }
 
 int ccm_forge_load_keys(ccm_forge *f)

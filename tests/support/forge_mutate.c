@@ -162,8 +162,8 @@ static slot *slot_of(run *r, const char *kind, const char *id)
     ccm_record_name(sl->name, r->w->judge, kind, id);
     ccm_record_path_of_name(sl->path, sl->name);
     sl->has_blob = ccm_forge_blob(&sl->blob, r->f, sl->path) == CCM_OK;
-    if (sl->has_blob &&
-        ccm_store_open_blob(&sl->base, r->w->judge, r->w->judge->repo, sl->name, &sl->blob) < 0) {
+    if (sl->has_blob && ccm_store_decrypt_blob(&sl->base, r->w->judge, r->w->judge->repo, sl->name,
+                                               &sl->blob) < 0) {
         sl->frozen = 1; /* unreadable: nothing to change it from */
     }
     ccm_error_clear();
@@ -190,7 +190,8 @@ static json_t *current(run *r, slot *sl, int create)
     }
     if (ccm_forge_blob(&oid, r->f, sl->path) == CCM_OK) {
         json_t *got = NULL;
-        if (ccm_store_open_blob(&got, r->w->judge, r->w->judge->repo, sl->name, &oid) == CCM_OK) {
+        if (ccm_store_decrypt_blob(&got, r->w->judge, r->w->judge->repo, sl->name, &oid) ==
+            CCM_OK) {
             rec = json_deep_copy(got); /* the store may share what it opened */
         }
         json_decref(got);
