@@ -154,7 +154,7 @@ int ccm_cmd_verify(ccm_cli *cli, int argc, char **argv)
     ccm_store_head(head, cli->store);
     json_array_foreach(warnings, i, w)
     {
-        fprintf(stderr, "ccmsync: warning: %s\n", json_string_value(w));
+        ccm_text_warning(stderr, json_string_value(w));
     }
     if (cli->json) {
         json_t *doc = json_pack("{s:b, s:s, s:O}", "ok", 1, "head", head, "warnings", warnings);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "text.h"
 
 static int read_input(char **out, size_t *len, const char *path)
 {
@@ -55,7 +56,7 @@ int ccm_cmd_import(ccm_cli *cli, int argc, char **argv)
     rc = ccm_import_check(&imp, roster, warnings);
     json_array_foreach(warnings, i, w)
     {
-        fprintf(stderr, "ccmsync: warning: %s\n", json_string_value(w));
+        ccm_text_warning(stderr, json_string_value(w));
     }
     if (rc < 0 || (rc = ccm_import_write(&nstates, &nacts, cli->store, &imp, 0)) < 0) {
         goto done;

@@ -51,7 +51,7 @@ int ccm_cli_update_record(ccm_cli *cli, const char *kind, const char *id, int ar
     rc = ccm_field_ops_check(&ops, kind, json_object_get(rec, "fields"), roster, 1, warnings);
     json_array_foreach(warnings, i, w)
     {
-        fprintf(stderr, "ccmsync: warning: %s\n", json_string_value(w));
+        ccm_text_warning(stderr, json_string_value(w));
     }
     if (rc < 0) {
         goto done;

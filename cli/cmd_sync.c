@@ -203,7 +203,7 @@ int ccm_cmd_sync(ccm_cli *cli, int argc, char **argv)
     rc = ccm_sync_run(&res, cli->store, remote, isatty(2) ? ccm_progress : NULL, &line);
     ccm_progress_end(&line);
     for (size_t i = 0; i < res.nwarnings; i++) {
-        fprintf(stderr, "ccmsync: warning: %s\n", res.warnings[i]);
+        ccm_text_warning(stderr, res.warnings[i]);
     }
     new_hub = new_hub && rc == CCM_OK;
     if (rc == CCM_OK && cli->json) {

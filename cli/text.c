@@ -145,6 +145,13 @@ void ccm_text_put(FILE *f, const char *s)
     free(e);
 }
 
+void ccm_text_warning(FILE *f, const char *msg)
+{
+    fputs("ccmsync: warning: ", f);
+    ccm_text_put(f, msg ? msg : "");
+    fputc('\n', f);
+}
+
 size_t ccm_term_width(void)
 {
     const char *v = getenv("COLUMNS");

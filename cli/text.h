@@ -34,6 +34,10 @@ char *ccm_text_fit(const char *s, size_t width);
 /* Prints `s` escaped (one line) to f. */
 void ccm_text_put(FILE *f, const char *s);
 
+/* Prints "ccmsync: warning: MSG" on one line to f, MSG escaped: warnings
+ * quote names and values that may come from another member. */
+void ccm_text_warning(FILE *f, const char *msg);
+
 /* The width to fit human output to: $COLUMNS when it is a number >= 20,
  * else the terminal's width when stdout is one, else CCM_TEXT_PIPE_WIDTH. */
 size_t ccm_term_width(void);

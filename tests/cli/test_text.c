@@ -146,6 +146,21 @@ static char *print_table(const ccm_table *t, size_t width, int colour)
     return buf;
 }
 
+static void test_warning__one_escaped_line(void **state)
+{
+    FILE *f = tmpfile();
+    char buf[256] = "";
+    (void)state;
+
+    assert_non_null(f);
+    ccm_text_warning(f, "'\x1b[2JPeru\nccmsync: fake' is not a member of the group");
+    rewind(f);
+    assert_int_equal(fread(buf, 1, sizeof(buf) - 1, f) > 0, 1);
+    fclose(f);
+    assert_string_equal(buf, "ccmsync: warning: '\\x1b[2JPeru\\nccmsync: fake' is not a member "
+                             "of the group\n");
+}
+
 static void test_table__header_cut_mark_and_escapes(void **state)
 {
     const char *headers[] = {"id", "name", "targets"};
@@ -196,6 +211,7 @@ int main(void)
         cmocka_unit_test(test_fit__cuts_with_a_mark),
         cmocka_unit_test(test_layout__shrinks_the_widest_first),
         cmocka_unit_test(test_table__header_cut_mark_and_escapes),
+        cmocka_unit_test(test_warning__one_escaped_line),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
