@@ -197,13 +197,15 @@ static int load_sections(ccm_cache *c, ccm_store *s, const uint8_t *file, size_t
 void ccm_cache_read(ccm_cache *c, ccm_store *s, int want)
 {
     char *path = ccm_path_join(s->dir, "cache");
-    uint8_t *file = NULL;
+    const uint8_t *file = NULL;
     size_t len = 0;
 
+    /* Mapped, not read: a listing of states touches the index and the
+     * states, not the hundred megabytes of activities after them. */
     memset(c, 0, sizeof(*c));
-    if (path && ccm_file_read(&file, &len, path) == CCM_OK &&
+    if (path && ccm_file_map(&file, &len, path) == CCM_OK &&
         load_sections(c, s, file, len, want) == CCM_OK) {
-        free(file);
+        ccm_file_unmap(file, len);
         free(path);
         return;
     }
@@ -211,7 +213,7 @@ void ccm_cache_read(ccm_cache *c, ccm_store *s, int want)
     ccm_cache_clear(c);
     c->loaded = CCM_CACHE_ALL; /* an empty cache has every section */
     c->done_dates = json_object();
-    free(file);
+    ccm_file_unmap(file, len);
     free(path);
 }
 

@@ -73,6 +73,14 @@ int ccm_file_read(uint8_t **out, size_t *len, const char *path);
  * caller names what it was reading. */
 int ccm_stream_read(char **out, size_t *len, FILE *f, size_t max);
 
+/* Maps a whole regular file read-only (ccm_file_unmap releases it): for a
+ * large file of which a caller reads a part, only that part is read from
+ * disk. Files written by ccm_file_write are replaced, never changed in
+ * place, so a mapping stays what it was. CCM_ENOTFOUND if the file does not
+ * exist; an empty file is CCM_ERROR (nothing to map). */
+int ccm_file_map(const uint8_t **out, size_t *len, const char *path);
+void ccm_file_unmap(const uint8_t *p, size_t len); /* NULL-safe */
+
 /* Writes a file atomically (temporary file beside it, fsync, rename) with
  * `mode`. */
 int ccm_file_write(const char *path, const uint8_t *buf, size_t len, int mode);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <ftw.h>
@@ -67,6 +68,42 @@ int ccm_stream_read(char **out, size_t *len, FILE *f, size_t max)
     *out = buf;
     *len = n;
     return CCM_OK;
+}
+
+int ccm_file_map(const uint8_t **out, size_t *len, const char *path)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    void *p;
+
+    *out = NULL;
+    *len = 0;
+    if (fd < 0) {
+        if (errno == ENOENT) {
+            return ccm_error_set(CCM_ENOTFOUND, "'%s' does not exist", path);
+        }
+        return ccm_error_set(CCM_ERROR, "cannot open '%s': %s", path, strerror(errno));
+    }
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size <= 0 ||
+        (uintmax_t)st.st_size > SIZE_MAX) {
+        close(fd);
+        return ccm_error_set(CCM_ERROR, "cannot map '%s': not a non-empty regular file", path);
+    }
+    p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    close(fd); /* the mapping keeps the file */
+    if (p == MAP_FAILED) {
+        return ccm_error_set(CCM_ERROR, "cannot map '%s': %s", path, strerror(errno));
+    }
+    *out = p;
+    *len = (size_t)st.st_size;
+    return CCM_OK;
+}
+
+void ccm_file_unmap(const uint8_t *p, size_t len)
+{
+    if (p) {
+        (void)munmap((void *)(uintptr_t)p, len); /* fails only on arguments map gave */
+    }
 }
 
 int ccm_file_read(uint8_t **out, size_t *len, const char *path)

@@ -152,6 +152,47 @@ static void test_wipe_free__is_null_safe(void **state)
     ccm_wipe_free(NULL, 0);
 }
 
+static void test_file_map__gives_the_bytes_and_survives_a_rewrite(void **state)
+{
+    char *path = at("mapped");
+    const uint8_t data[] = "the mapped bytes";
+    const uint8_t *map = NULL;
+    size_t len = 0;
+    (void)state;
+
+    assert_int_equal(ccm_file_write(path, data, sizeof(data), 0600), CCM_OK);
+    assert_int_equal(ccm_file_map(&map, &len, path), CCM_OK);
+    assert_int_equal(len, sizeof(data));
+    assert_memory_equal(map, data, sizeof(data));
+    /* ccm_file_write replaces the file: the mapping keeps the old bytes */
+    assert_int_equal(ccm_file_write(path, (const uint8_t *)"other", 5, 0600), CCM_OK);
+    assert_memory_equal(map, data, sizeof(data));
+    ccm_file_unmap(map, len);
+    ccm_file_unmap(NULL, 0);
+    assert_int_equal(unlink(path), 0);
+    free(path);
+}
+
+static void test_file_map__refuses_missing_empty_and_folders(void **state)
+{
+    char *missing = at("not-there"), *empty = at("empty");
+    const uint8_t *map = (const uint8_t *)"x";
+    size_t len = 7;
+    (void)state;
+
+    assert_int_equal(ccm_file_map(&map, &len, missing), CCM_ENOTFOUND);
+    assert_null(map);
+    assert_int_equal(len, 0);
+    assert_int_equal(ccm_file_write(empty, (const uint8_t *)"", 0, 0600), CCM_OK);
+    assert_int_equal(ccm_file_map(&map, &len, empty), CCM_ERROR);
+    assert_non_null(strstr(ccm_error_last(), "empty"));
+    assert_int_equal(ccm_file_map(&map, &len, root), CCM_ERROR);
+    assert_null(map);
+    assert_int_equal(unlink(empty), 0);
+    free(missing);
+    free(empty);
+}
+
 /* A stream of n bytes (a file in the test's folder: fmemopen is not C11). */
 static FILE *stream_of(size_t n)
 {
@@ -239,6 +280,8 @@ int main(void)
         cmocka_unit_test(test_mkdir_p__creates_parents_and_accepts_existing),
         cmocka_unit_test(test_mkdir_p__fails_under_a_file),
         cmocka_unit_test(test_wipe_free__is_null_safe),
+        cmocka_unit_test(test_file_map__gives_the_bytes_and_survives_a_rewrite),
+        cmocka_unit_test(test_file_map__refuses_missing_empty_and_folders),
         cmocka_unit_test(test_stream_read__reads_to_the_end_across_growth),
         cmocka_unit_test(test_stream_read__stops_one_byte_past_max),
         cmocka_unit_test(test_stream_read__empty_stream_gives_an_empty_string),
