@@ -5,6 +5,7 @@
  * is made and its whole history verified by store/newcomer.c before it is
  * kept; any failure removes the folder again.
  */
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,6 +82,27 @@ done:
     return rc;
 }
 
+/* Removes what a failed join wrote into a folder that existed (empty)
+ * before it, best effort: the folder itself stays, as the user made it. */
+static void empty_folder(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+
+    while (d && (e = readdir(d))) {
+        char *p;
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0 ||
+            !(p = ccm_path_join(dir, e->d_name))) {
+            continue;
+        }
+        ccm_remove_tree(p);
+        free(p);
+    }
+    if (d) {
+        closedir(d);
+    }
+}
+
 int ccm_sync_join(char **request, const char *dir, const char *url, const char *member,
                   const char *pass, size_t pass_len, const char *expect)
 {
@@ -93,7 +115,7 @@ int ccm_sync_join_progress(char **request, const char *dir, const char *url, con
 {
     char *git_dir = NULL, *abs = NULL;
     ccm_transfer t = {progress, payload, "", NULL};
-    int created = 0, rc;
+    int created = 0, existed, rc;
 
     *request = NULL;
     if ((rc = ccm_store_global_init()) < 0 || (rc = ccm_schema_check_member_name(member)) < 0 ||
@@ -110,6 +132,7 @@ int ccm_sync_join_progress(char **request, const char *dir, const char *url, con
         }
         url = abs;
     }
+    existed = access(dir, F_OK) == 0; /* an empty folder the user made: kept */
     if ((rc = ccm_mkdir_p(dir)) < 0) {
         goto done;
     }
@@ -123,7 +146,11 @@ int ccm_sync_join_progress(char **request, const char *dir, const char *url, con
     }
 done:
     if (rc < 0 && created) {
-        ccm_remove_tree(dir);
+        if (existed) {
+            empty_folder(dir);
+        } else {
+            ccm_remove_tree(dir);
+        }
     }
     ccm_transfer_dispose(&t);
     free(git_dir);

@@ -96,6 +96,10 @@ plain_hub "$SRV/empty.git"
 expect_exit 2 ccm -C "$T/empty-join" join "$SRV/empty.git" --member Norway --no-passphrase
 expect_stderr_one_line "holds no group yet"
 check "a failed join leaves no store behind" test ! -e "$T/empty-join"
+mkdir "$T/made-by-user"
+expect_exit 2 ccm -C "$T/made-by-user" join "$SRV/empty.git" --member Norway --no-passphrase
+check "a failed join into an empty folder the user made keeps the folder" test -d "$T/made-by-user"
+expect_eq "$(ls -A "$T/made-by-user")" "" "... and leaves nothing in it"
 
 # ---- the USB stick that is not mounted ---------------------------------------------
 
