@@ -135,7 +135,7 @@ int ccm_report_collect(ccm_report_input *in, ccm_store *s)
     }
     if ((rc = ccm_store_foreach(s, "state", NULL, collect_state, &c)) < 0 ||
         (rc = ccm_store_foreach(s, "activity", NULL, collect_activity, &c)) < 0 ||
-        (rc = ccm_store_roster(&roster, s)) < 0) {
+        (rc = ccm_store_view_roster(&roster, s)) < 0) {
         goto done;
     }
     json_array_foreach(json_object_get(roster, "members"), i, m)

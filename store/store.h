@@ -127,6 +127,10 @@ int ccm_store_view_at(ccm_store *s, const char *spec);
  * time in unix seconds; "" and 0 when no view is set (reads are at HEAD). */
 int ccm_store_view(char commit[41], int64_t *time, ccm_store *s);
 
+/* The roster as of the viewed commit (HEAD's without a view): who was a
+ * member then. *out is a copy the caller owns. */
+int ccm_store_view_roster(json_t **out, ccm_store *s);
+
 /* ---- writing: one transaction = one signed commit ------------------------ */
 
 typedef struct ccm_txn ccm_txn;

@@ -186,6 +186,31 @@ int ccm_store_read_commit(git_commit **out, ccm_store *s)
     return CCM_OK;
 }
 
+int ccm_store_view_roster(json_t **out, ccm_store *s)
+{
+    git_commit *c = NULL;
+    git_tree *tree = NULL;
+    json_t *r = NULL;
+    int rc;
+
+    *out = NULL;
+    if (!s->view[0]) {
+        return ccm_store_roster(out, s);
+    }
+    if ((rc = ccm_store_read_commit(&c, s)) == CCM_OK) {
+        if (git_commit_tree(&tree, c) < 0) {
+            rc = ccm_git_error("cannot read the viewed commit's tree");
+        } else if ((rc = ccm_store_read_roster(&r, s->repo, tree)) == CCM_OK &&
+                   !(*out = json_deep_copy(r))) {
+            rc = ccm_error_set(CCM_ERROR, "out of memory");
+        }
+    }
+    json_decref(r);
+    git_tree_free(tree);
+    git_commit_free(c);
+    return rc;
+}
+
 int ccm_store_view_refuse_write(const ccm_store *s)
 {
     if (!s->view[0]) {

@@ -53,12 +53,15 @@ expect_eq "$OUT" "$json" "--format json prints the same document"
 
 # ---- --at: the report as the records stood at a past commit ----------------------
 then=$(git --git-dir="$S/repo" rev-parse main)
+admit_name "$S" Norway # a member who joined after `then`: not in the report as it stood then
 expect_ok ccm -C "$S" activity add --type ipu --date 2025-04-02 states=KEN by=Peru status=done \
     'summary=Meeting with the IPU'
 expect_ok ccm -C "$S" state set KEN survey_reasons+=capacity
 run ccm -C "$S" --json report
 expect_json 'd["activities"]["counted"]["done"] == 3 and d["outreach"]["contacted"] == 3' \
     "after the new activity: three done, three target states contacted"
+expect_json '"Norway" in [m["member"] for m in d["activities"]["by_implementer"]]' \
+    "a member who joined since is among the implementers now"
 run ccm -C "$S" --json report --at "$then"
 expect_eq "$OUT" "$json" "report --at COMMIT gives the report as it stood then, byte for byte"
 run ccm -C "$S" --json report --at "${then:0:10}"
