@@ -194,10 +194,7 @@ int ccm_store_view_roster(json_t **out, ccm_store *s)
     int rc;
 
     *out = NULL;
-    if (!s->view[0]) {
-        return ccm_store_roster(out, s);
-    }
-    if ((rc = ccm_store_read_commit(&c, s)) == CCM_OK) {
+    if ((rc = ccm_store_read_commit(&c, s)) == CCM_OK) { /* the view's, else HEAD */
         if (git_commit_tree(&tree, c) < 0) {
             rc = ccm_git_error("cannot read the viewed commit's tree");
         } else if ((rc = ccm_store_read_roster(&r, s->repo, tree)) == CCM_OK &&
