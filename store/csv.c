@@ -93,8 +93,8 @@ static int read_cell(ccm_csv *csv, char **out)
 
 int ccm_csv_row(ccm_csv *csv, char ***cells, size_t *n)
 {
-    size_t cap = 8;
-    char **row;
+    size_t cap = 0;
+    char **row = NULL;
     int rc;
 
     *cells = NULL;
@@ -105,17 +105,11 @@ int ccm_csv_row(ccm_csv *csv, char ***cells, size_t *n)
     if (csv->p >= csv->end) {
         return 0;
     }
-    if (!(row = calloc(cap, sizeof(*row)))) {
-        return ccm_error_set(CCM_ERROR, "out of memory");
-    }
     for (;;) {
-        if (*n == cap) {
-            char **g = realloc(row, (cap *= 2) * sizeof(*row));
-            if (!g) {
-                ccm_csv_row_free(row, *n);
-                return ccm_error_set(CCM_ERROR, "out of memory");
-            }
-            row = g;
+        if ((rc = ccm_grow(&row, &cap, *n, sizeof(*row), 8)) < 0) {
+            ccm_csv_row_free(row, *n);
+            *n = 0;
+            return rc;
         }
         if ((rc = read_cell(csv, &row[*n])) < 0) {
             ccm_csv_row_free(row, *n);

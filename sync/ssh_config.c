@@ -28,15 +28,14 @@
 
 int ccm_strlist_add(ccm_strlist *l, const char *s)
 {
-    char **v = realloc(l->v, (l->n + 2) * sizeof(*v));
-    if (!v) {
+    /* room for the string and the NULL after it */
+    if (ccm_grow(&l->v, &l->cap, l->n + 1, sizeof(*l->v), 8) < 0) {
+        return CCM_ERROR;
+    }
+    if (!(l->v[l->n] = strdup(s))) {
         return ccm_error_set(CCM_ERROR, "out of memory");
     }
-    l->v = v;
-    if (!(v[l->n] = strdup(s))) {
-        return ccm_error_set(CCM_ERROR, "out of memory");
-    }
-    v[++l->n] = NULL;
+    l->v[++l->n] = NULL;
     return CCM_OK;
 }
 
@@ -48,7 +47,7 @@ void ccm_strlist_free(ccm_strlist *l)
     if (l) {
         free(l->v);
         l->v = NULL;
-        l->n = 0;
+        l->n = l->cap = 0;
     }
 }
 

@@ -59,7 +59,7 @@ char *ccm_url_ssh_format(const char *user, const char *host, int port, const cha
 /* A growable NULL-terminated list of strings. */
 typedef struct {
     char **v;
-    size_t n;
+    size_t n, cap; /* n strings, then NULL; cap allocated (ccm_grow) */
 } ccm_strlist;
 int ccm_strlist_add(ccm_strlist *l, const char *s);
 void ccm_strlist_free(ccm_strlist *l);

@@ -22,6 +22,7 @@
 #include <cmocka.h>
 
 #include "store/store.h"
+#include "tests/support/store_support.h"
 #include "tests/support/tmpdir.h"
 
 #define ACT_ID "0123456789abcdef"
@@ -369,14 +370,9 @@ static char base_dir[640], dir[700];
 
 static ccm_store *store_setup(void)
 {
-    ccm_store *s = NULL;
-
     ccm_test_mkdtemp(base_dir, sizeof(base_dir), "import");
     snprintf(dir, sizeof(dir), "%s/s", base_dir);
-    assert_int_equal(ccm_store_init(dir, "Peru", NULL, 0), CCM_OK);
-    assert_int_equal(ccm_store_open(&s, dir), CCM_OK);
-    assert_int_equal(ccm_store_unlock(s, NULL, 0), CCM_OK);
-    return s;
+    return ccm_test_init_open(dir, "Peru");
 }
 
 static void store_teardown(ccm_store *s)

@@ -24,6 +24,7 @@
 #include <cmocka.h>
 
 #include "store/store.h"
+#include "tests/support/store_support.h"
 #include "tests/support/tmpdir.h"
 
 #define STAMP ((uint64_t)1700000000000 << 16)
@@ -421,14 +422,9 @@ static char base_dir[640], dir[700];
 
 static ccm_store *store_setup(void)
 {
-    ccm_store *s = NULL;
-
     ccm_test_mkdtemp(base_dir, sizeof(base_dir), "note");
     snprintf(dir, sizeof(dir), "%s/s", base_dir);
-    assert_int_equal(ccm_store_init(dir, "Peru", NULL, 0), CCM_OK);
-    assert_int_equal(ccm_store_open(&s, dir), CCM_OK);
-    assert_int_equal(ccm_store_unlock(s, NULL, 0), CCM_OK);
-    return s;
+    return ccm_test_init_open(dir, "Peru");
 }
 
 static void store_teardown(ccm_store *s)

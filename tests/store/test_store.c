@@ -42,10 +42,7 @@ static int teardown(void **state)
 
 static ccm_store *open_unlocked(void)
 {
-    ccm_store *s = NULL;
-    assert_int_equal(ccm_store_open(&s, dir), CCM_OK);
-    assert_int_equal(ccm_store_unlock(s, NULL, 0), CCM_OK);
-    return s;
+    return ccm_test_open_unlocked(dir);
 }
 
 static int commit_count(ccm_store *s)

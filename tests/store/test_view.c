@@ -54,11 +54,7 @@ static void clock_days(long days)
 
 static ccm_store *init_open(void)
 {
-    ccm_store *s = NULL;
-    assert_int_equal(ccm_store_init(dir, "Peru", NULL, 0), CCM_OK);
-    assert_int_equal(ccm_store_open(&s, dir), CCM_OK);
-    assert_int_equal(ccm_store_unlock(s, NULL, 0), CCM_OK);
-    return s;
+    return ccm_test_init_open(dir, "Peru");
 }
 
 /* The status of a state as the store reads it now (get and list agree). */
@@ -168,8 +164,7 @@ static void test_view__writes_are_refused_and_the_cache_follows_head(void **stat
     ccm_cache_read(&c, s, 0);
     assert_string_equal(c.head, head);
     ccm_cache_clear(&c);
-    assert_int_equal(ccm_store_open(&again, dir), CCM_OK);
-    assert_int_equal(ccm_store_unlock(again, NULL, 0), CCM_OK);
+    again = ccm_test_open_unlocked(dir);
     expect_status(again, "LAO", "party");
     ccm_store_free(again);
 

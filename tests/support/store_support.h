@@ -26,4 +26,22 @@ static inline void ccm_test_set_field(ccm_store *s, const char *id, const char *
     json_decref(rec);
 }
 
+/* Opens the store at `dir` and unlocks it (no passphrase), or fails the test. */
+static inline ccm_store *ccm_test_open_unlocked(const char *dir)
+{
+    ccm_store *s = NULL;
+
+    assert_int_equal(ccm_store_open(&s, dir), CCM_OK);
+    assert_int_equal(ccm_store_unlock(s, NULL, 0), CCM_OK);
+    return s;
+}
+
+/* Founds a group in `dir` with member `member` (no passphrase), then opens
+ * and unlocks its store, or fails the test. */
+static inline ccm_store *ccm_test_init_open(const char *dir, const char *member)
+{
+    assert_int_equal(ccm_store_init(dir, member, NULL, 0), CCM_OK);
+    return ccm_test_open_unlocked(dir);
+}
+
 #endif

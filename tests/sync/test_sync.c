@@ -42,11 +42,8 @@ static void path_of(char *out, size_t cap, const char *name)
 static ccm_store *open_store(const char *name)
 {
     char dir[800];
-    ccm_store *s = NULL;
     path_of(dir, sizeof(dir), name);
-    assert_int_equal(ccm_store_open(&s, dir), CCM_OK);
-    assert_int_equal(ccm_store_unlock(s, NULL, 0), CCM_OK);
-    return s;
+    return ccm_test_open_unlocked(dir);
 }
 
 /* A group founded by Peru with a hub remote "origin", already synced. */

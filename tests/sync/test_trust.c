@@ -40,11 +40,8 @@ static int teardown(void **state)
 static ccm_store *open_store(const char *name)
 {
     char dir[800];
-    ccm_store *s = NULL;
     snprintf(dir, sizeof(dir), "%s/%s", base, name);
-    assert_int_equal(ccm_store_open(&s, dir), CCM_OK);
-    assert_int_equal(ccm_store_unlock(s, NULL, 0), CCM_OK);
-    return s;
+    return ccm_test_open_unlocked(dir);
 }
 
 static int sync_rc(ccm_store *s)
