@@ -147,17 +147,25 @@ static int integrate(ccm_sync_result *out, ccm_store *s, git_oid *ours, const gi
 
 /* The remote's tip is held back (records this member cannot check, see
  * incoming.c): what of it this member can take. Below the tip, the newest
- * kept commits a fast-forward reaches. Beside it, a merge with the tip is
- * kept only if the membership it resolves leaves out every commit held
- * back (a removed member's late work, say): else this member would build
- * on what it could not check. */
+ * kept commits a fast-forward reaches. Beside it, nothing is merged: if the
+ * membership a merge with the tip resolves leaves out every commit held
+ * back (a removed member's late work, say), the remote's tip is replaced by
+ * this member's history instead (*replace), those commits not applied
+ * (reported as left out). Merging them in would build on what this member
+ * could not check: a member who can may find one that breaks a rule and
+ * refuse it with every merge built on it, and the two would replace each
+ * other's history on the hub for ever. A member who can read both sides
+ * merges them later, and this member takes that merge in (incoming.c).
+ * Else (a held commit would stand) nothing is taken: round_trip leaves this
+ * history for another member. */
 static int integrate_held(ccm_sync_result *out, ccm_store *s, git_oid *ours, const git_oid *theirs,
-                          const ccm_incoming *in, int *foreign)
+                          const ccm_incoming *in, int *foreign, int *replace)
 {
     ccm_merge_info info = {NULL, 0, 0, NULL};
     git_oid merged;
     int rc;
 
+    *replace = 0;
     if (git_graph_descendant_of(ccm_store_repo(s), theirs, ours) == 1) {
         for (size_t i = in->nheads; i-- > 0;) {
             if (git_graph_descendant_of(ccm_store_repo(s), &in->heads[i], ours) != 1) {
@@ -171,6 +179,7 @@ static int integrate_held(ccm_sync_result *out, ccm_store *s, git_oid *ours, con
         }
         return CCM_OK;
     }
+    /* The merge is computed for what it would leave out, and not kept. */
     if ((rc = ccm_store_merge_commit(&merged, s, ours, theirs, &info)) == CCM_OK &&
         (rc = still_member(s, &merged)) == CCM_OK) {
         size_t i = 0;
@@ -178,13 +187,11 @@ static int integrate_held(ccm_sync_result *out, ccm_store *s, git_oid *ours, con
         for (; i < in->held; i++) {
             git_oid_tostr(hex, sizeof(hex), &in->held_ids[i]);
             if (!json_object_get(info.excluded, hex)) {
-                break; /* it would stand: not merged */
+                break; /* it would stand */
             }
         }
-        if (i == in->held && (rc = add_left_out(out, &info)) == CCM_OK &&
-            (rc = ccm_store_move_branch(s, ours, &merged)) == CCM_OK) {
-            out->merged = 1;
-            *ours = merged;
+        if (i == in->held && (rc = add_left_out(out, &info)) == CCM_OK) {
+            *replace = 1;
         }
     }
     *foreign = rc < 0 && info.foreign;
@@ -475,7 +482,7 @@ static int round_trip(ccm_sync_result *out, ccm_store *s, const char *name, git_
 {
     git_oid theirs, ours, head, own_pending;
     const git_oid *tip;
-    int has_theirs = 0, has_own_pending = 0, foreign = 0, push, rc;
+    int has_theirs = 0, has_own_pending = 0, foreign = 0, replace_held = 0, push, rc;
     char tracking[160];
     json_t *warnings = json_array();
     ccm_incoming in = {0};
@@ -515,7 +522,16 @@ static int round_trip(ccm_sync_result *out, ccm_store *s, const char *name, git_
             }
         }
         if (!newcomer && in.tip_held) {
-            rc = integrate_held(out, s, &ours, &theirs, &in, &foreign);
+            rc = integrate_held(out, s, &ours, &theirs, &in, &foreign, &replace_held);
+            if (rc == CCM_OK && replace_held &&
+                json_array_append_new(
+                    warnings,
+                    json_string("the remote's newest commits are by removed members after their "
+                                "removal, under a key this member never held: not applied; the "
+                                "remote's branch now holds this replica's history in their "
+                                "place")) < 0) {
+                rc = ccm_error_set(CCM_ERROR, "out of memory");
+            }
         }
         if (rc < 0) {
             if (foreign) {
@@ -544,7 +560,7 @@ static int round_trip(ccm_sync_result *out, ccm_store *s, const char *name, git_
         goto done;
     }
     push = !has_theirs || !git_oid_equal(&head, &theirs);
-    if (push && has_theirs && in.tip_held) {
+    if (push && has_theirs && in.tip_held && !replace_held) {
         if (git_graph_descendant_of(ccm_store_repo(s), &theirs, &head) == 1) {
             push = 0; /* held back below the remote's tip: nothing of ours to give */
             if ((rc = held_warning(out, s, name, &theirs, in.held)) < 0) {
@@ -567,13 +583,14 @@ static int round_trip(ccm_sync_result *out, ccm_store *s, const char *name, git_
     if (push) {
         /* Over a refused tip too: the push replaces it (compare-and-swap on
          * the tip we saw), so nothing refused stays in the group's way. */
-        rc = ccm_sync_push(s, remote, &head, has_theirs ? &theirs : NULL, in.refused ? 1 : 0, t);
+        rc = ccm_sync_push(s, remote, &head, has_theirs ? &theirs : NULL,
+                           in.refused || replace_held ? 1 : 0, t);
         ccm_trace("push", &t0);
         if (rc < 0) {
             goto done;
         }
         out->pushed = 1;
-        out->replaced = in.refused > 0;
+        out->replaced = in.refused > 0 || replace_held;
         if ((rc = set_ref(s, tracking, &head)) < 0) {
             goto done;
         }

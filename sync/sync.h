@@ -58,7 +58,8 @@ typedef struct {
     int fast_forward; /* the local branch moved to the remote's */
     int merged;       /* a merge commit was written */
     int pushed;       /* the remote moved to our head */
-    int replaced;     /* the remote's refused tip was replaced by our history */
+    int replaced;     /* the remote's tip (refused, or a removed member's late work this
+                         member cannot check) was replaced by our history */
     int admitted;     /* the key arrived: the whole history was verified again */
     int rounds;       /* fetch-merge-push rounds (the remote moved meanwhile) */
     char head[41];    /* local head afterwards */
