@@ -54,7 +54,8 @@
  * Seeds: CCM_SEED=N replays one seed (the same steps; stamps come from the
  * clock); otherwise CCM_PROPERTY_RUNS seeds (default 20; 6 under a
  * leak-checking sanitizer) from a fresh base seed, each printed with what
- * it did. CCM_PROPERTY_TRACE=1 prints every step on stderr;
+ * it did; the seeds that once failed are replayed on every run too.
+ * CCM_PROPERTY_TRACE=1 prints every step on stderr;
  * CCM_PROPERTY_NO_LATE_REMOVAL=1 leaves out Trudy's removal of an honest
  * member (see tests/sync/test_trust_open.c for what it still breaks).
  */
@@ -459,9 +460,28 @@ static void test_trust_property__hostile_commits_never_take_effect(void **state)
     }
 }
 
+/* Seeds that once failed, replayed on every run. 418223640: a member who
+ * could not check a removed admin's forged late commit merged it in (it
+ * would be left out), the members who could check refused that merge, and
+ * the two replaced each other's history on the hub for ever (sync.c,
+ * integrate_held). */
+static void test_trust_property__seeds_that_once_failed(void **state)
+{
+    static const uint64_t seeds[] = {418223640};
+
+    (void)state;
+    if (getenv("CCM_SEED")) {
+        skip();
+    }
+    for (size_t i = 0; i < sizeof(seeds) / sizeof(seeds[0]); i++) {
+        run_seed(seeds[i]);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_trust_property__seeds_that_once_failed),
         cmocka_unit_test(test_trust_property__hostile_commits_never_take_effect),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
