@@ -102,89 +102,30 @@ int ccm_cmd_activity_show(ccm_cli *cli, int argc, char **argv)
 int ccm_cmd_activity_rm(ccm_cli *cli, int argc, char **argv)
 {
     char *id = NULL;
-    ccm_txn *txn = NULL;
-    json_t *rec = NULL;
     int rc;
 
     if (argc != 1) {
         return ccm_usage(cli, argc ? "too many arguments" : "missing activity id");
     }
-    if ((rc = ccm_cli_hex_id(&id, cli, "activity", argv[0])) < 0 ||
-        (rc = ccm_txn_begin(&txn, cli->store)) < 0 ||
-        (rc = ccm_txn_get(&rec, txn, "activity", id)) < 0) {
-        goto done;
-    }
-    if (ccm_record_is_deleted(rec)) {
-        rc = ccm_error_set(CCM_ENOTFOUND, "activity '%s' was already removed", id);
-        goto done;
-    }
-    if ((rc = ccm_record_delete(rec, ccm_txn_stamp(txn), ccm_store_member(cli->store))) < 0 ||
-        (rc = ccm_txn_put(txn, rec)) < 0 || (rc = ccm_txn_commit(txn)) < 0) {
-        goto done;
-    }
-    if (cli->json) {
-        json_t *doc = json_pack("{s:s, s:b}", "id", id, "removed", 1);
-        rc = ccm_print_json(doc);
-        json_decref(doc);
-    } else {
+    if ((rc = ccm_cli_hex_id(&id, cli, "activity", argv[0])) == CCM_OK &&
+        (rc = ccm_cli_remove_record(cli, "activity", id)) == CCM_OK && !cli->json) {
         printf("removed activity %s\n", id);
     }
-done:
-    json_decref(rec);
-    ccm_txn_free(txn);
     free(id);
     return rc;
 }
 
 int ccm_cmd_activity_list(ccm_cli *cli, int argc, char **argv)
 {
-    ccm_query q = {.kind = "activity"};
-    json_t *roster = NULL;
-    char up[4];
-    int rc;
+    static const ccm_list_opt opts[] = {
+        {"--state", "states", Q_EQ, 1},  {"--type", "type", Q_EQ, 0},
+        {"--status", "status", Q_EQ, 0}, {"--by", "by", Q_EQ, 0},
+        {"--since", "date", Q_GE, 0},    {"--until", "date", Q_LE, 0},
+        {NULL, NULL, Q_EQ, 0},
+    };
 
-    if ((rc = ccm_store_roster(&roster, cli->store)) < 0) {
-        return rc;
-    }
-    for (int a = 0; a < argc && rc == CCM_OK; a++) {
-        const char *opt = argv[a], *v = a + 1 < argc ? argv[a + 1] : NULL;
-        if (!v || opt[0] != '-') {
-            rc = ccm_usage(cli, "unexpected argument '%s'", opt);
-            break;
-        }
-        a++;
-        if (strcmp(opt, "--state") == 0) {
-            if ((rc = ccm_cli_state_id(up, v)) == CCM_OK) {
-                rc = ccm_query_option(&q, "states", Q_EQ, up, roster);
-            }
-        } else if (strcmp(opt, "--type") == 0) {
-            rc = ccm_query_option(&q, "type", Q_EQ, v, roster);
-        } else if (strcmp(opt, "--status") == 0) {
-            rc = ccm_query_option(&q, "status", Q_EQ, v, roster);
-        } else if (strcmp(opt, "--by") == 0) {
-            rc = ccm_query_option(&q, "by", Q_EQ, v, roster);
-        } else if (strcmp(opt, "--since") == 0) {
-            rc = ccm_query_option(&q, "date", Q_GE, v, roster);
-        } else if (strcmp(opt, "--until") == 0) {
-            rc = ccm_query_option(&q, "date", Q_LE, v, roster);
-        } else if (strcmp(opt, "--where") == 0) {
-            rc = ccm_query_where(&q, v, roster);
-        } else if (strcmp(opt, "--sort") == 0) {
-            rc = ccm_query_sort(&q, v);
-        } else if (strcmp(opt, "--columns") == 0) {
-            rc = ccm_query_columns(&q, v);
-        } else {
-            rc = ccm_usage(cli,
-                           "unknown option '%s' (--state ID, --type T, --status S, --by M, "
-                           "--since D, --until D, --where F<op>V, --sort F[:desc], "
-                           "--columns F,...)",
-                           opt);
-        }
-    }
-    if (rc == CCM_OK) {
-        rc = ccm_cli_list(cli, &q);
-    }
-    ccm_query_free(&q);
-    json_decref(roster);
-    return rc;
+    return ccm_cli_list_command(cli, "activity", opts,
+                                "--state ID, --type T, --status S, --by M, --since D, "
+                                "--until D, --where F<op>V, --sort F[:desc], --columns F,...",
+                                argc, argv);
 }

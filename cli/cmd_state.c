@@ -175,80 +175,32 @@ int ccm_cmd_state_show(ccm_cli *cli, int argc, char **argv)
 
 int ccm_cmd_state_rm(ccm_cli *cli, int argc, char **argv)
 {
-    ccm_txn *txn = NULL;
-    json_t *rec = NULL;
     char id[4];
     int rc;
 
     if (argc != 1) {
         return ccm_usage(cli, argc ? "too many arguments" : "missing state code");
     }
-    if ((rc = ccm_cli_state_id(id, argv[0])) < 0 || (rc = ccm_txn_begin(&txn, cli->store)) < 0 ||
-        (rc = ccm_txn_get(&rec, txn, "state", id)) < 0) {
-        goto done;
-    }
-    if (ccm_record_is_deleted(rec)) {
-        rc = ccm_error_set(CCM_ENOTFOUND, "state '%s' was already removed", id);
-        goto done;
-    }
-    if ((rc = ccm_record_delete(rec, ccm_txn_stamp(txn), ccm_store_member(cli->store))) < 0 ||
-        (rc = ccm_txn_put(txn, rec)) < 0 || (rc = ccm_txn_commit(txn)) < 0) {
-        goto done;
-    }
-    if (cli->json) {
-        json_t *doc = json_pack("{s:s, s:b}", "id", id, "removed", 1);
-        rc = ccm_print_json(doc);
-        json_decref(doc);
-    } else {
+    if ((rc = ccm_cli_state_id(id, argv[0])) == CCM_OK &&
+        (rc = ccm_cli_remove_record(cli, "state", id)) == CCM_OK && !cli->json) {
         printf("removed state %s (its history stays in the log; 'state set %s ...' brings it "
                "back)\n",
                id, id);
     }
-done:
-    json_decref(rec);
-    ccm_txn_free(txn);
     return rc;
 }
 
 int ccm_cmd_state_list(ccm_cli *cli, int argc, char **argv)
 {
-    ccm_query q = {.kind = "state"};
-    json_t *roster = NULL;
-    int rc;
+    static const ccm_list_opt opts[] = {
+        {"--target", "targets", Q_EQ, 0},
+        {"--status", "status", Q_EQ, 0},
+        {"--lead", "lead", Q_EQ, 0},
+        {NULL, NULL, Q_EQ, 0},
+    };
 
-    if ((rc = ccm_store_roster(&roster, cli->store)) < 0) {
-        return rc;
-    }
-    for (int a = 0; a < argc && rc == CCM_OK; a++) {
-        const char *opt = argv[a], *v = a + 1 < argc ? argv[a + 1] : NULL;
-        if (!v || opt[0] != '-') {
-            rc = ccm_usage(cli, "unexpected argument '%s'", opt);
-            break;
-        }
-        a++;
-        if (strcmp(opt, "--target") == 0) {
-            rc = ccm_query_option(&q, "targets", Q_EQ, v, roster);
-        } else if (strcmp(opt, "--status") == 0) {
-            rc = ccm_query_option(&q, "status", Q_EQ, v, roster);
-        } else if (strcmp(opt, "--lead") == 0) {
-            rc = ccm_query_option(&q, "lead", Q_EQ, v, roster);
-        } else if (strcmp(opt, "--where") == 0) {
-            rc = ccm_query_where(&q, v, roster);
-        } else if (strcmp(opt, "--sort") == 0) {
-            rc = ccm_query_sort(&q, v);
-        } else if (strcmp(opt, "--columns") == 0) {
-            rc = ccm_query_columns(&q, v);
-        } else {
-            rc = ccm_usage(cli,
-                           "unknown option '%s' (--target C, --status S, --lead M, --where "
-                           "F<op>V, --sort F[:desc], --columns F,...)",
-                           opt);
-        }
-    }
-    if (rc == CCM_OK) {
-        rc = ccm_cli_list(cli, &q);
-    }
-    ccm_query_free(&q);
-    json_decref(roster);
-    return rc;
+    return ccm_cli_list_command(cli, "state", opts,
+                                "--target C, --status S, --lead M, --where F<op>V, "
+                                "--sort F[:desc], --columns F,...",
+                                argc, argv);
 }

@@ -92,6 +92,26 @@ json_t *ccm_cli_view_computed(const json_t *rec, const json_t *map);
  * else the kind's default ones. */
 int ccm_print_table(const json_t *views, const char *kind, const ccm_query *q);
 
+/* An option of a list command: `opt VALUE` filters `field` with `op`
+ * (state_code: VALUE is a state code, checked and upper-cased first). */
+typedef struct {
+    const char *opt, *field;
+    ccm_qop op;
+    int state_code;
+} ccm_list_opt;
+
+/* A list command: parses `--OPT VALUE` pairs (the kind's `opts`, then
+ * --where, --sort and --columns, which every list takes; `accepted` names
+ * them all for the usage error) into a query on `kind`, then lists it
+ * (ccm_cli_list). */
+int ccm_cli_list_command(ccm_cli *cli, const char *kind, const ccm_list_opt *opts,
+                         const char *accepted, int argc, char **argv);
+
+/* Removes record kind/id in one commit (a tombstone: the log keeps it);
+ * under --json prints {"id","removed":true}, else nothing: the caller says
+ * it for people. CCM_ENOTFOUND if it was already removed. */
+int ccm_cli_remove_record(ccm_cli *cli, const char *kind, const char *id);
+
 /* Lists the records of q->kind that meet the query, in its order: a JSON
  * array of views with --json, else a table (with a line naming the viewed
  * commit under --at). Field names are checked for typos first. */

@@ -271,3 +271,77 @@ done:
     json_decref(recs);
     return rc;
 }
+
+int ccm_cli_list_command(ccm_cli *cli, const char *kind, const ccm_list_opt *opts,
+                         const char *accepted, int argc, char **argv)
+{
+    ccm_query q = {.kind = kind};
+    json_t *roster = NULL;
+    int rc;
+
+    if ((rc = ccm_store_roster(&roster, cli->store)) < 0) {
+        return rc;
+    }
+    for (int a = 0; a < argc && rc == CCM_OK; a++) {
+        const char *opt = argv[a], *v = a + 1 < argc ? argv[a + 1] : NULL;
+        const ccm_list_opt *o = opts;
+        char up[4];
+        if (!v || opt[0] != '-') {
+            rc = ccm_usage(cli, "unexpected argument '%s'", opt);
+            break;
+        }
+        a++;
+        while (o->opt && strcmp(opt, o->opt) != 0) {
+            o++;
+        }
+        if (o->opt && o->state_code) {
+            if ((rc = ccm_cli_state_id(up, v)) == CCM_OK) {
+                rc = ccm_query_option(&q, o->field, o->op, up, roster);
+            }
+        } else if (o->opt) {
+            rc = ccm_query_option(&q, o->field, o->op, v, roster);
+        } else if (strcmp(opt, "--where") == 0) {
+            rc = ccm_query_where(&q, v, roster);
+        } else if (strcmp(opt, "--sort") == 0) {
+            rc = ccm_query_sort(&q, v);
+        } else if (strcmp(opt, "--columns") == 0) {
+            rc = ccm_query_columns(&q, v);
+        } else {
+            rc = ccm_usage(cli, "unknown option '%s' (%s)", opt, accepted);
+        }
+    }
+    if (rc == CCM_OK) {
+        rc = ccm_cli_list(cli, &q);
+    }
+    ccm_query_free(&q);
+    json_decref(roster);
+    return rc;
+}
+
+int ccm_cli_remove_record(ccm_cli *cli, const char *kind, const char *id)
+{
+    ccm_txn *txn = NULL;
+    json_t *rec = NULL;
+    int rc;
+
+    if ((rc = ccm_txn_begin(&txn, cli->store)) < 0 || (rc = ccm_txn_get(&rec, txn, kind, id)) < 0) {
+        goto done;
+    }
+    if (ccm_record_is_deleted(rec)) {
+        rc = ccm_error_set(CCM_ENOTFOUND, "%s '%s' was already removed", kind, id);
+        goto done;
+    }
+    if ((rc = ccm_record_delete(rec, ccm_txn_stamp(txn), ccm_store_member(cli->store))) < 0 ||
+        (rc = ccm_txn_put(txn, rec)) < 0 || (rc = ccm_txn_commit(txn)) < 0) {
+        goto done;
+    }
+    if (cli->json) {
+        json_t *doc = json_pack("{s:s, s:b}", "id", id, "removed", 1);
+        rc = ccm_print_json(doc);
+        json_decref(doc);
+    }
+done:
+    json_decref(rec);
+    ccm_txn_free(txn);
+    return rc;
+}

@@ -261,18 +261,6 @@ static json_t *entry_without(const json_t *m, const char *k1, const char *k2)
     return c;
 }
 
-static size_t active_admins(const json_t *roster)
-{
-    size_t i, n = 0;
-    const json_t *m;
-
-    json_array_foreach(json_object_get(roster, "members"), i, m)
-    {
-        n += ccm_roster_is_admin(m) ? 1 : 0;
-    }
-    return n;
-}
-
 /* The one membership change from `old` to `neu`: an addition (*newcomer set)
  * or a removal (*removed set), by `signer`. */
 static int roster_transition(const json_t *old, const json_t *neu, const char *signer,
@@ -325,7 +313,7 @@ static int roster_transition(const json_t *old, const json_t *neu, const char *s
         if (ne != oe + 1) {
             return ccm_error_set(CCM_EVERIFY, "a removal without a new key epoch");
         }
-        if (ccm_roster_is_admin(was) && active_admins(neu) == 0) {
+        if (ccm_roster_is_admin(was) && ccm_roster_active_admins(neu) == 0) {
             return ccm_error_set(CCM_EVERIFY, "the last admin removed");
         }
     } else if (ne != oe) {

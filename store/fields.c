@@ -270,21 +270,6 @@ done:
     return rc;
 }
 
-/* 1 if the set field currently holds elem. */
-static int has_elem(const json_t *rec, const char *field, const char *elem)
-{
-    json_t *cur = ccm_record_field_value(rec, field), *e;
-    size_t i;
-    int found = 0;
-
-    json_array_foreach(cur, i, e)
-    {
-        found |= strcmp(json_string_value(e), elem) == 0;
-    }
-    json_decref(cur);
-    return found;
-}
-
 int ccm_field_ops_apply(json_t *rec, const ccm_field_ops *ops, ccm_txn *txn, const char *member)
 {
     const char *kind = json_string_value(json_object_get(rec, "kind"));
@@ -304,7 +289,7 @@ int ccm_field_ops_apply(json_t *rec, const ccm_field_ops *ops, ccm_txn *txn, con
             break;
         case CCM_FIELD_REMOVE:
             /* Removing what is not there changes nothing: no stamp, no commit. */
-            if (has_elem(rec, op->field, op->value)) {
+            if (ccm_record_set_holds(rec, op->field, op->value)) {
                 rc = ccm_record_set_remove(rec, op->field, op->value, ccm_txn_stamp(txn), member);
             }
             break;

@@ -400,21 +400,6 @@ int ccm_import_check(const ccm_import *imp, const json_t *roster, json_t *warnin
     return rc;
 }
 
-/* 1 if the set field of rec holds elem. */
-static int set_holds(const json_t *rec, const char *field, const char *elem)
-{
-    json_t *cur = ccm_record_field_value(rec, field), *e;
-    size_t i;
-    int found = 0;
-
-    json_array_foreach(cur, i, e)
-    {
-        found |= strcmp(json_string_value(e), elem) == 0;
-    }
-    json_decref(cur);
-    return found;
-}
-
 /* CCM_IMPORT_FILL: applies only what the record lacks (a scalar field that
  * holds no value, the elements a set lacks); *changed tells whether it
  * applied anything. Never clears or replaces. */
@@ -436,7 +421,7 @@ static int apply_fill(json_t *rec, const ccm_field_ops *ops, ccm_txn *txn, const
             }
             for (char *e = strtok_r(copy, ",", &save); e && rc == CCM_OK;
                  e = strtok_r(NULL, ",", &save)) {
-                if (!set_holds(rec, op->field, e)) {
+                if (!ccm_record_set_holds(rec, op->field, e)) {
                     rc = ccm_record_set_add(rec, op->field, e, ccm_txn_stamp(txn), member);
                     *changed = 1;
                 }

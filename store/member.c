@@ -225,18 +225,6 @@ static int seal_epoch(git_tree_update *up, char (*paths)[128], size_t *n, ccm_st
     return CCM_OK;
 }
 
-static size_t active_admins(const json_t *roster)
-{
-    size_t i, n = 0;
-    const json_t *m;
-
-    json_array_foreach(json_object_get(roster, "members"), i, m)
-    {
-        n += ccm_roster_is_admin(m) ? 1 : 0;
-    }
-    return n;
-}
-
 int ccm_store_member_remove(ccm_store *s, const char *name)
 {
     git_commit *head = NULL;
@@ -271,7 +259,7 @@ int ccm_store_member_remove(ccm_store *s, const char *name)
         rc = ccm_error_set(CCM_EINVALID, "'%s' is not a member%s", name, target ? " any more" : "");
         goto done;
     }
-    if (ccm_roster_is_admin(target) && active_admins(roster) == 1) {
+    if (ccm_roster_is_admin(target) && ccm_roster_active_admins(roster) == 1) {
         rc = ccm_error_set(CCM_EINVALID, "'%s' is the last admin; add another admin first", name);
         goto done;
     }

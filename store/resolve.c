@@ -468,18 +468,6 @@ done:
     return rc;
 }
 
-static size_t active_admins(const json_t *roster)
-{
-    size_t i, n = 0;
-    const json_t *m;
-
-    json_array_foreach(json_object_get(roster, "members"), i, m)
-    {
-        n += ccm_roster_is_admin(m) ? 1 : 0;
-    }
-    return n;
-}
-
 /* The sealed keys that stand: those the changes that stand added, for the
  * epochs that stand, sealed with the key that stands (an addition made on
  * the side of a rotation that did not stand sealed another key). */
@@ -676,7 +664,7 @@ static int resolve_core(ccm_history **out, ccm_store *s, const git_commit *a, co
         if ((rc = build_roster(h)) < 0) {
             goto done;
         }
-        if (active_admins(h->roster) > 0) {
+        if (ccm_roster_active_admins(h->roster) > 0) {
             break;
         }
         /* No admin left: drop the removal of the most senior admin. */
@@ -879,8 +867,8 @@ done:
     return CCM_OK;
 }
 
-int ccm_history_member(json_t **out, ccm_store *s, const git_commit *a, const git_commit *b,
-                       const char *member)
+int ccm_history_member_info(json_t **out, ccm_merge_info *info, ccm_store *s, const git_commit *a,
+                            const git_commit *b, const char *member)
 {
     ccm_history *h = NULL;
     const json_t *m;
@@ -893,6 +881,15 @@ int ccm_history_member(json_t **out, ccm_store *s, const git_commit *a, const gi
     if ((m = ccm_roster_member(h->roster, member)) && !(*out = json_deep_copy(m))) {
         rc = ccm_error_set(CCM_ERROR, "out of memory");
     }
+    if (rc == CCM_OK && info) {
+        rc = ccm_history_info(h, info);
+    }
     ccm_history_free(h);
     return rc;
+}
+
+int ccm_history_member(json_t **out, ccm_store *s, const git_commit *a, const git_commit *b,
+                       const char *member)
+{
+    return ccm_history_member_info(out, NULL, s, a, b, member);
 }

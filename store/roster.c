@@ -167,6 +167,18 @@ int ccm_roster_is_admin(const json_t *member)
     return ccm_roster_is_active(member) && role && strcmp(role, "admin") == 0;
 }
 
+size_t ccm_roster_active_admins(const json_t *roster)
+{
+    size_t i, n = 0;
+    const json_t *m;
+
+    json_array_foreach(json_object_get(roster, "members"), i, m)
+    {
+        n += ccm_roster_is_admin(m) ? 1 : 0;
+    }
+    return n;
+}
+
 static int by_name(const void *a, const void *b)
 {
     return strcmp(json_string_value(json_object_get(*(json_t *const *)a, "name")),

@@ -184,6 +184,8 @@ const json_t *ccm_roster_member_by_key(const json_t *roster, const uint8_t pk[32
 int ccm_roster_is_active(const json_t *member);
 int ccm_roster_may_write(const json_t *member);
 int ccm_roster_is_admin(const json_t *member);
+/* How many active admins `roster` has. */
+size_t ccm_roster_active_admins(const json_t *roster);
 
 /* The founder's entry (the one member who added themself), or NULL. */
 const json_t *ccm_roster_founder(const json_t *roster);

@@ -107,4 +107,10 @@ int ccm_store_merge_commit(git_oid *out, ccm_store *s, const git_oid *ours, cons
 int ccm_history_member(json_t **out, ccm_store *s, const git_commit *a, const git_commit *b,
                        const char *member);
 
+/* The same, and what the merge of a and b would leave out (info->left_out,
+ * info->excluded, as ccm_store_merge_commit tells them), without merging:
+ * no record is read and nothing is written. `info` may be NULL. */
+int ccm_history_member_info(json_t **out, ccm_merge_info *info, ccm_store *s, const git_commit *a,
+                            const git_commit *b, const char *member);
+
 #endif

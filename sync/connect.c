@@ -17,6 +17,16 @@
 
 #include "sync_private.h"
 
+int ccm_transfer_fetch_progress(const git_indexer_progress *stats, void *payload)
+{
+    ccm_transfer *t = payload;
+    if (t->fn) {
+        t->fn("fetch", stats->received_objects, stats->total_objects, stats->received_bytes,
+              t->payload);
+    }
+    return 0;
+}
+
 static int is_ssh(const ccm_auth *a)
 {
     return a->url.scheme && strcmp(a->url.scheme, "ssh") == 0;

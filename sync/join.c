@@ -13,17 +13,6 @@
 
 #include "sync_private.h"
 
-/* Progress from libgit2, passed on to the caller's callback. */
-static int on_transfer(const git_indexer_progress *stats, void *payload)
-{
-    ccm_transfer *t = payload;
-    if (t->fn) {
-        t->fn("fetch", stats->received_objects, stats->total_objects, stats->received_bytes,
-              t->payload);
-    }
-    return 0;
-}
-
 /* Fetches the group's branch, refs/heads/main, by name: a hub's HEAD may
  * name another branch (a plain `git init --bare` makes HEAD point to
  * refs/heads/master), and ccmsync never reads it. Network hubs get the
@@ -55,7 +44,7 @@ static int clone_repo(const char *git_dir, const char *url, ccm_transfer *t)
                                      &reach)) < 0) {
         goto done;
     }
-    fopts.callbacks.transfer_progress = on_transfer;
+    fopts.callbacks.transfer_progress = ccm_transfer_fetch_progress;
     fopts.callbacks.payload = t;
     if (git_remote_create_anonymous(&remote, repo, reach) < 0 ||
         git_remote_fetch(remote, &refspecs, &fopts, NULL) < 0) {

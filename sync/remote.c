@@ -115,17 +115,6 @@ int ccm_sync_remote_remove(ccm_store *s, const char *name)
     return CCM_OK;
 }
 
-/* Progress from libgit2, passed on to the caller's callback. */
-static int on_transfer(const git_indexer_progress *stats, void *payload)
-{
-    ccm_transfer *t = payload;
-    if (t->fn) {
-        t->fn("fetch", stats->received_objects, stats->total_objects, stats->received_bytes,
-              t->payload);
-    }
-    return 0;
-}
-
 static int on_push_transfer(unsigned int current, unsigned int total, size_t bytes, void *payload)
 {
     ccm_transfer *t = payload;
@@ -294,7 +283,7 @@ int ccm_sync_fetch(git_oid *theirs, int *has_theirs, ccm_store *s, const char *n
         return rc;
     }
     url = t->auth->configured; /* the remote's own now reports the URL reached */
-    opts.callbacks.transfer_progress = on_transfer;
+    opts.callbacks.transfer_progress = ccm_transfer_fetch_progress;
     opts.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
     opts.update_fetchhead = 0;
     opts.prune = GIT_FETCH_NO_PRUNE;

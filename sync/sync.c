@@ -85,6 +85,16 @@ static int add_left_out(ccm_sync_result *out, const ccm_merge_info *info)
     return CCM_OK;
 }
 
+/* CCM_EDENIED: this member (roster entry `me`, or NULL) is removed in the
+ * history `where` names, so it neither merges nor pushes. */
+static int removed_in(ccm_store *s, const json_t *me, const char *where)
+{
+    const char *by = json_string_value(json_object_get(me, "removed_by"));
+    return ccm_error_set(CCM_EDENIED,
+                         "'%s' is removed from the group (by %s) in %s: not merged, nothing pushed",
+                         ccm_store_member(s), by ? by : "?", where);
+}
+
 /* CCM_EDENIED unless this member is active in the roster of `merged` (a
  * merge it just wrote): a merge whose history removes its own signer is
  * refused by every member, so it must not be kept, nor pushed. */
@@ -100,11 +110,7 @@ static int still_member(ccm_store *s, const git_oid *merged)
         rc = ccm_git_error("cannot read the merge");
     } else if ((rc = ccm_store_read_roster(&r, ccm_store_repo(s), t)) == CCM_OK &&
                !ccm_roster_is_active(me = ccm_roster_member(r, ccm_store_member(s)))) {
-        const char *by = json_string_value(json_object_get(me, "removed_by"));
-        rc = ccm_error_set(CCM_EDENIED,
-                           "'%s' is removed from the group (by %s) in the history this merge "
-                           "brings together: not merged, nothing pushed",
-                           ccm_store_member(s), by ? by : "?");
+        rc = removed_in(s, me, "the history this merge brings together");
     }
     json_decref(r);
     git_tree_free(t);
@@ -159,10 +165,11 @@ static int integrate(ccm_sync_result *out, ccm_store *s, git_oid *ours, const gi
  * Else (a held commit would stand) nothing is taken: round_trip leaves this
  * history for another member. */
 static int integrate_held(ccm_sync_result *out, ccm_store *s, git_oid *ours, const git_oid *theirs,
-                          const ccm_incoming *in, int *foreign, int *replace)
+                          const ccm_incoming *in, int *replace)
 {
     ccm_merge_info info = {NULL, 0, 0, NULL};
-    git_oid merged;
+    git_commit *a = NULL, *b = NULL;
+    json_t *me = NULL;
     int rc;
 
     *replace = 0;
@@ -179,9 +186,16 @@ static int integrate_held(ccm_sync_result *out, ccm_store *s, git_oid *ours, con
         }
         return CCM_OK;
     }
-    /* The merge is computed for what it would leave out, and not kept. */
-    if ((rc = ccm_store_merge_commit(&merged, s, ours, theirs, &info)) == CCM_OK &&
-        (rc = still_member(s, &merged)) == CCM_OK) {
+    /* What a merge would leave out, from the membership alone: no merge is
+     * made, so none is signed only to be dropped. */
+    if (git_commit_lookup(&a, ccm_store_repo(s), ours) < 0 ||
+        git_commit_lookup(&b, ccm_store_repo(s), theirs) < 0) {
+        rc = ccm_git_error("cannot read history");
+    } else if ((rc = ccm_history_member_info(&me, &info, s, a, b, ccm_store_member(s))) == CCM_OK &&
+               !ccm_roster_is_active(me)) {
+        rc = removed_in(s, me, "the history this merge brings together");
+    }
+    if (rc == CCM_OK) {
         size_t i = 0;
         char hex[GIT_OID_HEXSZ + 1];
         for (; i < in->held; i++) {
@@ -194,7 +208,9 @@ static int integrate_held(ccm_sync_result *out, ccm_store *s, git_oid *ours, con
             *replace = 1;
         }
     }
-    *foreign = rc < 0 && info.foreign;
+    json_decref(me);
+    git_commit_free(a);
+    git_commit_free(b);
     json_decref(info.left_out);
     json_decref(info.excluded);
     return rc;
@@ -343,11 +359,7 @@ static int leave_pending(ccm_sync_result *out, ccm_store *s, const char *name, g
         rc = ccm_git_error("cannot read history");
     } else if ((rc = ccm_history_member(&me, s, a, b, ccm_store_member(s))) == CCM_OK &&
                !ccm_roster_is_active(me)) {
-        const char *by = json_string_value(json_object_get(me, "removed_by"));
-        rc = ccm_error_set(CCM_EDENIED,
-                           "'%s' is removed from the group (by %s) in the remote's history: not "
-                           "merged, nothing pushed",
-                           ccm_store_member(s), by ? by : "?");
+        rc = removed_in(s, me, "the remote's history");
     }
     json_decref(me);
     git_commit_free(a);
@@ -522,7 +534,7 @@ static int round_trip(ccm_sync_result *out, ccm_store *s, const char *name, git_
             }
         }
         if (!newcomer && in.tip_held) {
-            rc = integrate_held(out, s, &ours, &theirs, &in, &foreign, &replace_held);
+            rc = integrate_held(out, s, &ours, &theirs, &in, &replace_held);
             if (rc == CCM_OK && replace_held &&
                 json_array_append_new(
                     warnings,

@@ -204,6 +204,10 @@ int ccm_credential_parse(char **user, char **pass, const char *text, size_t len)
  * (ccm_sync_set_prompt); -1 if none, or stdin is not a terminal (prompt.c). */
 long ccm_sync_prompt(char *buf, size_t cap, const char *question);
 
+/* connect.c: libgit2's fetch and clone progress, passed on to the
+ * transfer's callback (payload: the ccm_transfer). */
+int ccm_transfer_fetch_progress(const git_indexer_progress *stats, void *payload);
+
 /* connect.c: CCM_EINVALID for a network URL we cannot parse or one that
  * holds a password (it would be kept in the store's config). */
 int ccm_sync_url_check(const char *url);

@@ -159,6 +159,9 @@ json_t *ccm_record_blame(const json_t *rec);
  * when absent/cleared (new reference or NULL). */
 json_t *ccm_record_field_value(const json_t *rec, const char *field);
 
+/* 1 if the set field currently holds `elem` (its effective value), else 0. */
+int ccm_record_set_holds(const json_t *rec, const char *field, const char *elem);
+
 /* ===== schema (schema.c, schema_iso.c) ====================================== */
 
 typedef enum {

@@ -209,3 +209,17 @@ json_t *ccm_record_field_value(const json_t *rec, const char *field)
     }
     return v;
 }
+
+int ccm_record_set_holds(const json_t *rec, const char *field, const char *elem)
+{
+    json_t *cur = ccm_record_field_value(rec, field), *e;
+    size_t i;
+    int found = 0;
+
+    json_array_foreach(cur, i, e)
+    {
+        found |= strcmp(json_string_value(e), elem) == 0;
+    }
+    json_decref(cur);
+    return found;
+}

@@ -17,95 +17,17 @@
 #include <cmocka.h>
 
 #include "cli/cli.h"
+#include "tests/support/cli_capture.h"
 
 static char base_dir[640];
 static char store_dir[700];
-
-/* What the last run printed (NUL-terminated, owned here). */
-static char *out_text;
-static char *err_text;
-
-/* ---- helpers ---------------------------------------------------------------- */
-
-static char *slurp(FILE *f)
-{
-    long len;
-    char *buf;
-
-    fflush(f);
-    if (fseek(f, 0, SEEK_END) != 0 || (len = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) {
-        return NULL;
-    }
-    if (!(buf = malloc((size_t)len + 1))) {
-        return NULL;
-    }
-    if (fread(buf, 1, (size_t)len, f) != (size_t)len) {
-        free(buf);
-        return NULL;
-    }
-    buf[len] = 0;
-    return buf;
-}
-
-/* Runs `ccmsync ARGS...` (NULL-terminated) with stdout and stderr captured
- * into out_text/err_text; returns the exit status. */
-static int run(const char *arg0, ...)
-{
-    char *argv[32], *copy[32];
-    int argc = 0, status, saved_out, saved_err;
-    FILE *fo = tmpfile(), *fe = tmpfile();
-    const char *a;
-    va_list ap;
-
-    assert_non_null(fo);
-    assert_non_null(fe);
-    argv[argc++] = strdup("ccmsync");
-    va_start(ap, arg0);
-    for (a = arg0; a; a = va_arg(ap, const char *)) {
-        assert_true(argc < 31);
-        argv[argc++] = strdup(a);
-    }
-    va_end(ap);
-    argv[argc] = NULL;
-    memcpy(copy, argv, sizeof(argv)); /* ccm_cli_run may reorder argv */
-
-    free(out_text);
-    free(err_text);
-    out_text = err_text = NULL;
-    fflush(stdout);
-    fflush(stderr);
-    saved_out = dup(STDOUT_FILENO);
-    saved_err = dup(STDERR_FILENO);
-    assert_true(saved_out >= 0 && saved_err >= 0);
-    assert_true(dup2(fileno(fo), STDOUT_FILENO) >= 0);
-    assert_true(dup2(fileno(fe), STDERR_FILENO) >= 0);
-
-    status = ccm_cli_run(argc, argv);
-
-    fflush(stdout);
-    fflush(stderr);
-    dup2(saved_out, STDOUT_FILENO);
-    dup2(saved_err, STDERR_FILENO);
-    close(saved_out);
-    close(saved_err);
-    out_text = slurp(fo);
-    err_text = slurp(fe);
-    fclose(fo);
-    fclose(fe);
-    for (int i = 0; i < argc; i++) {
-        free(copy[i]);
-    }
-    assert_non_null(out_text);
-    assert_non_null(err_text);
-    return status;
-}
 
 /* Fails with both captured streams shown. */
 static void expect_status(int got, int want)
 {
     if (got != want) {
         fail_msg("exit status %d, expected %d\n--- stdout:\n%s--- stderr:\n%s", got, want,
-                 out_text ? out_text : "", err_text ? err_text : "");
+                 cli_out ? cli_out : "", cli_err ? cli_err : "");
     }
 }
 
@@ -119,11 +41,11 @@ static void expect_contains(const char *text, const char *frag)
 /* stderr is exactly one line "ccmsync: MESSAGE\n". */
 static void expect_one_error_line(void)
 {
-    size_t len = strlen(err_text);
+    size_t len = strlen(cli_err);
 
-    if (strncmp(err_text, "ccmsync: ", 9) != 0 || len < 11 || err_text[len - 1] != '\n' ||
-        strchr(err_text, '\n') != err_text + len - 1) {
-        fail_msg("stderr is not one 'ccmsync: ' line:\n%s", err_text);
+    if (strncmp(cli_err, "ccmsync: ", 9) != 0 || len < 11 || cli_err[len - 1] != '\n' ||
+        strchr(cli_err, '\n') != cli_err + len - 1) {
+        fail_msg("stderr is not one 'ccmsync: ' line:\n%s", cli_err);
     }
 }
 
@@ -156,28 +78,26 @@ static int teardown(void **state)
     char cmd[800];
 
     (void)state;
-    free(out_text);
-    free(err_text);
-    out_text = err_text = NULL;
+    cli_capture_free();
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", base_dir);
     return system(cmd) == 0 ? 0 : -1;
 }
 
 static void init_store(void)
 {
-    expect_status(run("-C", store_dir, "init", "--member", "Peru", "--no-passphrase", NULL),
+    expect_status(cli_run("-C", store_dir, "init", "--member", "Peru", "--no-passphrase", NULL),
                   CCM_EXIT_OK);
-    assert_string_equal(err_text, "");
+    assert_string_equal(cli_err, "");
 }
 
 /* Parses stdout as exactly one JSON document (new reference). */
 static json_t *stdout_json(void)
 {
     json_error_t e;
-    json_t *doc = json_loads(out_text, 0, &e);
+    json_t *doc = json_loads(cli_out, 0, &e);
 
     if (!doc) {
-        fail_msg("stdout is not one JSON document (%s, line %d):\n%s", e.text, e.line, out_text);
+        fail_msg("stdout is not one JSON document (%s, line %d):\n%s", e.text, e.line, cli_out);
     }
     return doc;
 }
@@ -192,10 +112,10 @@ static const char *view_field(const json_t *view, const char *field)
 static void test_run__no_command_is_a_usage_error(void **state)
 {
     (void)state;
-    expect_status(run(NULL), CCM_EXIT_USAGE);
+    expect_status(cli_run(NULL), CCM_EXIT_USAGE);
     expect_one_error_line();
-    expect_contains(err_text, "no command");
-    expect_contains(out_text, "usage: ccmsync");
+    expect_contains(cli_err, "no command");
+    expect_contains(cli_out, "usage: ccmsync");
 }
 
 static void test_run__unknown_command_lists_the_command_groups(void **state)
@@ -204,14 +124,14 @@ static void test_run__unknown_command_lists_the_command_groups(void **state)
     size_t seen = 0;
 
     (void)state;
-    expect_status(run("frob", NULL), CCM_EXIT_USAGE);
+    expect_status(cli_run("frob", NULL), CCM_EXIT_USAGE);
     expect_one_error_line();
-    expect_contains(err_text, "unknown command 'frob'");
-    assert_string_equal(out_text, "");
+    expect_contains(cli_err, "unknown command 'frob'");
+    assert_string_equal(cli_out, "");
 
     /* The parenthesised list names every first word of the command table,
      * once each. */
-    open = strchr(err_text, '(');
+    open = strchr(cli_err, '(');
     close_paren = open ? strchr(open, ')') : NULL;
     assert_non_null(close_paren);
     list = strndup(open + 1, (size_t)(close_paren - open - 1));
@@ -224,7 +144,7 @@ static void test_run__unknown_command_lists_the_command_groups(void **state)
             known |= strlen(w) == wl && strncmp(n, w, wl) == 0;
         }
         if (!known) {
-            fail_msg("'%s' in the list is not a command group: %s", w, err_text);
+            fail_msg("'%s' in the list is not a command group: %s", w, cli_err);
         }
         seen++;
     }
@@ -245,7 +165,7 @@ static void test_run__unknown_command_lists_the_command_groups(void **state)
                 p += wl;
             }
             if (count != 1) {
-                fail_msg("group '%s' appears %d times in: %s", word, count, err_text);
+                fail_msg("group '%s' appears %d times in: %s", word, count, cli_err);
             }
         }
     }
@@ -255,62 +175,62 @@ static void test_run__unknown_command_lists_the_command_groups(void **state)
 static void test_run__unknown_subcommand_points_to_the_group_help(void **state)
 {
     (void)state;
-    expect_status(run("state", "frob", NULL), CCM_EXIT_USAGE);
+    expect_status(cli_run("state", "frob", NULL), CCM_EXIT_USAGE);
     expect_one_error_line();
-    expect_contains(err_text, "'state frob'");
-    expect_contains(err_text, "ccmsync state --help");
-    assert_string_equal(out_text, "");
+    expect_contains(cli_err, "'state frob'");
+    expect_contains(cli_err, "ccmsync state --help");
+    assert_string_equal(cli_out, "");
 }
 
 static void test_run__group_word_alone_is_a_usage_error(void **state)
 {
     (void)state;
-    expect_status(run("state", NULL), CCM_EXIT_USAGE);
+    expect_status(cli_run("state", NULL), CCM_EXIT_USAGE);
     expect_one_error_line();
-    expect_contains(err_text, "'state'");
+    expect_contains(cli_err, "'state'");
 }
 
 static void test_run__unknown_global_option_is_a_usage_error(void **state)
 {
     (void)state;
-    expect_status(run("--frob", "state", "show", "LAO", NULL), CCM_EXIT_USAGE);
+    expect_status(cli_run("--frob", "state", "show", "LAO", NULL), CCM_EXIT_USAGE);
     expect_one_error_line();
-    expect_contains(err_text, "unknown option '--frob'");
-    expect_contains(err_text, "-C DIR");
-    assert_string_equal(out_text, "");
+    expect_contains(cli_err, "unknown option '--frob'");
+    expect_contains(cli_err, "-C DIR");
+    assert_string_equal(cli_out, "");
 }
 
 static void test_run__option_without_its_value_is_a_usage_error(void **state)
 {
     (void)state;
-    expect_status(run("-C", NULL), CCM_EXIT_USAGE);
+    expect_status(cli_run("-C", NULL), CCM_EXIT_USAGE);
     expect_one_error_line();
-    expect_contains(err_text, "'-C'");
-    expect_status(run("--passphrase-file", NULL), CCM_EXIT_USAGE);
+    expect_contains(cli_err, "'-C'");
+    expect_status(cli_run("--passphrase-file", NULL), CCM_EXIT_USAGE);
     expect_one_error_line();
-    expect_contains(err_text, "'--passphrase-file'");
+    expect_contains(cli_err, "'--passphrase-file'");
 }
 
 static void test_run__missing_arguments_name_the_usage_line(void **state)
 {
     (void)state;
     init_store();
-    expect_status(run("-C", store_dir, "state", "set", "LAO", NULL), CCM_EXIT_USAGE);
+    expect_status(cli_run("-C", store_dir, "state", "set", "LAO", NULL), CCM_EXIT_USAGE);
     expect_one_error_line();
-    expect_contains(err_text, "usage: ccmsync state set ID FIELD...");
-    expect_status(run("-C", store_dir, "state", "show", NULL), CCM_EXIT_USAGE);
+    expect_contains(cli_err, "usage: ccmsync state set ID FIELD...");
+    expect_status(cli_run("-C", store_dir, "state", "show", NULL), CCM_EXIT_USAGE);
     expect_one_error_line();
-    expect_contains(err_text, "usage: ccmsync state show ID");
+    expect_contains(cli_err, "usage: ccmsync state show ID");
 }
 
 static void test_run__error_for_an_argument_with_a_newline_is_one_line(void **state)
 {
     (void)state;
-    expect_status(run("fr\nob", NULL), CCM_EXIT_USAGE);
+    expect_status(cli_run("fr\nob", NULL), CCM_EXIT_USAGE);
     expect_one_error_line();
-    expect_status(run("--fr\nob", NULL), CCM_EXIT_USAGE);
+    expect_status(cli_run("--fr\nob", NULL), CCM_EXIT_USAGE);
     expect_one_error_line();
-    expect_status(run("state", "fr\nob", NULL), CCM_EXIT_USAGE);
+    expect_status(cli_run("state", "fr\nob", NULL), CCM_EXIT_USAGE);
     expect_one_error_line();
 }
 
@@ -319,57 +239,57 @@ static void test_run__error_for_an_argument_with_a_newline_is_one_line(void **st
 static void test_run__help_prints_usage_on_stdout(void **state)
 {
     (void)state;
-    expect_status(run("--help", NULL), CCM_EXIT_OK);
-    assert_string_equal(err_text, "");
-    expect_contains(out_text, "usage: ccmsync [-C DIR] [--json] state set ID FIELD...");
-    expect_contains(out_text, "usage: ccmsync [-C DIR] [--json] init --member NAME");
-    expect_contains(out_text, "Global options");
-    expect_contains(out_text, "Exit status");
+    expect_status(cli_run("--help", NULL), CCM_EXIT_OK);
+    assert_string_equal(cli_err, "");
+    expect_contains(cli_out, "usage: ccmsync [-C DIR] [--json] state set ID FIELD...");
+    expect_contains(cli_out, "usage: ccmsync [-C DIR] [--json] init --member NAME");
+    expect_contains(cli_out, "Global options");
+    expect_contains(cli_out, "Exit status");
 
-    expect_status(run("-h", NULL), CCM_EXIT_OK);
-    expect_contains(out_text, "Global options");
-    expect_status(run("help", NULL), CCM_EXIT_OK);
-    expect_contains(out_text, "Global options");
+    expect_status(cli_run("-h", NULL), CCM_EXIT_OK);
+    expect_contains(cli_out, "Global options");
+    expect_status(cli_run("help", NULL), CCM_EXIT_OK);
+    expect_contains(cli_out, "Global options");
 }
 
 static void test_run__command_help_prints_its_usage_and_details(void **state)
 {
     (void)state;
     /* no store exists: help must not need one */
-    expect_status(run("state", "set", "--help", NULL), CCM_EXIT_OK);
-    assert_string_equal(err_text, "");
-    expect_contains(out_text, "usage: ccmsync [-C DIR] [--json] state set ID FIELD...");
-    expect_contains(out_text, "party, signatory");
-    assert_null(strstr(out_text, "state show"));
-    assert_null(strstr(out_text, "activity"));
+    expect_status(cli_run("state", "set", "--help", NULL), CCM_EXIT_OK);
+    assert_string_equal(cli_err, "");
+    expect_contains(cli_out, "usage: ccmsync [-C DIR] [--json] state set ID FIELD...");
+    expect_contains(cli_out, "party, signatory");
+    assert_null(strstr(cli_out, "state show"));
+    assert_null(strstr(cli_out, "activity"));
 
-    expect_status(run("state", "set", "LAO", "status=party", "-h", NULL), CCM_EXIT_OK);
-    expect_contains(out_text, "state set ID FIELD...");
+    expect_status(cli_run("state", "set", "LAO", "status=party", "-h", NULL), CCM_EXIT_OK);
+    expect_contains(cli_out, "state set ID FIELD...");
 }
 
 static void test_run__help_of_a_group_lists_its_commands(void **state)
 {
     (void)state;
-    expect_status(run("help", "state", NULL), CCM_EXIT_OK);
-    assert_string_equal(err_text, "");
-    expect_contains(out_text, "state set ID");
-    expect_contains(out_text, "state show ID");
-    expect_contains(out_text, "state list");
-    assert_null(strstr(out_text, "--json] status"));
+    expect_status(cli_run("help", "state", NULL), CCM_EXIT_OK);
+    assert_string_equal(cli_err, "");
+    expect_contains(cli_out, "state set ID");
+    expect_contains(cli_out, "state show ID");
+    expect_contains(cli_out, "state list");
+    assert_null(strstr(cli_out, "--json] status"));
 
-    expect_status(run("help", "state", "set", NULL), CCM_EXIT_OK);
-    expect_contains(out_text, "state set ID");
-    assert_null(strstr(out_text, "state show"));
+    expect_status(cli_run("help", "state", "set", NULL), CCM_EXIT_OK);
+    expect_contains(cli_out, "state set ID");
+    assert_null(strstr(cli_out, "state show"));
 }
 
 static void test_run__version_prints_one_line(void **state)
 {
     (void)state;
-    expect_status(run("--version", NULL), CCM_EXIT_OK);
-    assert_string_equal(err_text, "");
-    assert_true(strncmp(out_text, "ccmsync ", 8) == 0);
-    assert_true(strlen(out_text) > 9);
-    assert_ptr_equal(strchr(out_text, '\n'), out_text + strlen(out_text) - 1);
+    expect_status(cli_run("--version", NULL), CCM_EXIT_OK);
+    assert_string_equal(cli_err, "");
+    assert_true(strncmp(cli_out, "ccmsync ", 8) == 0);
+    assert_true(strlen(cli_out) > 9);
+    assert_ptr_equal(strchr(cli_out, '\n'), cli_out + strlen(cli_out) - 1);
 }
 
 /* ---- store commands --------------------------------------------------------------- */
@@ -377,16 +297,16 @@ static void test_run__version_prints_one_line(void **state)
 static void test_run__missing_store_points_to_init(void **state)
 {
     (void)state;
-    expect_status(run("-C", "/nonexistent/ccmsync-test", "state", "show", "LAO", NULL),
+    expect_status(cli_run("-C", "/nonexistent/ccmsync-test", "state", "show", "LAO", NULL),
                   CCM_EXIT_RUNTIME);
     expect_one_error_line();
-    expect_contains(err_text, "ccmsync init");
-    assert_string_equal(out_text, "");
+    expect_contains(cli_err, "ccmsync init");
+    assert_string_equal(cli_out, "");
 
     /* the default store ($CCMSYNC_STORE) is used without -C */
-    expect_status(run("state", "show", "LAO", NULL), CCM_EXIT_RUNTIME);
+    expect_status(cli_run("state", "show", "LAO", NULL), CCM_EXIT_RUNTIME);
     expect_one_error_line();
-    expect_contains(err_text, "ccmsync init");
+    expect_contains(cli_err, "ccmsync init");
 }
 
 static void test_run__set_then_show_as_json(void **state)
@@ -395,13 +315,14 @@ static void test_run__set_then_show_as_json(void **state)
 
     (void)state;
     init_store();
-    expect_contains(out_text, "Peru");
+    expect_contains(cli_out, "Peru");
 
-    expect_status(run("-C", store_dir, "state", "set", "LAO", "status=party", NULL), CCM_EXIT_OK);
-    assert_string_equal(err_text, "");
+    expect_status(cli_run("-C", store_dir, "state", "set", "LAO", "status=party", NULL),
+                  CCM_EXIT_OK);
+    assert_string_equal(cli_err, "");
 
-    expect_status(run("-C", store_dir, "--json", "state", "show", "LAO", NULL), CCM_EXIT_OK);
-    assert_string_equal(err_text, "");
+    expect_status(cli_run("-C", store_dir, "--json", "state", "show", "LAO", NULL), CCM_EXIT_OK);
+    assert_string_equal(cli_err, "");
     view = stdout_json();
     assert_string_equal(json_string_value(json_object_get(view, "id")), "LAO");
     assert_string_equal(json_string_value(json_object_get(view, "kind")), "state");
@@ -424,9 +345,9 @@ static void test_run__json_after_the_command_and_lower_case_id(void **state)
 
     (void)state;
     init_store();
-    expect_status(run("-C", store_dir, "state", "set", "lao", "targets=apmbc,ccw", NULL),
+    expect_status(cli_run("-C", store_dir, "state", "set", "lao", "targets=apmbc,ccw", NULL),
                   CCM_EXIT_OK);
-    expect_status(run("-C", store_dir, "state", "show", "lao", "--json", NULL), CCM_EXIT_OK);
+    expect_status(cli_run("-C", store_dir, "state", "show", "lao", "--json", NULL), CCM_EXIT_OK);
     view = stdout_json();
     assert_string_equal(json_string_value(json_object_get(view, "id")), "LAO");
     want = json_pack("[ss]", "apmbc", "ccw");
@@ -441,8 +362,8 @@ static void test_run__set_with_json_prints_the_record(void **state)
 
     (void)state;
     init_store();
-    expect_status(run("-C", store_dir, "--json", "state", "set", "NOR", "priority=high",
-                      "region=Europe", NULL),
+    expect_status(cli_run("-C", store_dir, "--json", "state", "set", "NOR", "priority=high",
+                          "region=Europe", NULL),
                   CCM_EXIT_OK);
     view = stdout_json();
     assert_string_equal(view_field(view, "priority"), "high");
@@ -456,22 +377,23 @@ static void test_run__invalid_value_is_one_error_line_and_changes_nothing(void *
 
     (void)state;
     init_store();
-    expect_status(run("-C", store_dir, "state", "set", "LAO", "status=party", NULL), CCM_EXIT_OK);
+    expect_status(cli_run("-C", store_dir, "state", "set", "LAO", "status=party", NULL),
+                  CCM_EXIT_OK);
 
-    expect_status(run("-C", store_dir, "state", "set", "LAO", "status=bogus", NULL),
+    expect_status(cli_run("-C", store_dir, "state", "set", "LAO", "status=bogus", NULL),
                   CCM_EXIT_USAGE);
     expect_one_error_line();
-    expect_contains(err_text, "party, signatory");
-    expect_contains(err_text, "'bogus'");
-    assert_string_equal(out_text, "");
+    expect_contains(cli_err, "party, signatory");
+    expect_contains(cli_err, "'bogus'");
+    assert_string_equal(cli_out, "");
 
     /* validated before anything is written: the good argument is not applied */
     expect_status(
-        run("-C", store_dir, "state", "set", "LAO", "priority=high", "status=bogus", NULL),
+        cli_run("-C", store_dir, "state", "set", "LAO", "priority=high", "status=bogus", NULL),
         CCM_EXIT_USAGE);
     expect_one_error_line();
 
-    expect_status(run("-C", store_dir, "--json", "state", "show", "LAO", NULL), CCM_EXIT_OK);
+    expect_status(cli_run("-C", store_dir, "--json", "state", "show", "LAO", NULL), CCM_EXIT_OK);
     view = stdout_json();
     assert_string_equal(view_field(view, "status"), "party");
     assert_null(view_field(view, "priority"));
@@ -482,26 +404,26 @@ static void test_run__unknown_state_code_is_a_usage_error(void **state)
 {
     (void)state;
     init_store();
-    expect_status(run("-C", store_dir, "state", "set", "XYZ", "status=party", NULL),
+    expect_status(cli_run("-C", store_dir, "state", "set", "XYZ", "status=party", NULL),
                   CCM_EXIT_USAGE);
     expect_one_error_line();
-    expect_contains(err_text, "'XYZ'");
+    expect_contains(cli_err, "'XYZ'");
 }
 
 static void test_run__showing_an_absent_record_is_a_runtime_error(void **state)
 {
     (void)state;
     init_store();
-    expect_status(run("-C", store_dir, "state", "show", "NOR", NULL), CCM_EXIT_RUNTIME);
+    expect_status(cli_run("-C", store_dir, "state", "show", "NOR", NULL), CCM_EXIT_RUNTIME);
     expect_one_error_line();
-    assert_string_equal(out_text, "");
+    assert_string_equal(cli_out, "");
 }
 
 static void test_run__init_refuses_an_existing_store(void **state)
 {
     (void)state;
     init_store();
-    expect_status(run("-C", store_dir, "init", "--member", "Chile", "--no-passphrase", NULL),
+    expect_status(cli_run("-C", store_dir, "init", "--member", "Chile", "--no-passphrase", NULL),
                   CCM_EXIT_USAGE);
     expect_one_error_line();
 }
@@ -513,9 +435,9 @@ static void test_run__double_dash_ends_the_options(void **state)
     (void)state;
     init_store();
     /* after "--", "--json" is no global option; the command gets the rest */
-    expect_status(run("-C", store_dir, "state", "set", "LAO", "--", "status=party", NULL),
+    expect_status(cli_run("-C", store_dir, "state", "set", "LAO", "--", "status=party", NULL),
                   CCM_EXIT_OK);
-    expect_status(run("-C", store_dir, "--json", "state", "show", "LAO", NULL), CCM_EXIT_OK);
+    expect_status(cli_run("-C", store_dir, "--json", "state", "show", "LAO", NULL), CCM_EXIT_OK);
     view = stdout_json();
     assert_string_equal(view_field(view, "status"), "party");
     json_decref(view);
@@ -525,13 +447,14 @@ static void test_run__wrong_passphrase_is_not_permitted(void **state)
 {
     (void)state;
     setenv("CCMSYNC_PASSPHRASE", "right horse battery", 1);
-    expect_status(run("-C", store_dir, "init", "--member", "Norway", NULL), CCM_EXIT_OK);
-    expect_status(run("-C", store_dir, "state", "set", "NOR", "status=party", NULL), CCM_EXIT_OK);
+    expect_status(cli_run("-C", store_dir, "init", "--member", "Norway", NULL), CCM_EXIT_OK);
+    expect_status(cli_run("-C", store_dir, "state", "set", "NOR", "status=party", NULL),
+                  CCM_EXIT_OK);
     setenv("CCMSYNC_PASSPHRASE", "wrong horse battery", 1);
-    expect_status(run("-C", store_dir, "state", "show", "NOR", NULL), CCM_EXIT_DENIED);
+    expect_status(cli_run("-C", store_dir, "state", "show", "NOR", NULL), CCM_EXIT_DENIED);
     unsetenv("CCMSYNC_PASSPHRASE");
     expect_one_error_line();
-    assert_string_equal(out_text, "");
+    assert_string_equal(cli_out, "");
 }
 
 /* ---- exit statuses ---------------------------------------------------------------- */

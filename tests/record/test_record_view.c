@@ -216,6 +216,21 @@ static void test_record_field_value__is_a_string_a_sorted_array_or_null(void **s
     json_decref(rec);
 }
 
+static void test_record_set_holds__only_present_elements(void **state)
+{
+    json_t *rec = ccm_record_new("activity", "x1");
+
+    (void)state;
+    assert_int_equal(ccm_record_set_add(rec, "states", "NOR", ST(T0, 0), "a"), 0);
+    assert_int_equal(ccm_record_set_add(rec, "states", "LAO", ST(T0, 0), "b"), 0);
+    assert_int_equal(ccm_record_set_remove(rec, "states", "LAO", ST(T0, 1), "a"), 0);
+    assert_int_equal(ccm_record_set_holds(rec, "states", "NOR"), 1);
+    assert_int_equal(ccm_record_set_holds(rec, "states", "LAO"), 0); /* removed */
+    assert_int_equal(ccm_record_set_holds(rec, "states", "KEN"), 0);
+    assert_int_equal(ccm_record_set_holds(rec, "by", "NOR"), 0); /* absent field */
+    json_decref(rec);
+}
+
 static void test_record_view__rejects_malformed_records(void **state)
 {
     json_t *bad = json_pack("{s:i, s:s, s:s, s:{s:s}}", "v", 1, "kind", "state", "id", "LAO",
@@ -243,6 +258,7 @@ int main(void)
         cmocka_unit_test(test_record_view__keeps_losers_of_a_cleared_winner),
         cmocka_unit_test(test_record_blame__covers_every_field_ever_assigned),
         cmocka_unit_test(test_record_field_value__is_a_string_a_sorted_array_or_null),
+        cmocka_unit_test(test_record_set_holds__only_present_elements),
         cmocka_unit_test(test_record_view__rejects_malformed_records),
     };
 
